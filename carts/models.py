@@ -1,0 +1,239 @@
+import secrets
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import ProductVariant
+from catalog.money import MONEY_FIELD
+from clienteling.models import Customer, Sale, StaffProfile, Store
+from conversations.fields import EncryptedTextField
+from conversations.models import Conversation
+
+
+def new_cart_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class DiscountKind(models.TextChoices):
+    NONE = "", _("No discount")
+    AMOUNT = "amount", _("Amount")
+    PERCENT = "percent", _("Percent")
+
+
+class StoreCartSettings(models.Model):
+    store = models.OneToOneField(Store, models.CASCADE, related_name="cart_settings")
+    mixed_cart_enabled = models.BooleanField(
+        _("mixed cart"), default=False,
+        help_text=_("Each line is sold from the store or shipped to the customer."),
+    )
+    tax_rate = models.DecimalField(
+        _("tax rate (%)"), max_digits=6, decimal_places=3, default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
+    ship_from = models.ForeignKey(
+        "catalog.StockLocation", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("ship from location"),
+    )
+
+    class Meta:
+        verbose_name = _("store cart settings")
+        verbose_name_plural = _("store cart settings")
+
+    def __str__(self):
+        return str(self.store)
+
+
+class ShippingOption(models.Model):
+    name = models.CharField(_("name"), max_length=80)
+    price = models.DecimalField(_("price"), default=0, **MONEY_FIELD)
+    store = models.ForeignKey(
+        Store, models.CASCADE, null=True, blank=True, related_name="+",
+        help_text=_("Empty for every store."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("shipping option")
+        verbose_name_plural = _("shipping options")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class DiscountLimit(models.Model):
+    """The largest discount a role may give on a remote cart."""
+
+    role = models.CharField(_("role"), max_length=20, choices=StaffProfile.Role.choices, unique=True)
+    max_percent = models.DecimalField(
+        _("maximum discount (%)"), max_digits=5, decimal_places=2, default=10,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+
+    class Meta:
+        verbose_name = _("discount limit")
+        verbose_name_plural = _("discount limits")
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {self.max_percent}%"
+
+
+class PaymentProviderAccount(models.Model):
+    class Provider(models.TextChoices):
+        DEMO = "demo", _("Demo (offline)")
+        ADYEN = "adyen", _("Adyen Pay by Link")
+
+    provider = models.CharField(_("provider"), max_length=16, choices=Provider.choices)
+    merchant_account = models.CharField(_("merchant account"), max_length=120, blank=True)
+    api_key = EncryptedTextField(_("API key"), blank=True)
+    hmac_key = EncryptedTextField(_("HMAC key"), blank=True)
+    environment = models.CharField(_("environment"), max_length=8, default="test")
+    api_base_url = models.URLField(
+        _("API base URL"), blank=True,
+        help_text=_("Leave empty for the provider. Set only to point at a test double."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("payment provider account")
+        verbose_name_plural = _("payment provider accounts")
+
+    def __str__(self):
+        return self.get_provider_display()
+
+
+class Cart(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        CLEARED = "cleared", _("Cleared")
+        EXPIRED = "expired", _("Expired")
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="carts")
+    store = models.ForeignKey(Store, models.PROTECT, related_name="carts")
+    associate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="carts"
+    )
+    conversation = models.ForeignKey(
+        Conversation, models.SET_NULL, null=True, blank=True, related_name="carts"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    version = models.PositiveIntegerField(default=1)
+    token = models.CharField(max_length=64, unique=True, default=new_cart_token, editable=False)
+    currency = models.CharField(max_length=3)
+    discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, blank=True)
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_option = models.ForeignKey(
+        ShippingOption, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    delivery_name = models.CharField(max_length=160, blank=True)
+    delivery_line1 = models.CharField(max_length=200, blank=True)
+    delivery_line2 = models.CharField(max_length=200, blank=True)
+    delivery_city = models.CharField(max_length=100, blank=True)
+    delivery_state = models.CharField(max_length=100, blank=True)
+    delivery_zip = models.CharField(max_length=20, blank=True)
+    delivery_country = models.CharField(max_length=2, blank=True)
+    subtotal = models.DecimalField(default=0, **MONEY_FIELD)
+    discount_total = models.DecimalField(default=0, **MONEY_FIELD)
+    shipping_total = models.DecimalField(default=0, **MONEY_FIELD)
+    tax_total = models.DecimalField(default=0, **MONEY_FIELD)
+    total = models.DecimalField(default=0, **MONEY_FIELD)
+    shared_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    sale = models.OneToOneField(Sale, models.SET_NULL, null=True, blank=True, related_name="cart")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("remote cart")
+        verbose_name_plural = _("remote carts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "store"], name="cart_one_open_per_customer_store",
+                condition=Q(status="open"),
+            )
+        ]
+        indexes = [
+            models.Index(fields=["store", "expires_at"], name="cart_open_expiry",
+                         condition=Q(status="open")),
+        ]
+
+
+class CartLine(models.Model):
+    class Fulfilment(models.TextChoices):
+        IN_STORE = "in_store", _("In the store to sell")
+        SHIP = "ship", _("Ship to the customer")
+
+    cart = models.ForeignKey(Cart, models.CASCADE, related_name="lines")
+    variant = models.ForeignKey(ProductVariant, models.PROTECT, related_name="+")
+    title = models.CharField(max_length=255)
+    quantity = models.PositiveIntegerField(default=1, validators=[MinValueValidator(1)])
+    unit_price = models.DecimalField(**MONEY_FIELD)
+    fulfilment = models.CharField(
+        max_length=10, choices=Fulfilment.choices, default=Fulfilment.IN_STORE
+    )
+    discount_kind = models.CharField(max_length=8, choices=DiscountKind.choices, blank=True)
+    discount_value = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    line_total = models.DecimalField(default=0, **MONEY_FIELD)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="cart_line_quantity_gte_1")
+        ]
+
+
+class PaymentLink(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        PAID = "paid", _("Paid")
+
+    cart = models.ForeignKey(Cart, models.CASCADE, related_name="payment_links")
+    cart_version = models.PositiveIntegerField()
+    provider = models.CharField(max_length=16)
+    reference = models.CharField(max_length=80, unique=True)
+    provider_link_id = models.CharField(max_length=80, blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    amount = models.DecimalField(**MONEY_FIELD)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    expires_at = models.DateTimeField()
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cart", "cart_version"], name="payment_link_per_version")
+        ]
+
+
+class PaymentEvent(models.Model):
+    """A provider notification, recorded once by reference and event code."""
+
+    provider = models.CharField(max_length=16)
+    psp_reference = models.CharField(max_length=80)
+    event_code = models.CharField(max_length=40)
+    merchant_reference = models.CharField(max_length=80, blank=True)
+    success = models.BooleanField(default=False)
+    amount_minor = models.BigIntegerField(null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "psp_reference", "event_code"], name="payment_event_unique"
+            )
+        ]

@@ -1,0 +1,234 @@
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .money import MONEY_FIELD
+
+
+def new_share_token() -> str:
+    # 32 random bytes: unguessable, URL-safe, fits a short link.
+    return secrets.token_urlsafe(32)
+
+
+class NamedDimension(models.Model):
+    """A merchandising dimension used by products and sales (designer, category ...)."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    slug = models.SlugField(_("slug"), max_length=140, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Designer(NamedDimension):
+    class Meta(NamedDimension.Meta):
+        verbose_name = _("designer / brand")
+        verbose_name_plural = _("designers / brands")
+
+
+class Category(NamedDimension):
+    class Meta(NamedDimension.Meta):
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+
+class ItemType(NamedDimension):
+    class Meta(NamedDimension.Meta):
+        verbose_name = _("item type")
+        verbose_name_plural = _("item types")
+
+
+class Product(models.Model):
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    barcode = models.CharField(_("barcode (EAN/UPC)"), max_length=32, blank=True, db_index=True)
+    title = models.CharField(_("title"), max_length=255)
+    designer = models.ForeignKey(
+        Designer, models.PROTECT, related_name="products", verbose_name=_("designer / brand"),
+        null=True, blank=True,
+    )
+    category = models.ForeignKey(
+        Category, models.PROTECT, related_name="products", verbose_name=_("category"),
+        null=True, blank=True,
+    )
+    item_type = models.ForeignKey(
+        ItemType, models.PROTECT, related_name="products", verbose_name=_("item type"),
+        null=True, blank=True,
+    )
+    price = models.DecimalField(_("price"), validators=[MinValueValidator(0)], **MONEY_FIELD)
+    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    image_url = models.URLField(_("image URL"), max_length=500, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["title"]
+        indexes = [models.Index(fields=["active", "title"], name="product_active_title")]
+        constraints = [models.CheckConstraint(condition=Q(price__gte=0), name="product_price_gte_0")]
+
+    def __str__(self):
+        return f"{self.title} ({self.sku})"
+
+
+class ProductVariant(models.Model):
+    """A sellable unit. Every product has at least one (the default variant)."""
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    barcode = models.CharField(_("barcode (EAN/UPC)"), max_length=32, blank=True, db_index=True)
+    size = models.CharField(_("size"), max_length=40, blank=True)
+    colour = models.CharField(_("colour"), max_length=60, blank=True)
+    price_override = models.DecimalField(
+        _("price override"), null=True, blank=True, **MONEY_FIELD
+    )
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("variant")
+        verbose_name_plural = _("variants")
+        ordering = ["product", "position", "id"]
+
+    def __str__(self):
+        label = " / ".join(part for part in (self.size, self.colour) if part)
+        return f"{self.product.title} {label}".strip()
+
+    @property
+    def price(self):
+        return self.price_override if self.price_override is not None else self.product.price
+
+
+class ProductImage(models.Model):
+    product = models.ForeignKey(Product, models.CASCADE, related_name="images")
+    image_url = models.URLField(_("image URL"), max_length=500)
+    alt_text = models.CharField(_("alternative text"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("product image")
+        verbose_name_plural = _("product images")
+        ordering = ["product", "position", "id"]
+
+
+class Collection(models.Model):
+    """A curated set of products an associate can share."""
+
+    name = models.CharField(_("name"), max_length=160)
+    slug = models.SlugField(_("slug"), max_length=180, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    products = models.ManyToManyField(Product, through="CollectionItem", related_name="collections")
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("collection")
+        verbose_name_plural = _("collections")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CollectionItem(models.Model):
+    collection = models.ForeignKey(Collection, models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["collection", "product"], name="collection_item_unique")
+        ]
+
+
+class StockLocation(models.Model):
+    """Where stock sits: a store's floor or a warehouse that ships (endless aisle).
+
+    The catalog knows locations, not stores; a store points at its location,
+    which keeps the catalog free of any dependency on the org model.
+    """
+
+    class Kind(models.TextChoices):
+        STORE = "store", _("Store")
+        WAREHOUSE = "warehouse", _("Warehouse")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STORE)
+    ships_to_customers = models.BooleanField(_("ships to customers"), default=False)
+
+    class Meta:
+        verbose_name = _("stock location")
+        verbose_name_plural = _("stock locations")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class StockLevel(models.Model):
+    location = models.ForeignKey(StockLocation, models.CASCADE, related_name="stock_levels")
+    variant = models.ForeignKey(ProductVariant, models.CASCADE, related_name="stock_levels")
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "location"], name="stock_level_unique"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="stock_reserved_gte_0"),
+        ]
+
+    @property
+    def available_to_promise(self) -> int:
+        return max(self.on_hand - self.reserved, 0)
+
+
+class ProductShare(models.Model):
+    """A login-free public link to a product, a collection or a product list."""
+
+    class Kind(models.TextChoices):
+        PRODUCT = "product", _("Product")
+        COLLECTION = "collection", _("Collection")
+        PRODUCT_LIST = "product_list", _("Product list")
+
+    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    product = models.ForeignKey(Product, models.CASCADE, null=True, blank=True, related_name="+")
+    collection = models.ForeignKey(
+        Collection, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    products = models.ManyToManyField(Product, blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("product share")
+        verbose_name_plural = _("product shares")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="product", product__isnull=False, collection__isnull=True)
+                    | Q(kind="collection", collection__isnull=False, product__isnull=True)
+                    | Q(kind="product_list", product__isnull=True, collection__isnull=True)
+                ),
+                name="product_share_kind_matches_target",
+            )
+        ]

@@ -1,0 +1,7 @@
+from .selectors import console_navigation
+
+
+def console(request):
+    if not request.user.is_authenticated:
+        return {}
+    return {"nav": console_navigation(user=request.user)}

@@ -1,0 +1,39 @@
+from .activity import Activity, ActivityType, Note, Task
+from .attributes import AttributeGroup, AttributeOption, CustomerAttribute, CustomerAttributeValue
+from .client_book import ClientBook, ClientBookEntry
+from .configuration import (
+    BulkJob,
+    CustomerCardProperty,
+    GridPreference,
+    ListTemplate,
+    ModuleSettings,
+    ProfileSection,
+    ProfileSectionAttribute,
+    SavedCustomerList,
+)
+from .customer import (
+    Channel,
+    ConsentState,
+    Customer,
+    CustomerConsent,
+    CustomerContactHistory,
+    CustomerMailingList,
+    CustomerMeasures,
+    CustomerTag,
+    MailingList,
+    SalesChannel,
+    Tag,
+    month_day_key,
+)
+from .org import LegalEntity, Shift, StaffProfile, Store, StoreGroup
+from .sales import Sale, SaleLine, WishlistItem
+
+__all__ = [
+    "Activity", "ActivityType", "AttributeGroup", "AttributeOption", "BulkJob", "Channel",
+    "ClientBook", "ClientBookEntry", "ConsentState", "Customer", "CustomerAttribute",
+    "CustomerAttributeValue", "CustomerCardProperty", "CustomerConsent", "CustomerContactHistory",
+    "CustomerMailingList", "CustomerMeasures", "CustomerTag", "GridPreference", "LegalEntity",
+    "ListTemplate", "MailingList", "ModuleSettings", "Note", "ProfileSection",
+    "ProfileSectionAttribute", "Sale", "SaleLine", "SalesChannel", "SavedCustomerList", "Shift",
+    "StaffProfile", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
+]

@@ -1,0 +1,216 @@
+"""Company Admin configuration: module control, profile layout, card, lists."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .attributes import CustomerAttribute
+from .org import Store
+
+
+class ModuleSettings(models.Model):
+    """The one row of clienteling module control (pk is always 1)."""
+
+    customers_enabled = models.BooleanField(
+        _("customer module"), default=True,
+        help_text=_("Shows Customers and Conversations in the console; off hides them."),
+    )
+    conversations_enabled = models.BooleanField(_("conversations"), default=True)
+    remote_carts_enabled = models.BooleanField(_("remote carts"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("module settings")
+        verbose_name_plural = _("module settings")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="module_settings_singleton")]
+
+    def __str__(self):
+        return str(_("Clienteling module control"))
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ModuleSettings":
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found
+
+
+def profile_section_kind_choices():
+    from clienteling.registry import profile_sections
+
+    return profile_sections.choices()
+
+
+class ProfileSection(models.Model):
+    """One section of the customer profile, in the order admins chose."""
+
+    kind = models.CharField(_("kind"), max_length=40, choices=profile_section_kind_choices)
+    title = models.CharField(_("title"), max_length=80)
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    collapsed = models.BooleanField(_("collapsed by default"), default=False)
+
+    class Meta:
+        verbose_name = _("profile section")
+        verbose_name_plural = _("customer profile layout")
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.title
+
+
+class ProfileSectionAttribute(models.Model):
+    section = models.ForeignKey(ProfileSection, models.CASCADE, related_name="section_attributes")
+    attribute = models.ForeignKey(CustomerAttribute, models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField(_("position"), default=0)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("attribute in section")
+        verbose_name_plural = _("attributes in section")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "attribute"], name="section_attribute_unique")
+        ]
+
+
+class CustomerCardProperty(models.Model):
+    """Up to three properties on the customer card: measures first, then attributes."""
+
+    MAX_PROPERTIES = 3
+
+    class Measure(models.TextChoices):
+        LAST_PURCHASE = "last_purchase_at", _("Last purchase")
+        SALES_12MO = "sales_12mo", _("Sales 12 months")
+        SALES_ALL = "sales_all", _("Sales all time")
+        CHURN_RISK = "churn_risk", _("Churn risk")
+        PREDICTED_SPEND = "predicted_spend_12mo", _("Predicted spend")
+
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+    measure = models.CharField(_("measure"), max_length=32, choices=Measure.choices, blank=True)
+    attribute = models.ForeignKey(
+        CustomerAttribute, models.CASCADE, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("customer card property")
+        verbose_name_plural = _("customer card properties")
+        ordering = ["position"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__gte=1, position__lte=3), name="card_property_position_1_3"
+            ),
+            models.UniqueConstraint(fields=["position"], name="card_property_unique_position"),
+            models.CheckConstraint(
+                condition=(Q(measure="") & Q(attribute__isnull=False))
+                | (~Q(measure="") & Q(attribute__isnull=True)),
+                name="card_property_measure_xor_attribute",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_measure_display() if self.measure else str(self.attribute)
+
+    def clean(self):
+        if bool(self.measure) == bool(self.attribute_id):
+            raise ValidationError(_("Choose either a measure or an attribute."))
+
+
+class SavedCustomerList(models.Model):
+    """A named filter definition evaluated live (never a frozen copy of rows)."""
+
+    class TemplateStatus(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RETIRED = "retired", _("Retired")
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="saved_customer_lists"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    sort = models.CharField(_("sort"), max_length=40, blank=True)
+    is_template = models.BooleanField(_("list template"), default=False)
+    template_status = models.CharField(
+        _("template status"), max_length=12, choices=TemplateStatus.choices, blank=True
+    )
+    store = models.ForeignKey(
+        Store, models.CASCADE, null=True, blank=True, related_name="+",
+        help_text=_("For templates: the store it is published to; empty for all stores."),
+    )
+    source_template = models.ForeignKey(
+        "self", models.SET_NULL, null=True, blank=True, related_name="copies"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("saved customer list")
+        verbose_name_plural = _("saved customer lists")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_template=False, template_status="")
+                | Q(is_template=True) & ~Q(template_status=""),
+                name="saved_list_template_status",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ListTemplate(SavedCustomerList):
+    """Proxy for the admin: the published list templates associates copy."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("list template")
+        verbose_name_plural = _("list templates")
+
+
+class GridPreference(models.Model):
+    """The customer grid columns a user last chose outside a saved list."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    columns = models.JSONField(default=list)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class BulkJob(models.Model):
+    """A long bulk action run in Celery, with progress the console polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    action = models.CharField(_("action"), max_length=40)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    store = models.ForeignKey(Store, models.SET_NULL, null=True, blank=True, related_name="+")
+    params = models.JSONField(default=dict)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    succeeded = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    report = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk job")
+        verbose_name_plural = _("bulk jobs")
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self) -> int:
+        return int(self.processed * 100 / self.total) if self.total else 100

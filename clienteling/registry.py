@@ -1,0 +1,57 @@
+"""Registries that let higher apps plug into clienteling screens.
+
+clienteling never imports conversations or carts; they register their profile
+sections and bulk actions here from their AppConfig.ready().
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ProfileSectionKind:
+    key: str
+    label: Any  # lazy translation
+    template: str
+    # context(request, customer, section) -> dict of plain data for the template
+    context: Callable[..., dict] | None = None
+    shows_attributes: bool = False
+    permission: str | None = None
+
+
+@dataclass(frozen=True)
+class BulkAction:
+    key: str
+    label: Any
+    icon: str
+    # run(job, customer_ids) performs the action on one chunk; see services.
+    run: Callable[..., None]
+    permission: str | None = None
+    form_class: Any = None
+    runs_in_background: bool = True
+
+
+@dataclass
+class Registry:
+    kind: str
+    _items: dict = field(default_factory=dict)
+
+    def register(self, item) -> None:
+        self._items[item.key] = item
+
+    def get(self, key: str):
+        return self._items.get(key)
+
+    def __iter__(self):
+        return iter(self._items.values())
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._items
+
+    def choices(self) -> list[tuple[str, Any]]:
+        return [(item.key, item.label) for item in self._items.values()]
+
+
+profile_sections = Registry("profile section")
+bulk_actions = Registry("bulk action")

@@ -1,0 +1,84 @@
+"""Roles and the permissions each holds.
+
+Groups are created by a data migration (carts/migrations, the app that sees
+every other) and re-synced by `manage.py sync_roles` when this table changes.
+Store scope is per object: guardian's work_in_store / manage_store on Store.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+COMPANY_ADMIN = "Company Admin"
+STORE_MANAGER = "Store Manager"
+ASSOCIATE = "Associate"
+
+ROLE_GROUP_NAMES = {
+    "company_admin": COMPANY_ADMIN,
+    "store_manager": STORE_MANAGER,
+    "associate": ASSOCIATE,
+}
+ROLE_LABELS = {COMPANY_ADMIN: _("Company Admin"), STORE_MANAGER: _("Store Manager"),
+               ASSOCIATE: _("Associate")}
+
+ASSOCIATE_PERMISSIONS = {
+    "clienteling.view_customer_profile",
+    "clienteling.view_own_client_book",
+    "clienteling.view_store_client_book",
+    "clienteling.add_to_client_book",
+    "conversations.access_conversations",
+}
+
+STORE_MANAGER_PERMISSIONS = ASSOCIATE_PERMISSIONS | {
+    "clienteling.view_sensitive_customer_data",
+    "clienteling.assign_customer",
+    "clienteling.remove_from_client_book",
+    "clienteling.reassign_client_book",
+    "clienteling.export_customers",
+    "clienteling.manage_list_templates",
+}
+
+# Company Admins configure everything in the Django admin: every permission of
+# Atelier's apps, plus staff accounts.
+COMPANY_ADMIN_APPS = ("catalog", "clienteling", "conversations", "carts")
+COMPANY_ADMIN_EXTRA = {
+    "auth.view_user", "auth.add_user", "auth.change_user",
+    "auth.view_group",
+}
+
+STORE_OBJECT_PERMISSIONS = {
+    "company_admin": ("work_in_store", "manage_store"),
+    "store_manager": ("work_in_store", "manage_store"),
+    "associate": ("work_in_store",),
+}
+
+
+def _split(perm: str) -> tuple[str, str]:
+    app_label, codename = perm.split(".", 1)
+    return app_label, codename
+
+
+def expected_group_permissions(permission_model) -> dict[str, set[str]]:
+    """Group name -> set of "app.codename" it must hold exactly."""
+    admin_perms = {
+        f"{app}.{codename}"
+        for app, codename in permission_model.objects.filter(
+            content_type__app_label__in=COMPANY_ADMIN_APPS
+        ).values_list("content_type__app_label", "codename")
+    } | COMPANY_ADMIN_EXTRA
+    return {
+        COMPANY_ADMIN: admin_perms,
+        STORE_MANAGER: set(STORE_MANAGER_PERMISSIONS),
+        ASSOCIATE: set(ASSOCIATE_PERMISSIONS),
+    }
+
+
+def sync_role_groups(group_model, permission_model) -> None:
+    """Make each role's group hold exactly its permissions (idempotent)."""
+    for name, perms in expected_group_permissions(permission_model).items():
+        group, _created = group_model.objects.get_or_create(name=name)
+        wanted = []
+        for perm in sorted(perms):
+            app_label, codename = _split(perm)
+            wanted.append(
+                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(wanted)

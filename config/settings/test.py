@@ -1,0 +1,15 @@
+"""Test settings: the real services when DATABASE_URL/REDIS_URL are set (CI)."""
+
+from .base import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Unit tests run tasks inline (still after commit); the integration tests
+# start a real worker against Redis and switch this off.
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = True
+FIELD_ENCRYPTION_KEYS = ["nJ1Ih0bVqEFfM2tq5E7o1vU2nOqQ1d1fC8bS8Jc3m0k="]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,351 @@
+import uuid
+from datetime import time
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from clienteling.models import Channel, Customer, Store
+
+from .fields import EncryptedTextField
+
+
+class TwilioAccount(models.Model):
+    """Twilio credentials; the auth token is encrypted and never shown again."""
+
+    name = models.CharField(_("name"), max_length=80, default="Twilio")
+    account_sid = models.CharField(_("Account SID"), max_length=64)
+    auth_token = EncryptedTextField(_("Auth Token"))
+    whatsapp_sender = PhoneNumberField(_("WhatsApp sender"), blank=True)
+    messaging_service_sid = models.CharField(_("Messaging Service SID"), max_length=64, blank=True)
+    api_base_url = models.URLField(
+        _("API base URL"), blank=True,
+        help_text=_("Leave empty for Twilio. Set only to point at a test double."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("Twilio account")
+        verbose_name_plural = _("Twilio accounts")
+        permissions = [("access_conversations", _("Can access conversations"))]
+
+    def __str__(self):
+        return f"{self.name} ({self.account_sid[:6]}…)"
+
+
+class StoreMessagingSettings(models.Model):
+    store = models.OneToOneField(Store, models.CASCADE, related_name="messaging_settings")
+    sms_number = PhoneNumberField(_("clienteling SMS number"), blank=True)
+    whatsapp_sender = PhoneNumberField(_("WhatsApp sender"), blank=True)
+    mms_enabled = models.BooleanField(_("images by MMS"), default=True)
+    quiet_hours_start = models.TimeField(_("marketing allowed from"), default=time(8, 0))
+    quiet_hours_end = models.TimeField(_("marketing allowed until"), default=time(21, 0))
+    bulk_cap_per_day = models.PositiveSmallIntegerField(
+        _("bulk marketing messages per customer per 24 hours"), default=1
+    )
+    help_text = models.TextField(
+        _("HELP reply"), blank=True,
+        default="Reply STOP to unsubscribe. Call the store for help.",
+    )
+    opt_in_intro = models.TextField(_("opt-in introduction"), blank=True)
+    round_robin_enabled = models.BooleanField(_("assign new conversations round-robin"), default=False)
+    round_robin_last_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("store messaging settings")
+        verbose_name_plural = _("store messaging settings")
+
+    def __str__(self):
+        return str(self.store)
+
+
+class ArchivePolicy(models.Model):
+    """Auto-archiving thresholds (one row)."""
+
+    inactive_days = models.PositiveIntegerField(_("archive after days without activity"), default=120)
+    opted_out_days = models.PositiveIntegerField(_("archive days after opt-out"), default=2)
+    unanswered_opt_in_days = models.PositiveIntegerField(
+        _("archive unanswered opt-in requests after days"), default=7
+    )
+
+    class Meta:
+        verbose_name = _("archive policy")
+        verbose_name_plural = _("archive policy")
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="archive_policy_singleton")]
+
+    def save(self, *args, **kwargs):
+        self.pk = 1
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls) -> "ArchivePolicy":
+        found, _created = cls.objects.get_or_create(pk=1)
+        return found
+
+
+class ClientelingEvent(models.TextChoices):
+    PRODUCT_SHARING = "product_sharing", _("Product sharing")
+    CART_SHARING = "cart_sharing", _("Cart sharing")
+    COLLECTION_SHARING = "collection_sharing", _("Collection sharing")
+    PRODUCT_LIST_SHARING = "product_list_sharing", _("Product list sharing")
+    OPT_IN = "opt_in", _("Opt-in request")
+    RECEIPT = "receipt", _("Payment receipt")
+    OTHER = "other", _("Other: follow-ups and reminders")
+
+
+class MessageTemplate(models.Model):
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("Received")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        MAPPED = "mapped", _("Mapped")
+
+    class Category(models.TextChoices):
+        MARKETING = "marketing", _("Marketing")
+        UTILITY = "utility", _("Utility")
+
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    name = models.CharField(_("name"), max_length=120)
+    category = models.CharField(
+        _("category"), max_length=16, choices=Category.choices, default=Category.MARKETING
+    )
+    language = models.CharField(_("language"), max_length=10, default="en")
+    message_type = models.CharField(_("message type"), max_length=20, default="text")
+    event = models.CharField(
+        _("clienteling event"), max_length=24, choices=ClientelingEvent.choices,
+        default=ClientelingEvent.OTHER,
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    body = models.TextField(_("body"))
+    content_sid = models.CharField(
+        _("Twilio Content SID"), max_length=64, blank=True,
+        help_text=_("WhatsApp: the approved content template in Twilio's Content API."),
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
+    )
+    rejection_reason = models.CharField(_("rejection reason"), max_length=255, blank=True)
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    store = models.ForeignKey(
+        Store, models.CASCADE, null=True, blank=True, related_name="+",
+        help_text=_("Empty for every store."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["channel", "event", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "name", "language"], name="message_template_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_channel_display()})"
+
+
+class TemplateVariable(models.Model):
+    """Links a `{{n}}` placeholder of a template to a data source."""
+
+    class Source(models.TextChoices):
+        CUSTOMER_FIRST_NAME = "customer_first_name", _("Customer first name")
+        CUSTOMER_LAST_NAME = "customer_last_name", _("Customer last name")
+        ASSOCIATE_FIRST_NAME = "associate_first_name", _("Associate first name")
+        STORE_NAME = "store_name", _("Store name")
+        STORE_PHONE = "store_phone", _("Store phone")
+        PRODUCT_TITLE = "product_title", _("Product title")
+        PRODUCT_PRICE = "product_price", _("Product price")
+        PRODUCT_LINK = "product_link", _("Product link")
+        COLLECTION_LINK = "collection_link", _("Collection link")
+        PRODUCT_LIST_LINK = "product_list_link", _("Product list link")
+        CART_LINK = "cart_link", _("Cart link")
+        CART_TOTAL = "cart_total", _("Cart total")
+        CUSTOM_TEXT = "custom_text", _("Text typed by the associate")
+
+    template = models.ForeignKey(MessageTemplate, models.CASCADE, related_name="variables")
+    position = models.PositiveSmallIntegerField(_("placeholder number"))
+    source = models.CharField(_("data source"), max_length=32, choices=Source.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("template variable")
+        verbose_name_plural = _("template variables")
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["template", "position"], name="template_variable_unique")
+        ]
+
+
+class QuickReply(models.Model):
+    title = models.CharField(_("title"), max_length=80)
+    body = models.TextField(_("text"), max_length=1000)
+    store = models.ForeignKey(
+        Store, models.CASCADE, null=True, blank=True, related_name="+",
+        help_text=_("Empty for every store."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("quick reply")
+        verbose_name_plural = _("quick replies")
+        ordering = ["position", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class Conversation(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ARCHIVED = "archived", _("Archived")
+
+    class ArchiveReason(models.TextChoices):
+        INACTIVE = "inactive", _("No activity")
+        OPTED_OUT = "opted_out", _("Customer opted out")
+        OPT_IN_UNANSWERED = "opt_in_unanswered", _("Opt-in request not accepted")
+        MANUAL = "manual", _("Archived by staff")
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="conversations")
+    store = models.ForeignKey(Store, models.CASCADE, related_name="conversations")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+        related_name="assigned_conversations", verbose_name=_("assigned to"),
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
+    archive_reason = models.CharField(max_length=20, choices=ArchiveReason.choices, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+    opt_in_requested_at = models.DateTimeField(null=True, blank=True)
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_inbound_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("Opens the WhatsApp 24-hour window.")
+    )
+    last_message_preview = models.CharField(max_length=160, blank=True)
+    unread_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
+        ordering = ["-last_message_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "store", "channel"], name="conversation_unique_thread"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["assigned_to", "status", "-last_message_at"], name="conv_my_inbox"),
+            models.Index(fields=["store", "status", "-last_message_at"], name="conv_store_inbox"),
+            models.Index(fields=["status", "last_message_at"], name="conv_archive_sweep"),
+        ]
+
+
+class Message(models.Model):
+    class Direction(models.TextChoices):
+        INBOUND = "in", _("Inbound")
+        OUTBOUND = "out", _("Outbound")
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", _("Scheduled")
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
+        UNKNOWN = "unknown", _("Outcome unknown")
+        SENT = "sent", _("Sent")
+        DELIVERED = "delivered", _("Delivered")
+        READ = "read", _("Read")
+        UNDELIVERED = "undelivered", _("Undelivered")
+        FAILED = "failed", _("Failed")
+        RECEIVED = "received", _("Received")
+        BLOCKED = "blocked", _("Not sent")
+
+    class Kind(models.TextChoices):
+        TEXT = "text", _("Text")
+        OPT_IN = "opt_in", _("Opt-in request")
+        TEMPLATE = "template", _("Template")
+        PRODUCT = "product", _("Product")
+        CART = "cart", _("Cart")
+        SYSTEM = "system", _("System notice")
+
+    conversation = models.ForeignKey(Conversation, models.CASCADE, related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TEXT)
+    is_marketing = models.BooleanField(default=False)
+    body = models.TextField(blank=True)
+    subject = models.CharField(max_length=200, blank=True)
+    media_urls = models.JSONField(default=list, blank=True)
+    template = models.ForeignKey(
+        MessageTemplate, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    template_variables = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices)
+    error_code = models.CharField(max_length=16, blank=True)
+    error_message = models.CharField(max_length=255, blank=True)
+    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    bulk_job_id = models.BigIntegerField(null=True, blank=True)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    status_updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["conversation", "-created_at", "-id"], name="message_thread"),
+            models.Index(
+                fields=["scheduled_for"], name="message_due_scheduled",
+                condition=Q(status="scheduled"),
+            ),
+            models.Index(
+                fields=["status", "created_at"], name="message_stuck_sends",
+                condition=Q(status__in=["sending", "unknown"]),
+            ),
+        ]
+
+
+class ConversationReadState(models.Model):
+    """Unread counts per user: where each staff member last read a thread."""
+
+    conversation = models.ForeignKey(Conversation, models.CASCADE, related_name="read_states")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
+    last_read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "conversation"], name="read_state_unique")
+        ]
+
+
+class WebhookEvent(models.Model):
+    """Every verified provider callback, once (replays hit the unique key)."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=128)
+    kind = models.CharField(max_length=40)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique")
+        ]
