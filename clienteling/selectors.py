@@ -21,6 +21,7 @@ from .models import (
     ClientBookEntry,
     Customer,
     CustomerAttributeValue,
+    CustomerMeasures,
     ModuleSettings,
     ProfileSection,
     ProfileSectionAttribute,
@@ -149,6 +150,7 @@ def customer_profile(*, user, customer: Customer) -> dict:
         "contact": contact_for(customer, sensitive=sensitive),
         "sections": rendered,
         "tags": list(customer.tags.values_list("name", flat=True)),
+        "measures": CustomerMeasures.objects.filter(customer=customer).first(),
         "purchase_lines": list(
             SaleLine.objects.filter(customer=customer)
             .select_related("sale__store", "designer", "category")
