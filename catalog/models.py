@@ -99,7 +99,7 @@ class ProductVariant(models.Model):
     class Meta:
         verbose_name = _("variant")
         verbose_name_plural = _("variants")
-        ordering = ["product", "position", "id"]
+        ordering = ["position", "id"]
 
     def __str__(self):
         label = " / ".join(part for part in (self.size, self.colour) if part)
@@ -119,7 +119,7 @@ class ProductImage(models.Model):
     class Meta:
         verbose_name = _("product image")
         verbose_name_plural = _("product images")
-        ordering = ["product", "position", "id"]
+        ordering = ["position", "id"]
 
 
 class Collection(models.Model):

@@ -124,7 +124,7 @@ class AttributeOption(models.Model):
     class Meta:
         verbose_name = _("option")
         verbose_name_plural = _("options")
-        ordering = ["attribute", "position", "id"]
+        ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["attribute", "value"], name="attribute_option_unique")
         ]

@@ -1,0 +1,56 @@
+# Atelier: `make run` for the demo, `make test` for the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# Use the local PostgreSQL and Redis when they answer and nothing was set;
+# otherwise the tests fall back to SQLite and say so in their header.
+PG_UP := $(shell (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null && echo yes)
+REDIS_UP := $(shell (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo yes)
+TEST_DATABASE_URL := $(if $(DATABASE_URL),$(DATABASE_URL),$(if $(PG_UP),postgres://postgres@127.0.0.1:5432/atelier_test,))
+TEST_REDIS_URL := $(if $(REDIS_URL),$(REDIS_URL),$(if $(REDIS_UP),redis://127.0.0.1:6379/14,))
+
+.PHONY: run test install install-dev migrate seed lint bench-seed clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Atelier console:  http://$(HOST):$(PORT)/"
+	@echo "  Company admin:    http://$(HOST):$(PORT)/admin/"
+	@echo "  Demo logins (password atelier-demo): admin, manager.ny, associate.ny1, associate.paris1"
+	@echo ""
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev
+
+test: install-dev
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+		$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,1 @@
+from . import configuration, customers, org  # noqa: F401  register the admin screens

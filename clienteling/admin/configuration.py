@@ -1,0 +1,174 @@
+from adminsortable2.admin import SortableAdminMixin, SortableInlineAdminMixin
+from django import forms
+from django.contrib import admin
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.models import (
+    AttributeGroup,
+    AttributeOption,
+    BulkJob,
+    CustomerAttribute,
+    CustomerCardProperty,
+    ListTemplate,
+    ModuleSettings,
+    ProfileSection,
+    ProfileSectionAttribute,
+)
+from clienteling.registry import profile_sections
+
+
+@admin.register(ModuleSettings)
+class ModuleSettingsAdmin(admin.ModelAdmin):
+    """One settings object: the changelist opens it directly."""
+
+    fields = ["customers_enabled", "conversations_enabled", "remote_carts_enabled"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings = ModuleSettings.load()
+        return HttpResponseRedirect(
+            reverse("admin:clienteling_modulesettings_change", args=[settings.pk])
+        )
+
+
+@admin.register(AttributeGroup)
+class AttributeGroupAdmin(SortableAdminMixin, admin.ModelAdmin):
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
+class AttributeOptionInline(SortableInlineAdminMixin, admin.TabularInline):
+    model = AttributeOption
+    extra = 0
+    prepopulated_fields = {"value": ["label"]}
+    fields = ["label", "value"]
+
+
+class CustomerAttributeForm(forms.ModelForm):
+    class Meta:
+        model = CustomerAttribute
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        data_type = cleaned.get("data_type")
+        if data_type == CustomerAttribute.DataType.MULTIPLE_CHOICE:
+            cleaned["allows_multiple"] = True
+        return cleaned
+
+
+@admin.register(CustomerAttribute)
+class CustomerAttributeAdmin(SortableAdminMixin, admin.ModelAdmin):
+    form = CustomerAttributeForm
+    list_display = ["name", "slug", "data_type", "group", "enabled_as_filter", "can_be_refined",
+                    "show_on_card", "customer_editable", "active"]
+    list_filter = ["data_type", "group", "enabled_as_filter", "can_be_refined", "show_on_card",
+                   "active"]
+    list_editable = ["enabled_as_filter", "can_be_refined", "show_on_card"]
+    search_fields = ["name", "slug", "description"]
+    list_select_related = ["group"]
+    inlines = [AttributeOptionInline]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "description", "group", "active"]}),
+        (_("Values"), {"fields": ["data_type", "allows_multiple", "customer_editable"]}),
+        (_("Sales and ordering channels"), {"fields": ["channel_store", "channel_web",
+                                                        "channel_app"]}),
+        (_("Where it shows"), {"fields": ["enabled_as_filter", "can_be_refined",
+                                          "show_on_card"]}),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The slug is generated from the name on creation and frozen after.
+        return ["slug"]
+
+
+class SectionAttributeInline(SortableInlineAdminMixin, admin.TabularInline):
+    model = ProfileSectionAttribute
+    extra = 0
+    fields = ["attribute", "enabled"]
+    autocomplete_fields = ["attribute"]
+
+
+@admin.register(ProfileSection)
+class ProfileSectionAdmin(SortableAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "kind", "enabled", "collapsed"]
+    list_editable = ["enabled"]
+    list_filter = ["enabled", "kind"]
+    inlines = [SectionAttributeInline]
+
+    def get_inlines(self, request, obj):
+        # Only sections that show attributes get the attribute list.
+        kind = profile_sections.get(obj.kind) if obj else None
+        return self.inlines if kind and kind.shows_attributes else []
+
+
+class CardPropertyForm(forms.ModelForm):
+    position = forms.TypedChoiceField(
+        label=_("position"), coerce=int, choices=[(n, n) for n in range(1, 4)]
+    )
+
+    class Meta:
+        model = CustomerCardProperty
+        fields = ["position", "measure", "attribute"]
+
+
+@admin.register(CustomerCardProperty)
+class CustomerCardPropertyAdmin(admin.ModelAdmin):
+    form = CardPropertyForm
+    list_display = ["position", "__str__"]
+    autocomplete_fields = ["attribute"]
+
+    def has_add_permission(self, request):
+        return (
+            super().has_add_permission(request)
+            and CustomerCardProperty.objects.count() < CustomerCardProperty.MAX_PROPERTIES
+        )
+
+
+@admin.register(ListTemplate)
+class ListTemplateAdmin(admin.ModelAdmin):
+    list_display = ["name", "template_status", "store", "owner", "updated_at"]
+    list_filter = ["template_status", "store"]
+    search_fields = ["name", "description"]
+    list_select_related = ["store", "owner"]
+    fields = ["name", "description", "template_status", "store", "filters", "columns", "sort"]
+    actions = ["publish", "retire"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_template=True)
+
+    def get_changeform_initial_data(self, request):
+        return {"template_status": ListTemplate.TemplateStatus.DRAFT}
+
+    def save_model(self, request, obj, form, change):
+        obj.is_template = True
+        if not change:
+            obj.owner = request.user
+        if not obj.template_status:
+            obj.template_status = ListTemplate.TemplateStatus.DRAFT
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Publish selected templates"))
+    def publish(self, request, queryset):
+        queryset.update(template_status=ListTemplate.TemplateStatus.PUBLISHED)
+
+    @admin.action(description=_("Retire selected templates"))
+    def retire(self, request, queryset):
+        queryset.update(template_status=ListTemplate.TemplateStatus.RETIRED)
+
+
+@admin.register(BulkJob)
+class BulkJobAdmin(admin.ModelAdmin):
+    list_display = ["action", "created_by", "status", "processed", "total", "created_at"]
+    list_filter = ["action", "status"]
+    readonly_fields = [f.name for f in BulkJob._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,146 @@
+from adminsortable2.admin import SortableAdminMixin
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.models import (
+    Activity,
+    ActivityType,
+    ClientBook,
+    Customer,
+    CustomerConsent,
+    CustomerMailingList,
+    CustomerTag,
+    MailingList,
+    Note,
+    Sale,
+    SaleLine,
+    Tag,
+    Task,
+)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "is_outreach_list", "store", "active"]
+    list_filter = ["is_outreach_list", "active", "store"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(MailingList)
+class MailingListAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "active"]
+    list_filter = ["active"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+class TagInline(admin.TabularInline):
+    model = CustomerTag
+    extra = 0
+    autocomplete_fields = ["tag"]
+    verbose_name_plural = _("tags")
+
+
+class MailingListInline(admin.TabularInline):
+    model = CustomerMailingList
+    extra = 0
+    verbose_name_plural = _("mailing lists")
+
+
+class ConsentInline(admin.TabularInline):
+    model = CustomerConsent
+    extra = 0
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "external_id", "email", "phone", "home_store",
+                    "primary_salesperson", "created_at"]
+    list_filter = ["legal_entity", "home_store", "is_prospect", "can_receive_texts", "tags"]
+    search_fields = ["first_name", "last_name", "email", "phone", "external_id"]
+    list_select_related = ["home_store", "primary_salesperson"]
+    autocomplete_fields = ["primary_salesperson", "primary_account", "created_by"]
+    inlines = [TagInline, MailingListInline, ConsentInline]
+    show_full_result_count = False
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["legal_entity", "external_id", "first_name", "last_name",
+                           "is_prospect"]}),
+        (_("Contact"), {"fields": ["email", "phone", "can_receive_texts", "language",
+                                   "timezone"]}),
+        (_("Dates"), {"fields": ["birth_date", "anniversary", "partner_name",
+                                 "partner_birth_date"]}),
+        (_("Address"), {"fields": ["address_line1", "address_line2", "city", "state",
+                                   "zip_code", "country"]}),
+        (_("Relationship"), {"fields": ["home_store", "primary_salesperson",
+                                        "primary_account"]}),
+        (_("Account"), {"fields": ["balance", "credit_balance", "currency"]}),
+        (_("History"), {"fields": ["created_at", "created_by", "updated_at"]}),
+    ]
+
+
+@admin.register(ActivityType)
+class ActivityTypeAdmin(SortableAdminMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "icon", "counts_as_contact", "active"]
+    list_editable = ["active"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+
+@admin.register(ClientBook)
+class ClientBookAdmin(admin.ModelAdmin):
+    list_display = ["owner", "legal_entity", "created_at"]
+    list_filter = ["legal_entity"]
+    search_fields = ["owner__username", "owner__first_name", "owner__last_name"]
+    autocomplete_fields = ["owner"]
+
+
+class SaleLineInline(admin.TabularInline):
+    model = SaleLine
+    extra = 0
+    fields = ["kind", "title", "product", "designer", "category", "item_type", "quantity",
+              "amount"]
+    autocomplete_fields = ["product"]
+
+
+@admin.register(Sale)
+class SaleAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "customer", "store", "salesperson", "channel", "sold_at", "total",
+                    "currency"]
+    list_filter = ["store", "channel", "source"]
+    search_fields = ["external_id", "customer__last_name", "customer__email"]
+    list_select_related = ["customer", "store", "salesperson"]
+    autocomplete_fields = ["customer", "salesperson"]
+    date_hierarchy = "sold_at"
+    inlines = [SaleLineInline]
+    show_full_result_count = False
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    list_display = ["occurred_at", "activity_type", "customer", "actor", "summary"]
+    list_filter = ["activity_type"]
+    list_select_related = ["activity_type", "customer", "actor"]
+    autocomplete_fields = ["customer", "actor"]
+    date_hierarchy = "occurred_at"
+    show_full_result_count = False
+
+
+@admin.register(Note)
+class NoteAdmin(admin.ModelAdmin):
+    list_display = ["customer", "author", "pinned", "created_at"]
+    list_filter = ["pinned"]
+    list_select_related = ["customer", "author"]
+    autocomplete_fields = ["customer", "author"]
+    show_full_result_count = False
+
+
+@admin.register(Task)
+class TaskAdmin(admin.ModelAdmin):
+    list_display = ["title", "customer", "assignee", "due_on", "completed_at"]
+    list_filter = ["due_on"]
+    list_select_related = ["customer", "assignee"]
+    autocomplete_fields = ["customer", "assignee", "created_by", "completed_by"]
+    show_full_result_count = False

@@ -1,0 +1,81 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from clienteling.models import StaffProfile
+
+from .factories import CustomerFactory, LegalEntityFactory, StoreFactory, StoreGroupFactory, make_staff
+
+Role = StaffProfile.Role
+
+
+def pytest_report_header(config):
+    engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = settings.REDIS_URL or "not configured (LocMem cache, no Redis tests)"
+    return [f"atelier: database backend = {engine}", f"atelier: redis = {redis}"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _services_required(django_db_setup, django_db_blocker):
+    """On CI (REQUIRE_SERVICES=1) the suite must run on PostgreSQL and Redis."""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        with django_db_blocker.unblock():
+            assert connection.vendor == "postgresql", "CI must run on PostgreSQL"
+        assert settings.REDIS_URL, "CI must run with Redis"
+
+
+@pytest.fixture
+def org(db):
+    """Two legal entities: store A and A2 share a store group; store B is elsewhere."""
+    entity = LegalEntityFactory(name="Atelier US", code="us")
+    other_entity = LegalEntityFactory(name="Atelier France", code="fr", country="FR",
+                                      default_currency="EUR")
+    group = StoreGroupFactory(legal_entity=entity, name="East")
+    store_a = StoreFactory(legal_entity=entity, group=group, code="nyc", name="New York")
+    store_a2 = StoreFactory(legal_entity=entity, group=group, code="bos", name="Boston")
+    store_b = StoreFactory(legal_entity=other_entity, code="par", name="Paris",
+                           timezone="Europe/Paris", currency="EUR", country="FR",
+                           clienteling_phone="+33142681234")
+    return {"entity": entity, "other_entity": other_entity, "group": group,
+            "store_a": store_a, "store_a2": store_a2, "store_b": store_b}
+
+
+@pytest.fixture
+def company_admin(org):
+    return make_staff(Role.COMPANY_ADMIN, org["store_a"], org["store_a2"], username="admin",
+                      first_name="Ada", last_name="Admin")
+
+
+@pytest.fixture
+def manager(org):
+    return make_staff(Role.STORE_MANAGER, org["store_a"], username="manager",
+                      first_name="Mia", last_name="Manager")
+
+
+@pytest.fixture
+def associate_a(org):
+    return make_staff(Role.ASSOCIATE, org["store_a"], username="associate.a",
+                      first_name="Alex", last_name="Associate")
+
+
+@pytest.fixture
+def associate_b(org):
+    return make_staff(Role.ASSOCIATE, org["store_b"], username="associate.b",
+                      first_name="Bea", last_name="Other")
+
+
+@pytest.fixture
+def customer_a(org, associate_a):
+    return CustomerFactory(legal_entity=org["entity"], home_store=org["store_a"],
+                           primary_salesperson=associate_a, first_name="Claire",
+                           last_name="Dupont", email="claire@example.com",
+                           phone="+12125550123")
+
+
+@pytest.fixture
+def customer_b(org, associate_b):
+    return CustomerFactory(legal_entity=org["other_entity"], home_store=org["store_b"],
+                           primary_salesperson=associate_b, first_name="Jean",
+                           last_name="Martin", email="jean@example.fr", phone="+33612345678")
