@@ -6,7 +6,13 @@ from django.db import connection
 
 from clienteling.models import StaffProfile
 
-from .factories import CustomerFactory, LegalEntityFactory, StoreFactory, StoreGroupFactory, make_staff
+from .factories import (
+    CustomerFactory,
+    LegalEntityFactory,
+    StoreFactory,
+    StoreGroupFactory,
+    make_staff,
+)
 
 Role = StaffProfile.Role
 

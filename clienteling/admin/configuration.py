@@ -54,7 +54,9 @@ class AttributeOptionInline(SortableInlineAdminMixin, admin.TabularInline):
 class CustomerAttributeForm(forms.ModelForm):
     class Meta:
         model = CustomerAttribute
-        fields = "__all__"
+        fields = ["name", "description", "group", "active", "data_type", "allows_multiple",
+                  "customer_editable", "channel_store", "channel_web", "channel_app",
+                  "enabled_as_filter", "can_be_refined", "show_on_card"]
 
     def clean(self):
         cleaned = super().clean()

@@ -77,6 +77,16 @@ class CustomerAttribute(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self._unique_slug()
+        elif self.pk:
+            # The slug is an identifier used in saved lists and URLs: it is frozen.
+            saved_slug = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
+            if saved_slug:
+                self.slug = saved_slug
+        super().save(*args, **kwargs)
+
     @property
     def is_choice(self) -> bool:
         return self.data_type in (self.DataType.SINGLE_CHOICE, self.DataType.MULTIPLE_CHOICE)
@@ -96,16 +106,6 @@ class CustomerAttribute(models.Model):
                 raise ValidationError(
                     {"data_type": _("The type cannot change once customers have values.")}
                 )
-
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self._unique_slug()
-        elif self.pk:
-            # The slug is an identifier used in saved lists and URLs: it is frozen.
-            saved_slug = type(self).objects.filter(pk=self.pk).values_list("slug", flat=True).first()
-            if saved_slug:
-                self.slug = saved_slug
-        super().save(*args, **kwargs)
 
     def _unique_slug(self) -> str:
         base = slugify(self.name)[:90] or "attribute"

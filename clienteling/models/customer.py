@@ -165,6 +165,14 @@ class Customer(models.Model):
     def __str__(self):
         return self.full_name or str(self.phone) or self.email or f"#{self.pk}"
 
+    def save(self, *args, **kwargs):
+        self.sync_derived_fields()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
+                "birthday_key", "anniversary_key", "partner_birthday_key"
+            }
+        super().save(*args, **kwargs)
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
@@ -179,13 +187,6 @@ class Customer(models.Model):
         self.anniversary_key = month_day_key(self.anniversary)
         self.partner_birthday_key = month_day_key(self.partner_birth_date)
 
-    def save(self, *args, **kwargs):
-        self.sync_derived_fields()
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = set(kwargs["update_fields"]) | {
-                "birthday_key", "anniversary_key", "partner_birthday_key"
-            }
-        super().save(*args, **kwargs)
 
 
 class CustomerTag(models.Model):

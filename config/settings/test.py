@@ -13,3 +13,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Integration tests start a worker on a queue of their own, so a stale task
+# from another run on the same Redis can never reach it.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="atelier-test")  # noqa: F405

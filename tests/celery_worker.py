@@ -1,0 +1,79 @@
+"""A real Celery worker process on Redis, for tests about background work."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from config.celery import app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url_for_test_db() -> str:
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        pytest.skip("a worker process shares the test database only on PostgreSQL")
+    user = db.get("USER") or "postgres"
+    host = db.get("HOST") or "127.0.0.1"
+    port = db.get("PORT") or 5432
+    return f"postgres://{user}@{host}:{port}/{db['NAME']}"
+
+
+@contextmanager
+def running_worker(*, concurrency: int = 1):
+    """Start `celery worker` against the test database; stop it afterwards."""
+    queue = f"atelier-test-{uuid.uuid4().hex[:8]}"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": database_url_for_test_db(),
+        "REDIS_URL": settings.REDIS_URL,
+        "CELERY_QUEUE": queue,
+        "CELERY_WORKER_EAGER": "0",
+    }
+    (ROOT / "var").mkdir(exist_ok=True)
+    log = open(ROOT / "var" / f"worker-{queue}.log", "w")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+         f"--concurrency={concurrency}", "--pool=prefork", "--loglevel=INFO",
+         f"--hostname={queue}@%h", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+    app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+                break
+            if process.poll() is not None:
+                raise RuntimeError(f"worker exited: see var/worker-{queue}.log")
+        else:
+            raise RuntimeError("worker did not start within 30 s")
+        yield process
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = previous
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_until(predicate, timeout: float = 20.0, interval: float = 0.1):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(interval)
+    return False

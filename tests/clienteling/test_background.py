@@ -1,0 +1,28 @@
+"""Background work through a real Celery worker on Redis."""
+
+from datetime import date
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from clienteling.models import CustomerMeasures
+from clienteling.tasks import refresh_stale_customer_measures
+from tests.celery_worker import running_worker, wait_until
+from tests.factories import CustomerFactory
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis"),
+]
+
+
+def test_beat_measures_sweep_runs_in_a_real_worker(org):
+    customers = CustomerFactory.create_batch(3, legal_entity=org["entity"])
+    CustomerMeasures.objects.create(customer=customers[0], computed_on=date(2000, 1, 1))
+    with running_worker():
+        refresh_stale_customer_measures.delay()
+        assert wait_until(
+            lambda: CustomerMeasures.objects.filter(computed_on=timezone.localdate()).count() == 3
+        )
