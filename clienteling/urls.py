@@ -1,11 +1,13 @@
-from django.urls import path
+from django.urls import include, path
 
-from . import views
+from .views import customers
 
 app_name = "clienteling"
 
 urlpatterns = [
-    path("", views.today, name="today"),
-    path("customers/", views.customer_list, name="customer_list"),
-    path("customers/<int:customer_id>/", views.customer_detail, name="customer_detail"),
+    path("", customers.today, name="today"),
+    path("customers/", customers.customer_list, name="customer_list"),
+    path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
+    # Profile editing (notes, follow-ups, activities, contact, attributes, tags).
+    path("customers/<int:customer_id>/", include("clienteling.urls_profile")),
 ]

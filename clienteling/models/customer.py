@@ -188,7 +188,6 @@ class Customer(models.Model):
         self.partner_birthday_key = month_day_key(self.partner_birth_date)
 
 
-
 class CustomerTag(models.Model):
     customer = models.ForeignKey(Customer, models.CASCADE)
     tag = models.ForeignKey(Tag, models.CASCADE)

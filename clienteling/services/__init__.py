@@ -1,0 +1,25 @@
+"""Every clienteling write that spans rows or has side effects.
+
+Split by aggregate; callers use `from clienteling import services` and
+`services.<noun>_<verb>(...)`.
+"""
+
+from .attributes import attribute_parse_value, attribute_values_set
+from .client_books import (
+    client_book_add,
+    client_book_add_many,
+    client_book_for,
+    client_book_reassign,
+    client_book_remove,
+)
+from .org import staff_sync_access, store_ensure_stock_location
+from .profile import *  # noqa: F403  notes, follow-ups, activities, contact details, tags
+from .profile import __all__ as _profile_all
+from .sales import customer_measures_refresh, customer_measures_refresh_stale, sale_record
+
+__all__ = [
+    "attribute_parse_value", "attribute_values_set", "client_book_add", "client_book_add_many",
+    "client_book_for", "client_book_reassign", "client_book_remove", "customer_measures_refresh",
+    "customer_measures_refresh_stale", "sale_record", "staff_sync_access",
+    "store_ensure_stock_location", *_profile_all,
+]

@@ -1,0 +1,62 @@
+"""Client books: add, remove and reassign customers."""
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from clienteling.models import ClientBook, ClientBookEntry, Customer
+
+
+def client_book_for(*, owner, legal_entity) -> ClientBook:
+    book, _created = ClientBook.objects.get_or_create(owner=owner, legal_entity=legal_entity)
+    return book
+
+
+def client_book_add(*, book: ClientBook, customer: Customer, added_by) -> ClientBookEntry:
+    if customer.legal_entity_id != book.legal_entity_id:
+        raise ValidationError(_("This customer belongs to another legal entity."))
+    entry, _created = ClientBookEntry.objects.get_or_create(
+        book=book, customer=customer, defaults={"added_by": added_by}
+    )
+    return entry
+
+
+def client_book_add_many(*, book: ClientBook, customer_ids: Iterable[int], added_by) -> int:
+    """Add customers in bulk; already present ones are skipped. Returns rows added."""
+    ids = list(
+        Customer.objects.filter(pk__in=list(customer_ids), legal_entity_id=book.legal_entity_id)
+        .exclude(client_book_entries__book=book)
+        .values_list("pk", flat=True)
+    )
+    ClientBookEntry.objects.bulk_create(
+        [ClientBookEntry(book=book, customer_id=pk, added_by=added_by) for pk in ids],
+        ignore_conflicts=True,
+    )
+    return len(ids)
+
+
+def client_book_remove(*, book: ClientBook, customer_ids: Iterable[int]) -> int:
+    deleted, _detail = ClientBookEntry.objects.filter(
+        book=book, customer_id__in=list(customer_ids)
+    ).delete()
+    return deleted
+
+
+@transaction.atomic
+def client_book_reassign(*, from_book: ClientBook, to_book: ClientBook,
+                         customer_ids: Iterable[int], reassigned_by) -> int:
+    """Move customers between associates' books (transfers, leavers)."""
+    if from_book.legal_entity_id != to_book.legal_entity_id:
+        raise ValidationError(_("Both client books must belong to the same legal entity."))
+    ids = list(
+        ClientBookEntry.objects.filter(book=from_book, customer_id__in=list(customer_ids))
+        .values_list("customer_id", flat=True)
+    )
+    client_book_add_many(book=to_book, customer_ids=ids, added_by=reassigned_by)
+    ClientBookEntry.objects.filter(book=from_book, customer_id__in=ids).delete()
+    Customer.objects.filter(pk__in=ids, primary_salesperson=from_book.owner).update(
+        primary_salesperson=to_book.owner
+    )
+    return len(ids)

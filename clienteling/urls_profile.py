@@ -1,0 +1,3 @@
+"""URLs under /customers/<id>/ for editing a customer's profile."""
+
+urlpatterns: list = []
