@@ -3,8 +3,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import selectors
-from .access import access_customer, require_customer_module
+from clienteling import selectors
+from clienteling.access import access_customer, require_customer_module
 
 
 @login_required
