@@ -132,6 +132,7 @@ US_AREA_CODES = {"ny": [212, 646, 917, 718, 347], "la": [310, 323, 213, 424, 818
 # +33 6 and +33 7 second digits that phonenumbers treats as valid mobile ranges.
 FR_MOBILE_PREFIXES = ["60", "61", "62", "64", "65", "66", "67", "68", "73", "75", "76", "77",
                       "78"]
+FR_LANDLINE_PREFIXES = ["14", "15"]  # Paris (01 4x, 01 5x)
 
 # (street names, city, state, zip prefix or list) per store
 ADDRESSES = {

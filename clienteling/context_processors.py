@@ -1,4 +1,4 @@
-from .selectors import console_navigation
+from .selectors.navigation import console_navigation
 
 
 def console(request):

@@ -13,7 +13,8 @@ from tests.factories import CustomerFactory
 
 pytestmark = [
     pytest.mark.integration,
-    pytest.mark.django_db(transaction=True),
+    # serialized_rollback restores the rows data migrations made (role groups ...).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis"),
 ]
 

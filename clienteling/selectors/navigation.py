@@ -1,0 +1,43 @@
+"""What the console shows a user: navigation, home store."""
+
+from dataclasses import dataclass
+
+from clienteling.access import is_company_admin, staff_profile, stores_for
+from clienteling.models import ModuleSettings
+
+
+@dataclass(frozen=True)
+class Navigation:
+    customers: bool
+    conversations: bool
+    client_book: bool
+    store_client_book: bool
+    admin: bool
+    store_names: tuple[str, ...]
+    role_label: str
+
+
+def console_navigation(*, user) -> Navigation:
+    module = ModuleSettings.load()
+    customers = module.customers_enabled and user.has_perm("clienteling.view_customer_profile")
+    profile = staff_profile(user)
+    return Navigation(
+        customers=customers,
+        conversations=customers
+        and module.conversations_enabled
+        and user.has_perm("conversations.access_conversations"),
+        client_book=customers and user.has_perm("clienteling.view_own_client_book"),
+        store_client_book=customers and user.has_perm("clienteling.view_store_client_book"),
+        admin=user.is_staff,
+        store_names=tuple(stores_for(user).values_list("name", flat=True)[:5]),
+        role_label=profile.get_role_display() if profile else (
+            "Superuser" if is_company_admin(user) else ""
+        ),
+    )
+
+
+def home_store_for(user):
+    profile = staff_profile(user)
+    if profile and profile.home_store_id:
+        return profile.home_store
+    return stores_for(user).order_by("pk").first()
