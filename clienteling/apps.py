@@ -7,4 +7,4 @@ class ClientelingConfig(AppConfig):
     verbose_name = _("Clienteling")
 
     def ready(self):
-        from . import sections  # noqa: F401  registers the built-in profile sections
+        from . import bulk, sections  # noqa: F401  register built-in sections and bulk actions

@@ -6,3 +6,9 @@ from . import services
 @shared_task
 def refresh_stale_customer_measures() -> int:
     return services.customer_measures_refresh_stale()
+
+
+@shared_task(acks_late=True)
+def run_bulk_job(job_id: int) -> None:
+    # Idempotent: the service claims the job with a conditional update.
+    services.bulk_job_run(job_id=job_id)

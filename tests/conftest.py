@@ -85,3 +85,13 @@ def customer_b(org, associate_b):
     return CustomerFactory(legal_entity=org["other_entity"], home_store=org["store_b"],
                            primary_salesperson=associate_b, first_name="Jean",
                            last_name="Martin", email="jean@example.fr", phone="+33612345678")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Cached settings must not leak from one test's rolled-back data into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

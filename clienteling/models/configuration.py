@@ -1,6 +1,7 @@
 """Company Admin configuration: module control, profile layout, card, lists."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -29,13 +30,20 @@ class ModuleSettings(models.Model):
     def __str__(self):
         return str(_("Clienteling module control"))
 
+    CACHE_KEY = "clienteling:module-settings"
+
     def save(self, *args, **kwargs):
         self.pk = 1
         super().save(*args, **kwargs)
+        cache.delete(self.CACHE_KEY)
 
     @classmethod
     def load(cls) -> "ModuleSettings":
-        found, _created = cls.objects.get_or_create(pk=1)
+        """Read on every console request, so cached briefly; saving clears it."""
+        found = cache.get(cls.CACHE_KEY)
+        if found is None:
+            found, _created = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, found, 30)
         return found
 
 

@@ -31,3 +31,10 @@ def money(amount, currency: str = "USD"):
     from django.utils.translation import get_language, to_locale
 
     return format_currency(amount, currency or "USD", locale=to_locale(get_language() or "en"))
+
+
+@register.filter
+def field_label(form, name: str) -> str:
+    """The label of a form field by name (for error summaries)."""
+    field = form.fields.get(name) if hasattr(form, "fields") else None
+    return str(field.label) if field is not None and field.label else name

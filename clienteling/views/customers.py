@@ -1,5 +1,4 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -14,25 +13,6 @@ def today(request):
         user=request.user
     ).customers else {}
     return render(request, "clienteling/today.html", context)
-
-
-@login_required
-@require_GET
-def customer_list(request):
-    require_customer_module(request.user)
-    query = request.GET.get("q", "")[:100]
-    customers = selectors.customer_search(user=request.user, query=query)
-    page = Paginator(customers, 25, allow_empty_first_page=True).get_page(request.GET.get("page"))
-    sensitive = selectors.can_see_sensitive(request.user)
-    rows = [
-        {"customer": c, "contact": selectors.contact_for(c, sensitive=sensitive)}
-        for c in page.object_list
-    ]
-    context = {"page": page, "rows": rows, "query": query}
-    template = "clienteling/customer_list.html"
-    if request.htmx:
-        template += "#results"
-    return render(request, template, context)
 
 
 @login_required

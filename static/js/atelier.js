@@ -16,3 +16,49 @@
     show(el);
   });
 })();
+
+// Customer grid selection: count, "select page", "select all matching".
+(function () {
+  function refresh(root) {
+    var form = document.getElementById("bulk-form");
+    if (!form) return;
+    var checks = document.querySelectorAll(".row-check");
+    var chosen = new Set();
+    checks.forEach(function (c) { if (c.checked) chosen.add(c.value); });
+    var all = document.getElementById("all-matching");
+    var label = document.getElementById("selected-count");
+    var button = document.getElementById("bulk-actions");
+    var more = document.getElementById("select-all-matching");
+    var pageBox = document.getElementById("select-page");
+    var allOnPage = checks.length > 0 && Array.prototype.every.call(checks, function (c) { return c.checked; });
+    if (pageBox) pageBox.checked = allOnPage;
+    if (all && all.value === "1") {
+      label.textContent = label.dataset.all;
+    } else {
+      label.textContent = chosen.size ? label.dataset.template.replace("__n__", chosen.size) : "";
+    }
+    if (more) more.classList.toggle("d-none", !(allOnPage && all.value !== "1" && Number(form.dataset.total) > chosen.size));
+    if (button) button.disabled = chosen.size === 0 && all.value !== "1";
+    document.querySelectorAll("[data-selection-summary]").forEach(function (el) { el.textContent = label.textContent; });
+  }
+  document.addEventListener("change", function (e) {
+    var t = e.target;
+    if (t.id === "select-page") {
+      document.querySelectorAll(".row-check").forEach(function (c) { c.checked = t.checked; });
+      if (!t.checked) document.getElementById("all-matching").value = "0";
+      // The same customer appears in the table and the phone list: keep both in step.
+    } else if (t.classList && t.classList.contains("row-check")) {
+      document.querySelectorAll('.row-check[value="' + t.value + '"]').forEach(function (c) { c.checked = t.checked; });
+      if (!t.checked) document.getElementById("all-matching").value = "0";
+    } else { return; }
+    refresh();
+  });
+  document.addEventListener("click", function (e) {
+    if (e.target && e.target.id === "select-all-matching") {
+      document.getElementById("all-matching").value = "1";
+      refresh();
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () { refresh(); });
+  document.addEventListener("DOMContentLoaded", function () { refresh(); });
+})();

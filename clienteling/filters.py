@@ -1,0 +1,400 @@
+"""The customer list's filters (django-filter), including admin-defined attributes.
+
+Every filter is an indexed lookup on the customer row, its 1:1 measures and
+contact history rows, or an EXISTS on a table keyed by (value, customer).
+"""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import django_filters as filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Category, Designer, ItemType
+
+from .access import stores_for
+from .dates import month_day_keys_within, store_today
+from .models import (
+    ClientBookEntry,
+    ConsentState,
+    Customer,
+    CustomerAttribute,
+    CustomerAttributeValue,
+    CustomerMailingList,
+    CustomerTag,
+    MailingList,
+    SaleLine,
+    StaffProfile,
+    Tag,
+    WishlistItem,
+)
+
+MAX_DAYS = 3660
+
+SCOPE_CHOICES = [
+    ("all", _("All customers")),
+    ("primary", _("I am the primary salesperson")),
+    ("sold_to", _("I sold to them")),
+    ("my_book", _("My client book")),
+    ("store_book", _("Store client book")),
+]
+MATCH_CHOICES = [("any", _("Match any")), ("all", _("Match all"))]
+DataType = CustomerAttribute.DataType
+
+
+class DaysFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+def days_field(label):
+    return DaysFilter(
+        label=label, method="filter_noop", min_value=0, max_value=MAX_DAYS,
+        widget=forms.NumberInput(attrs={"min": 0, "max": MAX_DAYS, "inputmode": "numeric",
+                                        "placeholder": _("days")}),
+    )
+
+
+def money_field(label):
+    return filters.NumberFilter(
+        label=label, method="filter_noop", min_value=Decimal(0), max_digits=12, decimal_places=2,
+        widget=forms.NumberInput(attrs={"min": 0, "step": "0.01", "inputmode": "decimal"}),
+    )
+
+
+def flag_field(label):
+    return filters.BooleanFilter(
+        label=label, method="filter_noop", widget=forms.CheckboxInput,
+    )
+
+
+class CustomerFilterSet(filters.FilterSet):
+    """Built per request: `attributes` adds one filter per filterable attribute."""
+
+    q = filters.CharFilter(label=_("Search"), method="filter_noop", max_length=100)
+    scope = filters.ChoiceFilter(label=_("Customers"), choices=SCOPE_CHOICES,
+                                 method="filter_noop", empty_label=None)
+    has_email = flag_field(_("Has an email"))
+    has_phone = flag_field(_("Has a texting number"))
+    has_wishlist = flag_field(_("Has an active wishlist item"))
+    primary_only = flag_field(_("Primary accounts only"))
+    exclude_sms_opted_out = flag_field(_("Exclude opted out of texting"))
+    tags = filters.ModelMultipleChoiceFilter(
+        label=_("Tags"), queryset=Tag.objects.filter(active=True), method="filter_noop"
+    )
+    tags_match = filters.ChoiceFilter(label=_("Tags"), choices=MATCH_CHOICES,
+                                      method="filter_noop", empty_label=None)
+    mailing_lists = filters.ModelMultipleChoiceFilter(
+        label=_("Mailing lists"), queryset=MailingList.objects.filter(active=True),
+        method="filter_noop",
+    )
+    mailing_lists_match = filters.ChoiceFilter(label=_("Mailing lists"), choices=MATCH_CHOICES,
+                                               method="filter_noop", empty_label=None)
+    birthday_within = days_field(_("Birthday within (days)"))
+    partner_birthday_within = days_field(_("Partner birthday within (days)"))
+    anniversary_within = days_field(_("Anniversary within (days)"))
+    contacted_within = days_field(_("Marketing contact within (days)"))
+    not_contacted_within = days_field(_("No marketing contact within (days)"))
+    purchased_within = days_field(_("Purchase within (days)"))
+    not_purchased_within = days_field(_("No purchase within (days)"))
+    sales_12mo_min = money_field(_("Sold last 12 months, from"))
+    sales_12mo_max = money_field(_("Sold last 12 months, up to"))
+    sales_24mo_min = money_field(_("Sold last 24 months, from"))
+    sales_24mo_max = money_field(_("Sold last 24 months, up to"))
+    designers = filters.ModelMultipleChoiceFilter(
+        label=_("Designers"), queryset=Designer.objects.filter(active=True), method="filter_noop"
+    )
+    categories = filters.ModelMultipleChoiceFilter(
+        label=_("Categories"), queryset=Category.objects.filter(active=True), method="filter_noop"
+    )
+    item_types = filters.ModelMultipleChoiceFilter(
+        label=_("Item types"), queryset=ItemType.objects.filter(active=True), method="filter_noop"
+    )
+    titles = filters.CharFilter(
+        label=_("Item titles"), method="filter_noop", max_length=300,
+        help_text=_("Several titles separated by commas match any of them."),
+    )
+
+    class Meta:
+        model = Customer
+        fields: list[str] = []
+
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, store=None,
+                 attributes=()):
+        super().__init__(data, queryset, request=request)
+        self.user = user
+        self.tzinfo = store.tzinfo if store else timezone.get_current_timezone()
+        self.today = store_today(store) if store else timezone.localdate()
+        self.attributes = {attribute.slug: attribute for attribute in attributes}
+        for attribute in attributes:
+            for name, filter_ in attribute_filters(attribute).items():
+                filter_.model = Customer
+                filter_.parent = self
+                self.filters[name] = filter_
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.CheckboxInput):
+                    css = "form-check-input"
+                elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
+                    css = "form-select form-select-sm"
+                else:
+                    css = "form-control form-control-sm"
+                widget.attrs["class"] = css
+            form._styled = True
+        return form
+
+    def attribute_field_groups(self):
+        """[(attribute, [bound fields])] for the template, in display order."""
+        form = self.form
+        return [(attribute, [form[name] for name in attribute_filters(attribute)])
+                for attribute in self.attributes.values()]
+
+    def filter_noop(self, queryset, name, value):
+        # Filters are applied together in filter_queryset, where they can
+        # share joins and see each other (match any/all, min/max pairs).
+        return queryset
+
+    # --- applying ------------------------------------------------------------
+
+    def filter_queryset(self, queryset):
+        data = self.form.cleaned_data
+        conditions = []
+        conditions += self._scope(data.get("scope") or "all")
+        conditions += self._options(data)
+        conditions += self._memberships(data)
+        conditions += self._dates(data)
+        conditions += self._contact(data)
+        conditions += self._purchases(data)
+        conditions += self._attributes(data)
+        search = (data.get("q") or "").strip()
+        if search:
+            conditions.append(search_condition(search))
+        for condition in conditions:
+            queryset = queryset.filter(condition)
+        return queryset
+
+    def _scope(self, scope):
+        user = self.user
+        if scope == "primary":
+            return [Q(primary_salesperson=user)]
+        if scope == "sold_to":
+            return [Exists(SaleLine.objects.filter(customer=OuterRef("pk"), salesperson=user))]
+        if scope == "my_book":
+            return [Exists(ClientBookEntry.objects.filter(customer=OuterRef("pk"),
+                                                          book__owner=user))]
+        if scope == "store_book":
+            return [Exists(ClientBookEntry.objects.filter(
+                customer=OuterRef("pk"), book__owner__in=store_book_owner_ids(user)))]
+        return []
+
+    def _options(self, data):
+        conditions = []
+        if data.get("has_email"):
+            conditions.append(~Q(email=""))
+        if data.get("has_phone"):
+            conditions.append(~Q(phone="") & Q(can_receive_texts=True))
+        if data.get("has_wishlist"):
+            conditions.append(Exists(WishlistItem.objects.filter(customer=OuterRef("pk"),
+                                                                 active=True)))
+        if data.get("primary_only"):
+            conditions.append(Q(primary_account__isnull=True))
+        if data.get("exclude_sms_opted_out"):
+            conditions.append(~Q(contact_history__sms_consent=ConsentState.OPTED_OUT))
+        return conditions
+
+    def _memberships(self, data):
+        conditions = []
+        for field, model, column in (("tags", CustomerTag, "tag"),
+                                     ("mailing_lists", CustomerMailingList, "mailing_list")):
+            chosen = list(data.get(field) or [])
+            if not chosen:
+                continue
+            if data.get(f"{field}_match") == "all":
+                conditions += [
+                    Exists(model.objects.filter(customer=OuterRef("pk"), **{column: item}))
+                    for item in chosen
+                ]
+            else:
+                conditions.append(Exists(model.objects.filter(
+                    customer=OuterRef("pk"), **{f"{column}__in": chosen})))
+        return conditions
+
+    def _dates(self, data):
+        conditions = []
+        for field, column in (("birthday_within", "birthday_key"),
+                              ("partner_birthday_within", "partner_birthday_key"),
+                              ("anniversary_within", "anniversary_key")):
+            days = data.get(field)
+            if days is not None:
+                conditions.append(Q(**{f"{column}__in": month_day_keys_within(self.today, days)}))
+        return conditions
+
+    def _since(self, days: int) -> datetime:
+        """Start of the day N days ago, in the store's day."""
+        start = self.today - timedelta(days=int(days))
+        return datetime.combine(start, time.min, tzinfo=self.tzinfo)
+
+    def _contact(self, data):
+        conditions = []
+        if data.get("contacted_within") is not None:
+            conditions.append(Q(contact_history__last_marketing_at__gte=self._since(
+                data["contacted_within"])))
+        if data.get("not_contacted_within") is not None:
+            since = self._since(data["not_contacted_within"])
+            conditions.append(Q(contact_history__last_marketing_at__lt=since)
+                              | Q(contact_history__last_marketing_at__isnull=True))
+        return conditions
+
+    def _purchases(self, data):
+        conditions = []
+        if data.get("purchased_within") is not None:
+            conditions.append(Q(measures__last_purchase_at__gte=self._since(
+                data["purchased_within"])))
+        if data.get("not_purchased_within") is not None:
+            since = self._since(data["not_purchased_within"])
+            conditions.append(Q(measures__last_purchase_at__lt=since)
+                              | Q(measures__last_purchase_at__isnull=True))
+        for window in ("12mo", "24mo"):
+            low, high = data.get(f"sales_{window}_min"), data.get(f"sales_{window}_max")
+            if low is not None:
+                conditions.append(Q(**{f"measures__sales_{window}__gte": low}))
+            if high is not None:
+                conditions.append(Q(**{f"measures__sales_{window}__lte": high}))
+        for field, column in (("designers", "designer"), ("categories", "category"),
+                              ("item_types", "item_type")):
+            chosen = list(data.get(field) or [])
+            if chosen:
+                conditions.append(Exists(SaleLine.objects.filter(
+                    customer=OuterRef("pk"), kind=SaleLine.Kind.GOODS,
+                    **{f"{column}__in": chosen})))
+        titles = [t.strip() for t in (data.get("titles") or "").split(",") if t.strip()]
+        if titles:
+            match = Q()
+            for title in titles[:10]:
+                match |= Q(title__icontains=title)
+            conditions.append(Exists(SaleLine.objects.filter(match, customer=OuterRef("pk"))))
+        return conditions
+
+    def _attributes(self, data):
+        conditions = []
+        for slug, attribute in self.attributes.items():
+            condition = attribute_condition(attribute, data, attribute_param(slug))
+            if condition is not None:
+                conditions.append(condition)
+        return conditions
+
+    def clean_pairs(self):
+        """Min above max is a mistake worth telling the user about."""
+        data = self.form.cleaned_data
+        pairs = [("sales_12mo_min", "sales_12mo_max"), ("sales_24mo_min", "sales_24mo_max")]
+        pairs += [(f"{attribute_param(s)}_min", f"{attribute_param(s)}_max")
+                  for s in self.attributes]
+        pairs += [(f"{attribute_param(s)}_after", f"{attribute_param(s)}_before")
+                  for s in self.attributes]
+        for low, high in pairs:
+            if data.get(low) is not None and data.get(high) is not None and data[low] > data[high]:
+                self.form.add_error(high, _("Must not be below the lower bound."))
+
+    def is_valid(self):
+        valid = super().is_valid()
+        if valid:
+            self.clean_pairs()
+        return self.is_bound and not self.form.errors
+
+
+def attribute_param(slug: str) -> str:
+    return f"attr-{slug}"
+
+
+def attribute_filters(attribute: CustomerAttribute) -> dict:
+    """The form fields one attribute contributes, by type."""
+    name, label = attribute_param(attribute.slug), attribute.name
+    if attribute.data_type == DataType.DATE:
+        widget = forms.DateInput(attrs={"type": "date"})
+        return {
+            f"{name}_after": filters.DateFilter(label=label, method="filter_noop", widget=widget),
+            f"{name}_before": filters.DateFilter(label=label, method="filter_noop", widget=widget),
+        }
+    if attribute.data_type in (DataType.NUMBER, DataType.DECIMAL):
+        widget = forms.NumberInput(attrs={"step": "any"})
+        return {
+            f"{name}_min": filters.NumberFilter(label=label, method="filter_noop", widget=widget),
+            f"{name}_max": filters.NumberFilter(label=label, method="filter_noop", widget=widget),
+        }
+    if attribute.is_choice:
+        return {name: filters.MultipleChoiceFilter(
+            label=label, method="filter_noop",
+            choices=[(o.value, o.label) for o in attribute.options.all()],
+        )}
+    if attribute.data_type == DataType.BOOLEAN:
+        return {name: filters.ChoiceFilter(
+            label=label, method="filter_noop",
+            choices=[("yes", _("Yes")), ("no", _("No"))], empty_label=_("Any"),
+        )}
+    return {name: filters.CharFilter(label=label, method="filter_noop", max_length=100)}
+
+
+def attribute_condition(attribute, data, name):
+    values = CustomerAttributeValue.objects.filter(customer=OuterRef("pk"), attribute=attribute)
+    if attribute.data_type == DataType.DATE:
+        after, before = data.get(f"{name}_after"), data.get(f"{name}_before")
+        if after is None and before is None:
+            return None
+        if after is not None:
+            values = values.filter(value_date__gte=after)
+        if before is not None:
+            values = values.filter(value_date__lte=before)
+        return Exists(values)
+    if attribute.data_type in (DataType.NUMBER, DataType.DECIMAL):
+        column = "value_int" if attribute.data_type == DataType.NUMBER else "value_decimal"
+        low, high = data.get(f"{name}_min"), data.get(f"{name}_max")
+        if low is None and high is None:
+            return None
+        if low is not None:
+            values = values.filter(**{f"{column}__gte": low})
+        if high is not None:
+            values = values.filter(**{f"{column}__lte": high})
+        return Exists(values)
+    value = data.get(name)
+    if not value:
+        return None
+    if attribute.is_choice:
+        return Exists(values.filter(option__value__in=list(value)))
+    if attribute.data_type == DataType.BOOLEAN:
+        return Exists(values.filter(value_bool=(value == "yes")))
+    return Exists(values.filter(value_text__icontains=value))
+
+
+def store_book_owner_ids(user):
+    """Owners whose books make the store client book: staff of the user's store groups."""
+    stores = stores_for(user)
+    group_ids = stores.exclude(group__isnull=True).values("group_id")
+    store_ids = stores.values("pk")
+    return StaffProfile.objects.filter(
+        Q(stores__group_id__in=group_ids) | Q(stores__in=store_ids), active=True
+    ).values("user_id")
+
+
+def search_condition(search: str) -> Q:
+    """Name, email or phone in any common format."""
+    terms = search.split()
+    condition = Q()
+    name = Q()
+    for term in terms[:4]:
+        name &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
+    condition |= name
+    if "@" in search or "." in search:
+        condition |= Q(email__icontains=search)
+    digits = "".join(ch for ch in search if ch.isdigit())
+    if len(digits) >= 4:
+        # E.164 keeps only digits after "+": match the tail so "(212) 555-0123",
+        # "212.555.0123" and "+1 212 555 0123" all find +12125550123.
+        condition |= Q(phone__contains=digits[-10:])
+    return condition

@@ -1,0 +1,118 @@
+"""The customer grid's columns: what each shows, how it sorts, what it needs loaded."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from .access import MASKED, mask_email, mask_phone
+from .models import ConsentState, Customer
+
+
+def _path(obj, path: str):
+    """Follow "a__b" through related objects; a missing 1:1 row reads as None."""
+    for part in path.split("__"):
+        try:
+            obj = getattr(obj, part)
+        except Customer.contact_history.RelatedObjectDoesNotExist:
+            return None
+        except Customer.measures.RelatedObjectDoesNotExist:
+            return None
+        if obj is None:
+            return None
+    return obj
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: Any
+    path: str  # attribute path on Customer, "__"-separated
+    kind: str = "text"  # text, date, datetime, money, list, consent, name, person
+    sort: str | None = None  # ORM field to order by, None when not sortable
+    nullable: bool = False
+    sensitive: bool = False
+    related: tuple[str, ...] = ()
+    prefetch: tuple[str, ...] = ()
+    masker: Callable[[Any], str] | None = field(default=None, compare=False)
+
+    def value(self, customer: Customer, *, sensitive: bool):
+        raw = _path(customer, self.path)
+        if self.sensitive and not sensitive and raw not in (None, ""):
+            return self.masker(raw) if self.masker else MASKED
+        if self.kind == "list":
+            return [str(item) for item in raw.all()] if raw is not None else []
+        if self.kind == "consent":
+            return ConsentState(raw).label if raw else ConsentState.UNKNOWN.label
+        if self.kind == "person":
+            return raw.get_full_name() or raw.get_username() if raw else ""
+        if self.kind == "phone":
+            return raw.as_international if raw else ""
+        return raw
+
+    @property
+    def shows_masked(self) -> bool:
+        return self.sensitive
+
+
+COLUMNS = [
+    Column("customer", _("Customer"), "full_name", kind="name", sort="last_name"),
+    Column("created", _("Created"), "created_at", kind="date", sort="created_at"),
+    Column("created_by", _("Created By"), "created_by", kind="person", related=("created_by",)),
+    Column("primary_salesperson", _("Primary Sales Person"), "primary_salesperson",
+           kind="person", related=("primary_salesperson",)),
+    Column("first_name", _("First Name"), "first_name", sort="first_name"),
+    Column("last_name", _("Last Name"), "last_name", sort="last_name"),
+    Column("phone", _("Phone"), "phone", kind="phone", sensitive=True, masker=mask_phone),
+    Column("email", _("Email"), "email", sensitive=True, masker=mask_email),
+    Column("address1", _("Address1"), "address_line1", sensitive=True),
+    Column("address2", _("Address2"), "address_line2", sensitive=True),
+    Column("city", _("City"), "city", sort="city"),
+    Column("state", _("State"), "state", sort="state"),
+    Column("zip_code", _("ZipCode"), "zip_code", sensitive=True),
+    Column("last_sale", _("Last Sale"), "measures__last_goods_sale_at", kind="date",
+           sort="measures__last_goods_sale_at", nullable=True, related=("measures",)),
+    Column("balance", _("Balance"), "balance", kind="money", sort="balance"),
+    Column("credit_balance", _("Credit Balance"), "credit_balance", kind="money",
+           sort="credit_balance"),
+    Column("sales_6mo", _("Sales 6mo"), "measures__sales_6mo", kind="money",
+           sort="measures__sales_6mo", nullable=True, related=("measures",)),
+    Column("sales_12mo", _("Sales 12mo"), "measures__sales_12mo", kind="money",
+           sort="measures__sales_12mo", nullable=True, related=("measures",)),
+    Column("sales_24mo", _("Sales 24mo"), "measures__sales_24mo", kind="money",
+           sort="measures__sales_24mo", nullable=True, related=("measures",)),
+    Column("sales_all", _("Sales All"), "measures__sales_all", kind="money",
+           sort="measures__sales_all", nullable=True, related=("measures",)),
+    Column("scheduled_text", _("Scheduled Text"), "contact_history__next_scheduled_text_at",
+           kind="datetime", related=("contact_history",)),
+    Column("last_text_date", _("Last Text Date"), "contact_history__last_text_at",
+           kind="datetime", sort="contact_history__last_text_at", nullable=True,
+           related=("contact_history",)),
+    Column("last_text", _("Last Text"), "contact_history__last_text_preview",
+           related=("contact_history",)),
+    Column("opt_in_status", _("Opt-in Status"), "contact_history__sms_consent", kind="consent",
+           related=("contact_history",)),
+    Column("last_marketing_email", _("Last Marketing Email Date"),
+           "contact_history__last_marketing_email_at", kind="datetime",
+           related=("contact_history",)),
+    Column("dob", _("DOB"), "birth_date", kind="date", sensitive=True),
+    Column("anniversary", _("Anniversary"), "anniversary", kind="date", sensitive=True),
+    Column("mailing_lists", _("Mailing Lists"), "mailing_lists", kind="list",
+           prefetch=("mailing_lists",)),
+    Column("tags", _("Tags"), "tags", kind="list", prefetch=("tags",)),
+    Column("recommendation_reason", _("Recommendation Reason"),
+           "measures__recommendation_reason", related=("measures",)),
+]
+COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
+DEFAULT_COLUMNS = ["customer", "phone", "email", "primary_salesperson", "last_sale", "sales_12mo",
+                   "tags"]
+# Sort keys offered in the URL: column key, "-" prefix for descending.
+SORTABLE = {column.key: column for column in COLUMNS if column.sort}
+
+
+def clean_columns(keys) -> list[str]:
+    chosen = [key for key in keys or [] if key in COLUMNS_BY_KEY]
+    if "customer" not in chosen:
+        chosen.insert(0, "customer")
+    return list(dict.fromkeys(chosen))

@@ -1,0 +1,98 @@
+"""Client books: my book, the store client book and the customer cards."""
+
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from clienteling.access import customers_for, stores_for
+from clienteling.filters import store_book_owner_ids
+from clienteling.models import (
+    ClientBookEntry,
+    CustomerAttributeValue,
+    CustomerCardProperty,
+    StaffProfile,
+)
+
+User = get_user_model()
+
+
+def my_book_customers(*, user) -> QuerySet:
+    return customers_for(user).filter(
+        Exists(ClientBookEntry.objects.filter(customer=OuterRef("pk"), book__owner=user)))
+
+
+def store_book_customers(*, user, owner_id: int | None = None) -> QuerySet:
+    owners = store_book_owner_ids(user)
+    entries = ClientBookEntry.objects.filter(customer=OuterRef("pk"), book__owner__in=owners)
+    if owner_id:
+        entries = entries.filter(book__owner_id=owner_id)
+    return customers_for(user).filter(Exists(entries))
+
+
+def store_book_owners(*, user) -> QuerySet:
+    return (User.objects.filter(pk__in=store_book_owner_ids(user))
+            .order_by("first_name", "last_name"))
+
+
+def reassign_targets(*, user) -> QuerySet:
+    """Associates and managers of the user's stores who can take customers over."""
+    return (User.objects.filter(staff_profile__active=True,
+                                staff_profile__stores__in=stores_for(user),
+                                staff_profile__role__in=[StaffProfile.Role.ASSOCIATE,
+                                                         StaffProfile.Role.STORE_MANAGER])
+            .distinct().order_by("first_name", "last_name"))
+
+
+def book_owners_by_customer(customer_ids: list[int], owner_ids) -> dict[int, list[str]]:
+    owners: dict[int, list[str]] = {}
+    entries = (ClientBookEntry.objects.filter(customer_id__in=customer_ids,
+                                              book__owner__in=owner_ids)
+               .select_related("book__owner").order_by("book__owner__first_name"))
+    for entry in entries:
+        owner = entry.book.owner
+        owners.setdefault(entry.customer_id, []).append(owner.get_full_name() or owner.username)
+    return owners
+
+
+def _display(value) -> str:
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def card_properties(customers: list) -> dict[int, list[dict]]:
+    """Up to three properties per card: measures first, then attributes by display order."""
+    properties = list(CustomerCardProperty.objects.select_related("attribute"))
+    measures = [p for p in properties if p.measure]
+    attributes = sorted((p for p in properties if p.attribute_id),
+                        key=lambda p: (p.attribute.position, p.attribute.name))
+    ordered = (measures + attributes)[:CustomerCardProperty.MAX_PROPERTIES]
+    attribute_ids = [p.attribute_id for p in ordered if p.attribute_id]
+    values: dict[tuple[int, int], list] = {}
+    if attribute_ids and customers:
+        for value in (CustomerAttributeValue.objects
+                      .filter(customer__in=customers, attribute_id__in=attribute_ids)
+                      .select_related("option")):
+            values.setdefault((value.customer_id, value.attribute_id), []).append(value.value)
+    cards = {}
+    for customer in customers:
+        cells = []
+        for prop in ordered:
+            if prop.measure:
+                measures_row = getattr(customer, "measures", None)
+                cells.append({"label": prop.get_measure_display(),
+                              "value": getattr(measures_row, prop.measure, None),
+                              "kind": "money" if "sales" in prop.measure or "spend" in prop.measure
+                              else "date" if prop.measure.endswith("_at") else "text"})
+            else:
+                found = [_display(v) for v in values.get((customer.pk, prop.attribute_id), [])]
+                cells.append({"label": prop.attribute.name,
+                              "value": ", ".join(found) if found else None,
+                              "kind": "text"})
+        cards[customer.pk] = cells
+    return cards

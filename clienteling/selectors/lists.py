@@ -1,0 +1,116 @@
+"""The customer list: filters, grid columns, keyset pages and a capped count."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+
+from clienteling.access import can_see_sensitive, customers_for
+from clienteling.filters import CustomerFilterSet
+from clienteling.grid import COLUMNS_BY_KEY, DEFAULT_COLUMNS, SORTABLE, clean_columns
+from clienteling.models import Customer, CustomerAttribute, GridPreference, SavedCustomerList
+from clienteling.paging import BadCursor, Page, SortKey, keyset_page
+
+from .navigation import home_store_for
+
+COUNT_CAP = 10_000
+PAGE_SIZES = (25, 50, 100)
+
+
+@dataclass
+class CustomerList:
+    filterset: CustomerFilterSet
+    columns: list
+    sort: str
+    page: Page | None = None
+    rows: list = field(default_factory=list)
+    count: int = 0
+    count_capped: bool = False
+    errors: dict = field(default_factory=dict)
+    page_size: int = 25
+
+
+def filterable_attributes(*, for_client_book: bool = False) -> list[CustomerAttribute]:
+    flag = "can_be_refined" if for_client_book else "enabled_as_filter"
+    return list(
+        CustomerAttribute.objects.filter(active=True, **{flag: True})
+        .prefetch_related("options").order_by("group__position", "position", "name")
+    )
+
+
+def columns_for(*, user, params, saved_list: SavedCustomerList | None = None) -> list[str]:
+    if params.getlist("cols"):
+        return clean_columns(params.getlist("cols"))
+    if saved_list and saved_list.columns:
+        return clean_columns(saved_list.columns)
+    preference = GridPreference.objects.filter(user=user).values_list("columns", flat=True).first()
+    return clean_columns(preference or DEFAULT_COLUMNS)
+
+
+def sort_keys(sort: str) -> tuple[str, list[SortKey]]:
+    descending = sort.startswith("-")
+    column = SORTABLE.get(sort.lstrip("-")) or SORTABLE["customer"]
+    if column.key == "customer":
+        keys = [SortKey("last_name", descending), SortKey("first_name", descending)]
+    else:
+        keys = [SortKey(column.sort, descending, column.nullable)]
+    keys.append(SortKey("id", descending))
+    return ("-" if descending else "") + column.key, keys
+
+
+def filtered_customers(*, user, params, for_client_book: bool = False,
+                       base: QuerySet | None = None) -> tuple[CustomerFilterSet, QuerySet]:
+    """The customers matching `params`, or an unbound empty result with errors."""
+    store = home_store_for(user)
+    filterset = CustomerFilterSet(
+        params, queryset=base if base is not None else customers_for(user), user=user,
+        store=store, attributes=filterable_attributes(for_client_book=for_client_book),
+    )
+    if not filterset.is_valid():
+        return filterset, Customer.objects.none()
+    return filterset, filterset.qs
+
+
+def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
+                  base: QuerySet | None = None, for_client_book: bool = False) -> CustomerList:
+    filterset, queryset = filtered_customers(user=user, params=params, base=base,
+                                             for_client_book=for_client_book)
+    column_keys = columns_for(user=user, params=params, saved_list=saved_list)
+    columns = [COLUMNS_BY_KEY[key] for key in column_keys]
+    sort, keys = sort_keys(params.get("sort") or (saved_list.sort if saved_list else "") or "")
+    try:
+        size = int(params.get("size") or PAGE_SIZES[0])
+    except ValueError:
+        size = PAGE_SIZES[0]
+    size = size if size in PAGE_SIZES else PAGE_SIZES[0]
+    result = CustomerList(filterset=filterset, columns=columns, sort=sort, page_size=size)
+    if filterset.form.errors:
+        result.errors = filterset.form.errors
+        return result
+
+    related = {path for column in columns for path in column.related}
+    related |= {key.field.rsplit("__", 1)[0] for key in keys if "__" in key.field}
+    prefetch = {path for column in columns for path in column.prefetch}
+    page_qs = queryset.select_related(*sorted(related)).prefetch_related(*sorted(prefetch))
+    try:
+        result.page = keyset_page(page_qs, keys, cursor=params.get("cursor"), size=size)
+    except BadCursor as exc:
+        result.errors = {"cursor": [str(exc)]}
+        return result
+
+    sensitive = can_see_sensitive(user)
+    result.rows = [
+        {"customer": customer,
+         "cells": [{"column": column, "value": column.value(customer, sensitive=sensitive),
+                    "masked": column.sensitive and not sensitive}
+                   for column in columns]}
+        for customer in result.page.rows
+    ]
+    result.count, result.count_capped = capped_count(queryset)
+    return result
+
+
+def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
+    """Exact up to `cap`; beyond it the list says "10,000+" instead of counting on."""
+    cap = COUNT_CAP if cap is None else cap
+    count = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(count, cap), count > cap

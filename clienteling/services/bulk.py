@@ -1,0 +1,81 @@
+"""Bulk actions on customers: queued as a job, run in chunks by a Celery task."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clienteling.models import BulkJob
+from clienteling.registry import bulk_actions
+
+CHUNK_SIZE = 500
+MAX_SELECTED_IDS = 5000
+
+
+def bulk_job_start(*, user, action_key: str, params: dict, ids: list[int] | None = None,
+                   query: str | None = None, store=None) -> BulkJob:
+    """Record the job, then queue it once the row is committed."""
+    action = bulk_actions.get(action_key)
+    if action is None or action.run is None:
+        raise ValidationError(_("Unknown bulk action."))
+    if action.permission and not user.has_perm(action.permission):
+        raise PermissionDenied
+    if not ids and query is None:
+        raise ValidationError(_("Select at least one customer."))
+    if ids and len(ids) > MAX_SELECTED_IDS:
+        raise ValidationError(_("Select at most %(n)s customers, or choose all matching.")
+                              % {"n": MAX_SELECTED_IDS})
+    selection = {"ids": [int(pk) for pk in ids]} if ids else {"query": query}
+    job = BulkJob.objects.create(action=action_key, created_by=user, store=store,
+                                 params={"action": params, "selection": selection})
+    from clienteling.tasks import run_bulk_job
+
+    transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
+    return job
+
+
+def _selected_ids(job: BulkJob) -> list[int]:
+    from clienteling.selectors.lists import filtered_customers
+
+    selection = job.params.get("selection", {})
+    # Re-scoped to the user on every run: a selection cannot reach customers
+    # the user may not see, whatever ids the request carried.
+    _filterset, queryset = filtered_customers(
+        user=job.created_by, params=QueryDict(selection.get("query") or "")
+    )
+    if "ids" in selection:
+        queryset = queryset.filter(pk__in=selection["ids"])
+    return list(queryset.order_by("pk").values_list("pk", flat=True))
+
+
+def bulk_job_run(*, job_id: int) -> BulkJob | None:
+    """Claim the job (queued -> running) and work through it; safe to run twice."""
+    claimed = BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
+        status=BulkJob.Status.RUNNING)
+    if not claimed:
+        return None
+    job = BulkJob.objects.select_related("created_by", "store").get(pk=job_id)
+    action = bulk_actions.get(job.action)
+    ids = _selected_ids(job)
+    BulkJob.objects.filter(pk=job.pk).update(total=len(ids))
+    succeeded = skipped = 0
+    try:
+        for start in range(0, len(ids), CHUNK_SIZE):
+            chunk = ids[start:start + CHUNK_SIZE]
+            with transaction.atomic():
+                done, not_done = action.run(job=job, customer_ids=chunk,
+                                            params=job.params.get("action", {}))
+            succeeded += done
+            skipped += not_done
+            BulkJob.objects.filter(pk=job.pk).update(
+                processed=start + len(chunk), succeeded=succeeded, skipped=skipped)
+    except Exception as exc:
+        BulkJob.objects.filter(pk=job.pk).update(
+            status=BulkJob.Status.FAILED, finished_at=timezone.now(),
+            report={"error": str(exc)[:500]})
+        raise
+    BulkJob.objects.filter(pk=job.pk).update(
+        status=BulkJob.Status.DONE, finished_at=timezone.now(), processed=len(ids))
+    job.refresh_from_db()
+    return job

@@ -1,0 +1,380 @@
+"""The customer list: filters, grid, pagination, saved lists, export."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from clienteling import services
+from clienteling.dates import month_day_keys_within
+from clienteling.models import (
+    AttributeOption,
+    CustomerContactHistory,
+    CustomerMeasures,
+    CustomerTag,
+    GridPreference,
+    SavedCustomerList,
+    WishlistItem,
+)
+from tests.factories import AttributeFactory, CustomerFactory, ProductFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+LIST = "clienteling:customer_list"
+NOON_UTC = datetime(2026, 12, 28, 17, tzinfo=ZoneInfo("UTC"))  # 12:00 in New York
+
+
+def names(response) -> set[str]:
+    return {row["customer"].first_name for row in response.context["result"].rows}
+
+
+@pytest.fixture
+def people(org):
+    """A handful of customers of store A's legal entity, by first name."""
+    entity = org["entity"]
+    return {name: CustomerFactory(legal_entity=entity, first_name=name, last_name="Test",
+                                  birth_date=None, email=f"{name.lower()}@example.com")
+            for name in ("Ann", "Ben", "Cai", "Dee")}
+
+
+@pytest.fixture
+def as_manager(client, manager):
+    client.force_login(manager)
+    return client
+
+
+def test_month_day_keys_wrap_the_year_end():
+    keys = month_day_keys_within(date(2026, 12, 29), 5)
+    assert keys == [101, 102, 103, 1229, 1230, 1231]
+
+
+def test_february_29_counts_on_the_28th_in_a_non_leap_year():
+    assert 229 in month_day_keys_within(date(2027, 2, 27), 1)
+    assert 229 not in month_day_keys_within(date(2027, 2, 25), 2)
+    assert 229 in month_day_keys_within(date(2028, 2, 29), 0)
+
+
+@time_machine.travel(NOON_UTC, tick=False)
+def test_birthday_within_days_crosses_the_year_end(as_manager, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    people["Ann"].birth_date = date(1990, 1, 2)
+    people["Ben"].birth_date = date(1985, 12, 30)
+    people["Cai"].birth_date = date(1985, 1, 10)
+    for name in ("Ann", "Ben", "Cai"):
+        people[name].save()
+    response = as_manager.get(reverse(LIST), {"birthday_within": 7})
+    assert names(response) == {"Ann", "Ben"}
+
+
+@time_machine.travel(datetime(2027, 2, 26, 17, tzinfo=ZoneInfo("UTC")), tick=False)
+def test_leap_day_birthday_shows_in_a_non_leap_year(as_manager, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    people["Dee"].birth_date = date(1992, 2, 29)
+    people["Dee"].save()
+    assert names(as_manager.get(reverse(LIST), {"birthday_within": 3})) == {"Dee"}
+
+
+@time_machine.travel(NOON_UTC, tick=False)
+def test_partner_birthday_and_anniversary_filters(as_manager, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    people["Ann"].partner_birth_date = date(1980, 12, 31)
+    people["Ann"].save()
+    people["Ben"].anniversary = date(2010, 1, 1)
+    people["Ben"].save()
+    assert names(as_manager.get(reverse(LIST), {"partner_birthday_within": 5})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"anniversary_within": 5})) == {"Ben"}
+
+
+def test_scope_primary_my_book_and_sold_to(as_manager, manager, org, people):
+    people["Ann"].primary_salesperson = manager
+    people["Ann"].save()
+    book = services.client_book_for(owner=manager, legal_entity=org["entity"])
+    services.client_book_add(book=book, customer=people["Ben"], added_by=manager)
+    services.sale_record(customer=people["Cai"], store=org["store_a"], salesperson=manager,
+                         sold_at=timezone.now(),
+                         lines=[{"title": "Scarf", "amount": Decimal("10.00")}])
+    assert names(as_manager.get(reverse(LIST), {"scope": "primary"})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"scope": "my_book"})) == {"Ben"}
+    assert names(as_manager.get(reverse(LIST), {"scope": "sold_to"})) == {"Cai"}
+
+
+def test_store_book_scope_includes_colleagues_of_the_store_group(as_manager, org, people,
+                                                                 associate_a):
+    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    services.client_book_add(book=book, customer=people["Dee"], added_by=associate_a)
+    assert names(as_manager.get(reverse(LIST), {"scope": "store_book"})) == {"Dee"}
+
+
+def test_contact_options(as_manager, people):
+    people["Ann"].email = ""
+    people["Ann"].save()
+    people["Ben"].phone = ""
+    people["Ben"].save()
+    people["Cai"].can_receive_texts = False
+    people["Cai"].save()
+    WishlistItem.objects.create(customer=people["Dee"], product=ProductFactory())
+    CustomerContactHistory.objects.create(customer=people["Dee"], sms_consent="opted_out")
+    assert names(as_manager.get(reverse(LIST), {"has_email": "on"})) == {"Ben", "Cai", "Dee"}
+    assert names(as_manager.get(reverse(LIST), {"has_phone": "on"})) == {"Ann", "Dee"}
+    assert names(as_manager.get(reverse(LIST), {"has_wishlist": "on"})) == {"Dee"}
+    assert names(as_manager.get(reverse(LIST), {"exclude_sms_opted_out": "on"})) == {
+        "Ann", "Ben", "Cai"}
+
+
+def test_primary_accounts_only(as_manager, people):
+    people["Ben"].primary_account = people["Ann"]
+    people["Ben"].save()
+    assert "Ben" not in names(as_manager.get(reverse(LIST), {"primary_only": "on"}))
+
+
+def test_tags_match_any_and_all(as_manager, people):
+    vip, summer = TagFactory(name="VIP"), TagFactory(name="Summer")
+    CustomerTag.objects.bulk_create([
+        CustomerTag(customer=people["Ann"], tag=vip),
+        CustomerTag(customer=people["Ann"], tag=summer),
+        CustomerTag(customer=people["Ben"], tag=vip),
+    ])
+    any_match = as_manager.get(reverse(LIST), {"tags": [vip.pk, summer.pk], "tags_match": "any"})
+    all_match = as_manager.get(reverse(LIST), {"tags": [vip.pk, summer.pk], "tags_match": "all"})
+    assert names(any_match) == {"Ann", "Ben"}
+    assert names(all_match) == {"Ann"}
+
+
+@time_machine.travel(NOON_UTC, tick=False)
+def test_communication_history_counts_marketing_only(as_manager, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    CustomerContactHistory.objects.create(customer=people["Ann"],
+                                          last_marketing_at=timezone.now() - timedelta(days=3))
+    CustomerContactHistory.objects.create(customer=people["Ben"],
+                                          last_marketing_at=timezone.now() - timedelta(days=40),
+                                          last_text_at=timezone.now())
+    assert names(as_manager.get(reverse(LIST), {"contacted_within": 7})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"not_contacted_within": 7})) == {
+        "Ben", "Cai", "Dee"}
+
+
+@time_machine.travel(NOON_UTC, tick=False)
+def test_purchase_history_filters(as_manager, org, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    product = ProductFactory()
+    services.sale_record(customer=people["Ann"], store=org["store_a"], salesperson=manager,
+                         sold_at=timezone.now() - timedelta(days=10),
+                         lines=[{"title": "Silk scarf", "amount": Decimal("500.00"),
+                                 "product": product, "designer": product.designer,
+                                 "category": product.category}])
+    services.sale_record(customer=people["Ben"], store=org["store_a"], salesperson=manager,
+                         sold_at=timezone.now() - timedelta(days=500),
+                         lines=[{"title": "Wool coat", "amount": Decimal("2000.00")}])
+    assert names(as_manager.get(reverse(LIST), {"purchased_within": 30})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"not_purchased_within": 30})) == {
+        "Ben", "Cai", "Dee"}
+    assert names(as_manager.get(reverse(LIST), {"sales_12mo_min": "100",
+                                                "sales_12mo_max": "600"})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"sales_24mo_min": "1000"})) == {"Ben"}
+    assert names(as_manager.get(reverse(LIST), {"designers": [product.designer_id]})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"categories": [product.category_id]})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"titles": "coat, hat"})) == {"Ben"}
+
+
+def test_only_filterable_attributes_are_offered(as_manager):
+    AttributeFactory(name="Shoe size", data_type="decimal", enabled_as_filter=True)
+    AttributeFactory(name="Secret score", data_type="number", enabled_as_filter=False)
+    form = as_manager.get(reverse(LIST)).context["form"]
+    assert "attr-shoe-size_min" in form.fields
+    assert not any(name.startswith("attr-secret-score") for name in form.fields)
+
+
+def test_attribute_filters_by_type(as_manager, people):
+    visit = AttributeFactory(name="Last Visit", data_type="date", enabled_as_filter=True)
+    size = AttributeFactory(name="Shoe size", data_type="decimal", enabled_as_filter=True)
+    vip = AttributeFactory(name="VIP", data_type="boolean", enabled_as_filter=True)
+    colour = AttributeFactory(name="Colour", data_type="single_choice", enabled_as_filter=True)
+    AttributeOption.objects.create(attribute=colour, value="navy", label="Navy")
+    AttributeOption.objects.create(attribute=colour, value="red", label="Red")
+    notes = AttributeFactory(name="Style", data_type="text", enabled_as_filter=True)
+    set_value = services.attribute_values_set
+    set_value(customer=people["Ann"], attribute=visit, raw_values="2026-10-01")
+    set_value(customer=people["Ben"], attribute=visit, raw_values="2025-01-01")
+    set_value(customer=people["Ann"], attribute=size, raw_values="38.5")
+    set_value(customer=people["Cai"], attribute=size, raw_values="42")
+    set_value(customer=people["Dee"], attribute=vip, raw_values="yes")
+    set_value(customer=people["Cai"], attribute=colour, raw_values="navy")
+    set_value(customer=people["Ben"], attribute=notes, raw_values="Loves tailored wool")
+    get = as_manager.get
+    assert names(get(reverse(LIST), {"attr-last-visit_after": "2026-01-01"})) == {"Ann"}
+    assert names(get(reverse(LIST), {"attr-shoe-size_min": "40"})) == {"Cai"}
+    assert names(get(reverse(LIST), {"attr-vip": "yes"})) == {"Dee"}
+    assert names(get(reverse(LIST), {"attr-colour": ["navy", "red"]})) == {"Cai"}
+    assert names(get(reverse(LIST), {"attr-style": "wool"})) == {"Ben"}
+
+
+@pytest.mark.parametrize("query", ["(212) 555-0123", "212.555.0123", "+1 212 555 0123",
+                                   "2125550123"])
+def test_search_finds_a_phone_in_any_common_format(as_manager, people, query):
+    people["Ann"].phone = "+12125550123"
+    people["Ann"].save()
+    assert names(as_manager.get(reverse(LIST), {"q": query})) == {"Ann"}
+
+
+def test_search_by_name_and_email(as_manager, people):
+    assert names(as_manager.get(reverse(LIST), {"q": "ben test"})) == {"Ben"}
+    assert names(as_manager.get(reverse(LIST), {"q": "cai@example.com"})) == {"Cai"}
+
+
+@pytest.mark.parametrize("params", [
+    {"birthday_within": "soon"}, {"birthday_within": "-3"}, {"sales_12mo_min": "lots"},
+    {"scope": "everyone"}, {"tags": ["999999"]}, {"cursor": "not-a-cursor"},
+    {"attr-shoe-size_min": "big"}, {"sales_12mo_min": "500", "sales_12mo_max": "100"},
+])
+def test_malformed_filters_get_a_clear_400(as_manager, people, params):
+    AttributeFactory(name="Shoe size", data_type="decimal", enabled_as_filter=True)
+    response = as_manager.get(reverse(LIST), params)
+    assert response.status_code == 400
+    assert "Some filters need a fix" in response.content.decode()
+
+
+def test_keyset_pages_walk_every_customer_once(as_manager, org):
+    CustomerFactory.create_batch(60, legal_entity=org["entity"])
+    seen, params, pages = [], {"size": 25}, 0
+    while True:
+        response = as_manager.get(reverse(LIST), params)
+        result = response.context["result"]
+        seen += [row["customer"].pk for row in result.rows]
+        pages += 1
+        if not result.page.next_cursor:
+            break
+        params = {"size": 25, "cursor": result.page.next_cursor}
+    assert pages == 3
+    assert len(seen) == len(set(seen)) == 60
+    back = as_manager.get(reverse(LIST), {"size": 25, "cursor": result.page.previous_cursor})
+    assert [r["customer"].pk for r in back.context["result"].rows] == seen[25:50]
+
+
+def test_sort_by_a_nullable_column_keeps_every_row(as_manager, org):
+    customers = CustomerFactory.create_batch(30, legal_entity=org["entity"])
+    for index, customer in enumerate(customers[:12]):
+        CustomerMeasures.objects.create(customer=customer, sales_12mo=Decimal(index * 10),
+                                        last_goods_sale_at=timezone.now() - timedelta(days=index))
+    for sort in ("last_sale", "-last_sale", "sales_12mo", "-sales_12mo"):
+        seen, params = [], {"size": 25, "sort": sort}
+        while True:
+            result = as_manager.get(reverse(LIST), params).context["result"]
+            seen += [row["customer"].pk for row in result.rows]
+            if not result.page.next_cursor:
+                break
+            params = {"size": 25, "sort": sort, "cursor": result.page.next_cursor}
+        assert sorted(seen) == sorted(c.pk for c in customers), sort
+
+
+def test_count_is_capped(as_manager, org, monkeypatch):
+    monkeypatch.setattr("clienteling.selectors.lists.COUNT_CAP", 5)
+    CustomerFactory.create_batch(7, legal_entity=org["entity"])
+    response = as_manager.get(reverse(LIST))
+    assert response.context["result"].count_capped
+    assert "5+ customers" in response.content.decode()
+
+
+def test_columns_are_remembered_per_user(as_manager, manager):
+    as_manager.post(reverse("clienteling:grid_columns"), {"cols": ["city", "tags"]})
+    assert GridPreference.objects.get(user=manager).columns == ["city", "tags"]
+    result = as_manager.get(reverse(LIST)).context["result"]
+    assert [c.key for c in result.columns] == ["customer", "city", "tags"]
+
+
+def test_list_page_query_count_does_not_grow_with_rows(as_manager, org, manager):
+    tag = TagFactory()
+    as_manager.post(reverse("clienteling:grid_columns"),
+                    {"cols": ["customer", "primary_salesperson", "created_by", "last_sale",
+                              "sales_12mo", "last_text", "tags", "mailing_lists", "phone"]})
+
+    def add_customers(n):
+        for customer in CustomerFactory.create_batch(n, legal_entity=org["entity"],
+                                                     primary_salesperson=manager,
+                                                     created_by=manager):
+            CustomerTag.objects.create(customer=customer, tag=tag)
+            CustomerMeasures.objects.create(customer=customer)
+
+    def queries_for_one_page():
+        with CaptureQueriesContext(connection) as captured:
+            response = as_manager.get(reverse(LIST))
+        assert response.status_code == 200
+        return len(captured), len(response.context["result"].rows)
+
+    add_customers(3)
+    as_manager.get(reverse(LIST))  # warm per-process caches
+    few, rows_few = queries_for_one_page()
+    add_customers(22)
+    many, rows_many = queries_for_one_page()
+    assert (rows_few, rows_many) == (3, 25)
+    assert many == few
+    assert many <= 22
+
+
+def test_associate_sees_masked_columns_and_cannot_export(client, associate_a, people):
+    client.force_login(associate_a)
+    body = client.get(reverse(LIST)).content.decode()
+    assert "ann@example.com" not in body
+    assert client.get(reverse("clienteling:customer_export")).status_code == 403
+
+
+def test_export_streams_the_filtered_list_as_csv(as_manager, people):
+    response = as_manager.get(reverse("clienteling:customer_export"), {"q": "Ann"})
+    body = b"".join(response.streaming_content).decode()
+    lines = body.strip().splitlines()
+    assert lines[0].startswith("Customer")
+    assert len(lines) == 2 and "Ann Test" in lines[1] and "ann@example.com" in lines[1]
+
+
+def test_a_saved_list_is_evaluated_live(as_manager, manager, org, people):
+    vip = TagFactory(name="VIP")
+    as_manager.post(reverse("clienteling:saved_list_create"),
+                    {"name": "VIPs", "query": f"tags={vip.pk}", "cols": ["customer", "tags"]})
+    saved = SavedCustomerList.objects.get(owner=manager, name="VIPs")
+    assert saved.filters == {"tags": [str(vip.pk)]}
+    assert names(as_manager.get(reverse(LIST), {"list": saved.pk})) == set()
+    CustomerTag.objects.create(customer=people["Cai"], tag=vip)
+    assert names(as_manager.get(reverse(LIST), {"list": saved.pk})) == {"Cai"}
+
+
+def test_another_users_saved_list_is_not_reachable(client, associate_a, manager):
+    saved = SavedCustomerList.objects.create(owner=manager, name="Mine")
+    client.force_login(associate_a)
+    assert client.get(reverse(LIST), {"list": saved.pk}).status_code == 404
+
+
+def test_published_template_can_be_copied_by_an_associate(client, associate_a, manager):
+    template = SavedCustomerList.objects.create(
+        owner=manager, name="Birthdays this week", filters={"birthday_within": ["7"]},
+        is_template=True, template_status="published")
+    client.force_login(associate_a)
+    page = client.get(reverse("clienteling:list_templates")).content.decode()
+    assert "Birthdays this week" in page
+    client.post(reverse("clienteling:list_template_copy", args=[template.pk]))
+    copy = SavedCustomerList.objects.get(owner=associate_a)
+    assert copy.filters == {"birthday_within": ["7"]} and copy.source_template == template
+
+
+def test_retired_template_cannot_be_copied(client, associate_a, manager):
+    template = SavedCustomerList.objects.create(owner=manager, name="Old", is_template=True,
+                                                template_status="retired")
+    client.force_login(associate_a)
+    response = client.post(reverse("clienteling:list_template_copy", args=[template.pk]))
+    assert response.status_code == 404
+
+
+def test_only_managers_manage_templates(associate_a, as_manager):
+    associate = Client()
+    associate.force_login(associate_a)
+    assert associate.get(reverse("clienteling:list_template_manage")).status_code == 403
+    response = as_manager.post(reverse("clienteling:list_template_manage"),
+                               {"name": "Lapsed VIPs", "template_status": "published",
+                                "query": "not_purchased_within=365"})
+    assert response.status_code == 302
+    template = SavedCustomerList.objects.get(name="Lapsed VIPs")
+    assert template.is_template and template.filters == {"not_purchased_within": ["365"]}
