@@ -334,7 +334,7 @@ def bulk_action_start(request, action_key: str):
             job = services.bulk_job_start(
                 user=request.user, action_key=action_key,
                 params=serialize_params(form.cleaned_data) if form else {},
-                ids=None if all_matching else ids, query=query,
+                ids=None if all_matching else ids, query=query if all_matching else None,
                 store=home_store_for(request.user),
             )
     except ValidationError as exc:
