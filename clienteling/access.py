@@ -63,7 +63,8 @@ def access_customer(user, customer_id) -> Customer:
         customer_id = int(customer_id)
     except (TypeError, ValueError):
         raise Http404 from None
-    customer = customers_for(user).filter(pk=customer_id).first()
+    customer = (customers_for(user).select_related("home_store", "primary_salesperson")
+                .filter(pk=customer_id).first())
     if customer is None:
         raise Http404
     return customer

@@ -13,6 +13,9 @@ from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet
 
+# Row-value comparisons; Django 5.2 ships them for composite keys.
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+
 
 @dataclass(frozen=True)
 class SortKey:
@@ -92,21 +95,27 @@ def _order_expressions(keys: list[SortKey], reverse: bool):
 
 def _after_condition(keys: list[SortKey], values: list, reverse: bool) -> Q:
     """Rows strictly after `values` in the (possibly reversed) order."""
-    condition = Q(pk__in=[])
-    equal = Q()
-    for key, value in zip(keys, values, strict=True):
-        descending = key.descending != reverse
-        nulls_last = not reverse
-        if value is None:
-            after = Q(pk__in=[]) if nulls_last else Q(**{f"{key.field}__isnull": False})
-            same = Q(**{f"{key.field}__isnull": True})
-        else:
-            after = Q(**{f"{key.field}__{'lt' if descending else 'gt'}": value})
-            if key.nullable and nulls_last:
-                after |= Q(**{f"{key.field}__isnull": True})
-            same = Q(**{key.field: value})
-        condition |= equal & after
-        equal &= same
+    if not keys:
+        return Q(pk__in=[])
+    key, value = keys[0], values[0]
+    nulls_last = not reverse  # nulls sort last going forward
+    if value is None:
+        within_nulls = Q(**{f"{key.field}__isnull": True}) & _after_condition(
+            keys[1:], values[1:], reverse)
+        if nulls_last:
+            return within_nulls
+        return Q(**{f"{key.field}__isnull": False}) | within_nulls
+    descending = key.descending != reverse
+    if not any(k.nullable for k in keys[1:]) and None not in values:
+        # A row comparison, (a, b, id) > (x, y, z), walks the index in one range scan
+        # where the equivalent OR chain often cannot.
+        lookup = TupleLessThan if descending else TupleGreaterThan
+        condition = Q(lookup(Tuple(*(F(k.field) for k in keys)), tuple(values)))
+    else:
+        condition = Q(**{f"{key.field}__{'lt' if descending else 'gt'}": value}) | (
+            Q(**{key.field: value}) & _after_condition(keys[1:], values[1:], reverse))
+    if key.nullable and nulls_last:
+        condition |= Q(**{f"{key.field}__isnull": True})
     return condition
 
 

@@ -14,7 +14,7 @@ class ProfileSectionKind:
     key: str
     label: Any  # lazy translation
     template: str
-    # context(request, customer, section) -> dict of plain data for the template
+    # context(user=, customer=, section=) -> dict of plain data for the template
     context: Callable[..., dict] | None = None
     shows_attributes: bool = False
     permission: str | None = None

@@ -1,17 +1,49 @@
-"""The customer profile as the admin laid it out, masked for the viewer."""
+"""The customer profile as the admin laid it out, masked for the viewer.
 
-from django.db.models import Prefetch
+Every section's data is loaded once per kind, only for the kinds the admin
+enabled, with its related rows joined or prefetched: the page runs a fixed
+number of queries whatever the customer's history holds.
+"""
 
-from clienteling.access import MASKED, can_see_sensitive, mask_email, mask_phone
+import zoneinfo
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from clienteling.access import MASKED, can_see_sensitive, mask_email, mask_phone, stores_for
+from clienteling.dates import store_today
 from clienteling.models import (
+    ActivityType,
+    ClientBookEntry,
     Customer,
+    CustomerAttribute,
     CustomerAttributeValue,
     CustomerMeasures,
+    Note,
     ProfileSection,
     ProfileSectionAttribute,
+    Sale,
     SaleLine,
+    StaffProfile,
+    Tag,
+    Task,
 )
 from clienteling.registry import profile_sections
+
+from .navigation import home_store_for
+
+TIMELINE_SIZE = 30
+NOTES_SHOWN = 30
+OPEN_TASKS_SHOWN = 50
+DONE_TASKS_SHOWN = 10
+SALES_SHOWN = 20
+WISHLIST_SHOWN = 25
+# Kinds that fit half the width on a large screen; the rest (and every kind
+# another app registers) take the full width.
+HALF_WIDTH_KINDS = frozenset({"contact", "attributes", "tasks", "notes", "measures"})
 
 
 def contact_for(customer: Customer, *, sensitive: bool) -> dict:
@@ -40,58 +72,323 @@ def contact_for(customer: Customer, *, sensitive: bool) -> dict:
     }
 
 
-def customer_profile(*, user, customer: Customer) -> dict:
-    """Everything the profile page shows, as the admin laid it out."""
-    sensitive = can_see_sensitive(user)
-    sections = list(
-        ProfileSection.objects.filter(enabled=True).prefetch_related(
-            Prefetch(
-                "section_attributes",
-                queryset=ProfileSectionAttribute.objects.filter(
-                    enabled=True, attribute__active=True
-                ).select_related("attribute"),
+@dataclass(frozen=True)
+class ProfileRights:
+    """What the viewer may do on this profile; templates read these, never perms."""
+
+    edit: bool
+    edit_sensitive: bool
+    add_to_book: bool
+    remove_from_book: bool
+
+
+def profile_rights(user) -> ProfileRights:
+    return ProfileRights(
+        # Anyone who may open the profile keeps it current: notes, follow-ups,
+        # activities, non-sensitive contact details, attributes and tags.
+        edit=user.has_perm("clienteling.view_customer_profile"),
+        edit_sensitive=can_see_sensitive(user),
+        add_to_book=user.has_perm("clienteling.add_to_client_book"),
+        remove_from_book=user.has_perm("clienteling.remove_from_client_book"),
+    )
+
+
+def profile_clock(user) -> tuple[tzinfo, date]:
+    """The viewer's store time zone and today in it (UTC without a store)."""
+    store = home_store_for(user)
+    if store is None:
+        utc = zoneinfo.ZoneInfo("UTC")
+        return utc, timezone.now().astimezone(utc).date()
+    return store.tzinfo, store_today(store)
+
+
+def _display_value(value):
+    """A stored attribute value as shown: option labels, decimals without trailing zeros."""
+    if isinstance(value, Decimal):
+        return value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize()
+    if hasattr(value, "label"):
+        return value.label
+    return value
+
+
+class _ProfileData:
+    """Loads each section kind's data once, for the sections on this profile."""
+
+    def __init__(self, *, user, customer: Customer, tz: tzinfo, today: date):
+        self.user, self.customer, self.tz, self.today = user, customer, tz, today
+        self._cache: dict[str, dict] = {}
+        self._attribute_values: dict[int, list] | None = None
+
+    def section(self, section: ProfileSection, kind) -> dict:
+        item = {"section": section, "kind": kind, "wide": kind.key not in HALF_WIDTH_KINDS}
+        if kind.shows_attributes:
+            item["attributes"] = self.attributes(section)
+        loader = getattr(self, f"kind_{kind.key}", None)
+        if loader is not None:
+            if kind.key not in self._cache:
+                self._cache[kind.key] = loader()
+            item.update(self._cache[kind.key])
+        if kind.context:
+            item.update(kind.context(user=self.user, customer=self.customer, section=section))
+        return item
+
+    def attributes(self, section: ProfileSection) -> list[dict]:
+        if self._attribute_values is None:
+            self._attribute_values = {}
+            for value in (
+                CustomerAttributeValue.objects.filter(customer=self.customer)
+                .select_related("option").order_by("option__position", "id")
+            ):
+                self._attribute_values.setdefault(value.attribute_id, []).append(value.value)
+        return [
+            {"attribute": item.attribute, "name": item.attribute.name,
+             "data_type": item.attribute.data_type,
+             "customer_editable": item.attribute.customer_editable,
+             "values": [_display_value(v) for v in self._attribute_values.get(item.attribute_id, [])]}
+            for item in section.section_attributes.all()
+        ]
+
+    def kind_activities(self) -> dict:
+        return {"timeline": customer_timeline(customer=self.customer, tz=self.tz, today=self.today)}
+
+    def kind_notes(self) -> dict:
+        notes = self.customer.notes.select_related("author").order_by("-pinned", "-created_at", "-id")
+        return {"notes": [
+            {"note": note, "author": _person(note.author),
+             "can_edit": note.author_id is not None and note.author_id == self.user.pk,
+             "edited": note.updated_at - note.created_at > timedelta(seconds=5)}
+            for note in notes[:NOTES_SHOWN]
+        ]}
+
+    def kind_tasks(self) -> dict:
+        open_tasks = (
+            self.customer.tasks.filter(completed_at__isnull=True)
+            .select_related("assignee").order_by("due_on", "id")[:OPEN_TASKS_SHOWN]
+        )
+        done_tasks = (
+            self.customer.tasks.filter(completed_at__isnull=False)
+            .select_related("assignee", "completed_by").order_by("-completed_at", "-id")
+            [:DONE_TASKS_SHOWN]
+        )
+        return {
+            "open_tasks": [
+                {"task": task, "assignee": _person(task.assignee),
+                 "overdue": task.due_on < self.today, "due_today": task.due_on == self.today}
+                for task in open_tasks
+            ],
+            "done_tasks": [
+                {"task": task, "assignee": _person(task.assignee),
+                 "completed_by": _person(task.completed_by)}
+                for task in done_tasks
+            ],
+        }
+
+    def kind_purchase_history(self) -> dict:
+        sales = list(
+            Sale.objects.filter(customer=self.customer)
+            .select_related("store", "salesperson")
+            .prefetch_related(
+                Prefetch("lines", queryset=SaleLine.objects.select_related("designer").order_by("id"))
             )
+            .order_by("-sold_at", "-id")[:SALES_SHOWN + 1]
+        )
+        return {
+            "sales": [
+                {"sale": sale, "salesperson": _person(sale.salesperson), "lines": list(sale.lines.all())}
+                for sale in sales[:SALES_SHOWN]
+            ],
+            "more_sales": len(sales) > SALES_SHOWN,
+        }
+
+    def kind_wishlist(self) -> dict:
+        return {"wishlist": list(
+            self.customer.wishlist_items.filter(active=True).select_related("product")[:WISHLIST_SHOWN]
+        )}
+
+    def kind_measures(self) -> dict:
+        return {"measures": CustomerMeasures.objects.filter(customer=self.customer).first()}
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def customer_timeline(*, customer: Customer, tz: tzinfo, today: date,
+                      before: datetime | None = None, size: int = TIMELINE_SIZE) -> dict:
+    """Activities and notes, newest first, grouped by day in the viewer's store zone."""
+    activities = customer.activities.select_related("activity_type", "actor").order_by(
+        "-occurred_at", "-id"
+    )
+    notes = customer.notes.select_related("author").order_by("-created_at", "-id")
+    if before is not None:
+        activities = activities.filter(occurred_at__lt=before)
+        notes = notes.filter(created_at__lt=before)
+    entries = [
+        {"kind": "activity", "at": a.occurred_at, "icon": a.activity_type.icon,
+         "label": a.activity_type.name, "summary": a.summary, "details": a.details,
+         "actor": _person(a.actor)}
+        for a in activities[:size + 1]
+    ] + [
+        {"kind": "note", "at": n.created_at, "icon": "journal-text", "label": None,
+         "summary": "", "details": n.body, "actor": _person(n.author)}
+        for n in notes[:size + 1]
+    ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    shown = entries[:size]
+    days: list[dict] = []
+    for entry in shown:
+        day = entry["at"].astimezone(tz).date()
+        if not days or days[-1]["day"] != day:
+            days.append({"day": day, "is_today": day == today,
+                         "is_yesterday": day == today - timedelta(days=1), "entries": []})
+        days[-1]["entries"].append(entry)
+    return {
+        "days": days,
+        "has_more": len(entries) > size,
+        "next_before": shown[-1]["at"].isoformat() if len(entries) > size else "",
+    }
+
+
+def _sections_queryset():
+    return ProfileSection.objects.filter(enabled=True).prefetch_related(
+        Prefetch(
+            "section_attributes",
+            queryset=ProfileSectionAttribute.objects.filter(
+                enabled=True, attribute__active=True
+            ).select_related("attribute").order_by("position", "id"),
         )
     )
-    values_by_attribute: dict[int, list] = {}
-    for value in CustomerAttributeValue.objects.filter(customer=customer).select_related("option"):
-        values_by_attribute.setdefault(value.attribute_id, []).append(value.value)
 
-    rendered = []
-    for section in sections:
+
+def _base_context(*, user, customer: Customer) -> dict:
+    tz, today = profile_clock(user)
+    return {
+        "customer": customer,
+        "contact": contact_for(customer, sensitive=can_see_sensitive(user)),
+        "rights": profile_rights(user),
+        "tz": tz,
+        "today": today,
+    }
+
+
+def customer_profile(*, user, customer: Customer) -> dict:
+    """Everything the profile page shows, as the admin laid it out."""
+    context = _base_context(user=user, customer=customer)
+    data = _ProfileData(user=user, customer=customer, tz=context["tz"], today=context["today"])
+    sections = []
+    for section in _sections_queryset():
         kind = profile_sections.get(section.kind)
         if kind is None or (kind.permission and not user.has_perm(kind.permission)):
             continue
-        context = {"section": section, "kind": kind}
-        if kind.shows_attributes:
-            context["attributes"] = [
-                {"name": item.attribute.name, "data_type": item.attribute.data_type,
-                 "values": values_by_attribute.get(item.attribute_id, [])}
-                for item in section.section_attributes.all()
-            ]
-        if kind.context:
-            context.update(kind.context(user=user, customer=customer, section=section))
-        rendered.append(context)
+        sections.append(data.section(section, kind))
+    context.update(
+        sections=sections,
+        tags=customer_tags(customer=customer),
+        client_book=client_book_state(user=user, customer=customer, rights=context["rights"]),
+    )
+    return context
 
+
+def profile_section(*, user, customer: Customer, kind: str | None = None,
+                    section_id: int | None = None) -> dict | None:
+    """One section's context (for htmx partials): by id, or the first of a kind."""
+    sections = _sections_queryset()
+    if section_id is not None:
+        sections = sections.filter(pk=section_id)
+    if kind is not None:
+        sections = sections.filter(kind=kind)
+    section = sections.first()
+    if section is None:
+        return None
+    section_kind = profile_sections.get(section.kind)
+    if section_kind is None or (section_kind.permission and not user.has_perm(section_kind.permission)):
+        return None
+    context = _base_context(user=user, customer=customer)
+    data = _ProfileData(user=user, customer=customer, tz=context["tz"], today=context["today"])
+    context["item"] = data.section(section, section_kind)
+    return context
+
+
+def customer_tags(*, customer: Customer) -> list[Tag]:
+    return list(customer.tags.filter(active=True).order_by("name"))
+
+
+def client_book_state(*, user, customer: Customer, rights: ProfileRights | None = None) -> dict:
+    rights = rights or profile_rights(user)
+    in_book = ClientBookEntry.objects.filter(
+        book__owner=user, book__legal_entity_id=customer.legal_entity_id, customer=customer
+    ).exists()
     return {
-        "customer": customer,
-        "contact": contact_for(customer, sensitive=sensitive),
-        "sections": rendered,
-        "tags": list(customer.tags.values_list("name", flat=True)),
-        "measures": CustomerMeasures.objects.filter(customer=customer).first(),
-        "purchase_lines": list(
-            SaleLine.objects.filter(customer=customer)
-            .select_related("sale__store", "designer", "category")
-            .order_by("-sold_at", "-id")[:25]
-        ),
-        "activities": list(
-            customer.activities.select_related("activity_type", "actor").order_by(
-                "-occurred_at", "-id"
-            )[:25]
-        ),
-        "notes": list(customer.notes.select_related("author")[:25]),
-        "tasks": list(customer.tasks.select_related("assignee").order_by("completed_at", "due_on")[:25]),
-        "wishlist": list(
-            customer.wishlist_items.filter(active=True).select_related("product")[:25]
-        ),
+        "in_book": in_book,
+        "can_add": rights.add_to_book and not in_book,
+        "can_remove": rights.remove_from_book and in_book,
     }
+
+
+# Choices for the profile forms, as plain lists so rendering runs no query. ----------------
+
+def tag_choices(*, user, customer: Customer) -> list[Tag]:
+    """Active tags the user may put on this customer: global ones, their stores' and
+    the customer's home store's, within the customer's legal entity."""
+    stores = Q(store__in=stores_for(user).filter(legal_entity_id=customer.legal_entity_id))
+    if customer.home_store_id:
+        stores |= Q(store_id=customer.home_store_id)
+    return list(Tag.objects.filter(Q(store__isnull=True) | stores, active=True).order_by("name"))
+
+
+def task_assignee_choices(*, user, customer: Customer) -> list[tuple[int, str]]:
+    """Active staff of the customer's home store or of the user's stores; the user first."""
+    store_ids = set(
+        stores_for(user).filter(legal_entity_id=customer.legal_entity_id).values_list("pk", flat=True)
+    )
+    if customer.home_store_id:
+        store_ids.add(customer.home_store_id)
+    profiles = (
+        StaffProfile.objects.filter(
+            active=True, user__is_active=True, legal_entity_id=customer.legal_entity_id,
+            pk__in=StaffProfile.stores.through.objects.filter(store_id__in=store_ids)
+            .values("staffprofile_id"),
+        )
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    return [(user.pk, _person(user))] + [(p.user_id, _person(p.user)) for p in profiles]
+
+
+def activity_type_choices() -> list[ActivityType]:
+    return list(ActivityType.objects.filter(active=True).order_by("position", "name"))
+
+
+def section_attributes(*, section: ProfileSection) -> list[CustomerAttribute]:
+    """The attributes a section shows, with their options, in the admin's order."""
+    return [
+        item.attribute for item in section.section_attributes.filter(
+            enabled=True, attribute__active=True
+        ).select_related("attribute").prefetch_related("attribute__options").order_by("position", "id")
+    ]
+
+
+def attribute_values_for(*, customer: Customer, attributes: list[CustomerAttribute]) -> dict[int, list]:
+    """Stored values by attribute id (options as AttributeOption)."""
+    found: dict[int, list] = {}
+    for value in (
+        CustomerAttributeValue.objects.filter(customer=customer, attribute__in=attributes)
+        .select_related("option").order_by("option__position", "id")
+    ):
+        found.setdefault(value.attribute_id, []).append(value.value)
+    return found
+
+
+def customer_note(*, customer: Customer, note_id, author=None) -> Note | None:
+    """A note of this customer (only the author's own when `author` is given)."""
+    notes = Note.objects.filter(customer=customer, pk=note_id)
+    if author is not None:
+        notes = notes.filter(author=author)
+    return notes.select_related("author").first()
+
+
+def customer_task(*, customer: Customer, task_id) -> Task | None:
+    return Task.objects.filter(customer=customer, pk=task_id).first()

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "clienteling",
     "conversations",
     "carts",
+    "bench",
 ]
 
 MIDDLEWARE = [

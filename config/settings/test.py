@@ -17,3 +17,13 @@ STORAGES = {
 # Integration tests start a worker on a queue of their own, so a stale task
 # from another run on the same Redis can never reach it.
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="atelier-test")  # noqa: F405
+
+# Parallel test workers each get a Redis database of their own: clearing the
+# cache in one worker must not empty another's mid-test.
+_worker = env("PYTEST_XDIST_WORKER", default="")  # noqa: F405
+if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
+    _db = 14 - int(_worker[2:]) % 8
+    _base = REDIS_URL.rsplit("/", 1)[0] if REDIS_URL.count("/") > 2 else REDIS_URL  # noqa: F405
+    REDIS_URL = f"{_base}/{_db}"
+    CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
+    CELERY_BROKER_URL = REDIS_URL

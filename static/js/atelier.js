@@ -1,6 +1,9 @@
 // Toasts for Django messages and for htmx responses that trigger "toast".
 (function () {
-  function show(el) { bootstrap.Toast.getOrCreateInstance(el, { delay: 4000 }).show(); }
+  function show(el) {
+    el.addEventListener("hidden.bs.toast", function () { el.remove(); }, { once: true });
+    bootstrap.Toast.getOrCreateInstance(el, { delay: 4000 }).show();
+  }
   function showAll(root) { root.querySelectorAll(".toast[data-autoshow]").forEach(show); }
   document.addEventListener("DOMContentLoaded", function () { showAll(document); });
   document.body && document.body.addEventListener("htmx:afterSettle", function (e) { showAll(e.target); });

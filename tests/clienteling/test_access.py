@@ -112,20 +112,8 @@ def test_module_on_shows_customers_and_conversations(client, associate_a):
 def test_htmx_search_returns_only_the_results_fragment(client, manager, customer_a):
     client.force_login(manager)
     response = client.get(reverse("clienteling:customer_list"), {"q": "Claire"},
-                          headers={"HX-Request": "true"})
+                          headers={"HX-Request": "true", "HX-Target": "results"})
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results">')
     assert "<html" not in body
     assert "Claire" in body
-
-
-def test_customer_list_runs_a_fixed_number_of_queries(client, manager, org,
-                                                       django_assert_max_num_queries):
-    from tests.factories import CustomerFactory
-
-    CustomerFactory.create_batch(20, legal_entity=org["entity"], primary_salesperson=manager)
-    client.force_login(manager)
-    client.get(reverse("clienteling:customer_list"))  # warm caches (content types etc.)
-    with django_assert_max_num_queries(12):
-        response = client.get(reverse("clienteling:customer_list"))
-    assert response.status_code == 200
