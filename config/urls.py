@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("webhooks/", include("conversations.urls_webhooks")),
     path("conversations/", include("conversations.urls")),
     path("", include("clienteling.urls")),
 ]

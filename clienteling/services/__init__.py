@@ -13,6 +13,8 @@ from .client_books import (
     client_book_reassign,
     client_book_remove,
 )
+from .contact_history import *  # noqa: F403  written by conversations
+from .contact_history import __all__ as _contact_all
 from .org import staff_sync_access, store_ensure_stock_location
 from .profile import *  # noqa: F403  notes, follow-ups, activities, contact details, tags
 from .profile import __all__ as _profile_all
@@ -23,5 +25,5 @@ __all__ = [
     "client_book_add", "client_book_add_many",
     "client_book_for", "client_book_reassign", "client_book_remove", "customer_measures_refresh",
     "customer_measures_refresh_stale", "sale_record", "staff_sync_access",
-    "store_ensure_stock_location", *_profile_all,
+    "store_ensure_stock_location", *_profile_all, *_contact_all,
 ]

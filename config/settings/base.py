@@ -181,6 +181,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clienteling.tasks.refresh_stale_customer_measures",
         "schedule": 60 * 60,
     },
+    "send-due-scheduled-messages": {
+        "task": "conversations.tasks.send_due_scheduled_messages",
+        "schedule": 60,
+    },
+    "archive-conversations": {
+        "task": "conversations.tasks.archive_conversations",
+        "schedule": 60 * 60,
+    },
+    "reconcile-unknown-sends": {
+        "task": "conversations.tasks.reconcile_unknown_sends",
+        "schedule": 5 * 60,
+    },
 }
 
 # Secrets stored in the database (provider credentials) are encrypted with the

@@ -1,0 +1,3 @@
+"""Contact history: the facts list filters need, written by conversations."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Provider webhooks, mounted at /webhooks/ (exact paths configured in Twilio)."""
+
+urlpatterns: list = []
