@@ -1,6 +1,7 @@
 from adminsortable2.admin import SortableAdminBase, SortableAdminMixin, SortableInlineAdminMixin
 from django.contrib import admin
 
+from . import services
 from .models import (
     Category,
     Collection,
@@ -22,6 +23,13 @@ class DimensionAdmin(admin.ModelAdmin):
     list_filter = ["active"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            # Products are found by their designer, category and item type names.
+            services.product_search_text_refresh(
+                product_ids=obj.products.values_list("pk", flat=True))
 
 
 class VariantInline(SortableInlineAdminMixin, admin.TabularInline):

@@ -1,4 +1,6 @@
+import re
 import secrets
+import unicodedata
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -12,6 +14,28 @@ from .money import MONEY_FIELD
 def new_share_token() -> str:
     # 32 random bytes: unguessable, URL-safe, fits a short link.
     return secrets.token_urlsafe(32)
+
+
+def sku_parts(sku: str) -> str:
+    """ "AT-00012" -> "at 00012": its parts as words, so typing part of a SKU finds it."""
+    return " ".join(part for part in re.split(r"[^0-9A-Za-z]+", sku or "") if part)
+
+
+def normalize_search_text(*parts) -> str:
+    """Lower case, accents dropped, one space between words: "Noémie  Duval" -> "noemie duval".
+
+    Product.search_text and every search query pass through here, so "noemie"
+    finds "Noémie" on PostgreSQL and SQLite alike.
+    """
+    text = " ".join(str(part) for part in parts if part)
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    return " ".join(text.split())
+
+
+def product_search_text(title, designer, category, item_type, sku) -> str:
+    """What a product's words search reads: one definition for save(), bulk refreshes and loaders."""
+    return normalize_search_text(title, designer, category, item_type, sku, sku_parts(sku))
 
 
 class NamedDimension(models.Model):
@@ -70,6 +94,9 @@ class Product(models.Model):
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Words a search matches: title, designer, category, item type, SKU (normalized).
+    # Kept by save(); bulk writers call catalog.services.product_search_text_refresh().
+    search_text = models.TextField(default="", blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -80,6 +107,21 @@ class Product(models.Model):
 
     def __str__(self):
         return f"{self.title} ({self.sku})"
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = set(kwargs["update_fields"]) | {"search_text"}
+        super().save(*args, **kwargs)
+
+    def build_search_text(self) -> str:
+        return product_search_text(
+            self.title,
+            self.designer.name if self.designer_id else "",
+            self.category.name if self.category_id else "",
+            self.item_type.name if self.item_type_id else "",
+            self.sku,
+        )
 
 
 class ProductVariant(models.Model):
