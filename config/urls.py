@@ -4,18 +4,23 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
+from conversations.views import ConsoleLoginView
+
 admin.site.site_header = "Atelier"
 admin.site.site_title = "Atelier admin"
 admin.site.index_title = "Company configuration"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("webhooks/", include("conversations.urls_webhooks")),
+    path("", include("catalog.urls")),
     path("conversations/", include("conversations.urls")),
+    path("carts/", include("carts.urls")),
+    path("c/", include("carts.urls_public")),
     path("", include("clienteling.urls")),
 ]
 

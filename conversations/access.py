@@ -10,3 +10,16 @@ def require_conversations(user) -> None:
         raise Http404
     if not user.has_perm("conversations.access_conversations"):
         raise PermissionDenied
+
+
+def access_conversation(user, conversation_id):
+    """A conversation on one of the user's stores (store inbox rule), else 404."""
+    from clienteling.access import stores_for
+
+    from .models import Conversation
+
+    conversation = (Conversation.objects.select_related("customer", "store", "assigned_to")
+                    .filter(pk=conversation_id, store__in=stores_for(user)).first())
+    if conversation is None:
+        raise Http404
+    return conversation

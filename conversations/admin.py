@@ -1,10 +1,18 @@
 from adminsortable2.admin import SortableAdminMixin
 from django import forms
-from django.contrib import admin
-from django.http import HttpResponseRedirect
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template import engines
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
 
+from clienteling.models import Channel, Store
+
+from . import services
 from .models import (
     ArchivePolicy,
     Conversation,
@@ -15,6 +23,9 @@ from .models import (
     TwilioAccount,
     WebhookEvent,
 )
+from .providers import ProviderError
+from .providers.addresses import sender_number
+from .webhooks import twilio_tokens_changed
 
 
 class SecretField(forms.CharField):
@@ -41,10 +52,69 @@ class TwilioAccountForm(forms.ModelForm):
         return token or self.instance.auth_token
 
 
+class TestMessageForm(forms.Form):
+    to = PhoneNumberField(label=_("Send to"), help_text=_("A mobile number you can check."))
+    channel = forms.ChoiceField(label=_("Channel"), choices=[(Channel.SMS, Channel.SMS.label),
+                                                          (Channel.WHATSAPP, Channel.WHATSAPP.label)])
+    store = forms.ModelChoiceField(
+        label=_("From the number of"), queryset=Store.objects.filter(active=True), required=False,
+        help_text=_("Empty: the account's Messaging Service or WhatsApp sender."))
+
+
+# Rendered from a string: the intermediate page is the only admin page we add.
+TEST_MESSAGE_PAGE = """{% extends "admin/base_site.html" %}{% load i18n %}
+{% block content %}<form method="post">{% csrf_token %}
+<p>{% translate "Send a test message through each selected Twilio account." %}</p>
+<table>{{ form.as_table }}</table>
+{% for obj in queryset %}<input type="hidden" name="{{ checkbox_name }}" value="{{ obj.pk }}">{% endfor %}
+<input type="hidden" name="action" value="send_test_message">
+<input type="hidden" name="apply" value="1">
+<div class="submit-row"><input type="submit" class="default" value="{% translate 'Send' %}"></div>
+</form>{% endblock %}"""
+
+
 @admin.register(TwilioAccount)
 class TwilioAccountAdmin(admin.ModelAdmin):
     form = TwilioAccountForm
     list_display = ["name", "account_sid", "whatsapp_sender", "active", "updated_at"]
+    actions = ["send_test_message"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        twilio_tokens_changed()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        twilio_tokens_changed()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        twilio_tokens_changed()
+
+    @admin.action(description=_("Send a test message"))
+    def send_test_message(self, request, queryset):
+        form = TestMessageForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            channel, store = form.cleaned_data["channel"], form.cleaned_data["store"]
+            for account in queryset:
+                from_number = sender_number(store, channel, account) if store else (
+                    str(account.whatsapp_sender) if channel == Channel.WHATSAPP else "")
+                try:
+                    sid = services.twilio_test_message_send(
+                        account=account, to=str(form.cleaned_data["to"]), from_number=from_number,
+                        channel=channel)
+                except ProviderError as exc:
+                    self.message_user(request, gettext("%(account)s: not sent (%(reason)s).") % {
+                        "account": account, "reason": exc.message or exc.code}, messages.ERROR)
+                else:
+                    self.message_user(request, gettext("%(account)s: test message sent (%(sid)s).") % {
+                        "account": account, "sid": sid}, messages.SUCCESS)
+            return None
+        context = {**self.admin_site.each_context(request), "title": gettext("Send a test message"),
+                   "form": form, "queryset": queryset, "opts": self.model._meta,
+                   "checkbox_name": helpers.ACTION_CHECKBOX_NAME}
+        page = engines["django"].from_string(TEST_MESSAGE_PAGE)
+        return HttpResponse(page.render(context, request))
 
 
 @admin.register(StoreMessagingSettings)
@@ -81,7 +151,39 @@ class MessageTemplateAdmin(admin.ModelAdmin):
     list_display = ["name", "channel", "event", "category", "language", "status", "active"]
     list_filter = ["channel", "status", "event", "category", "language"]
     search_fields = ["name", "body"]
+    readonly_fields = ["status"]
     inlines = [TemplateVariableInline]
+    actions = ["approve", "reject", "map_variables"]
+
+    def _transition(self, request, queryset, change, done_message):
+        done = 0
+        for template in queryset:
+            try:
+                change(template)
+            except ValidationError as exc:
+                self.message_user(request, f"{template}: {' '.join(exc.messages)}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
+
+    @admin.action(description=_("Approve selected templates"))
+    def approve(self, request, queryset):
+        self._transition(request, queryset, lambda t: services.template_approve(template=t),
+                         gettext("%(count)s template(s) approved."))
+
+    @admin.action(description=_("Reject selected templates"))
+    def reject(self, request, queryset):
+        self._transition(
+            request, queryset,
+            lambda t: services.template_reject(template=t, reason=t.rejection_reason
+                                               or gettext("Rejected in the admin.")),
+            gettext("%(count)s template(s) rejected."))
+
+    @admin.action(description=_("Mark selected templates mapped (every variable linked)"))
+    def map_variables(self, request, queryset):
+        self._transition(request, queryset, lambda t: services.template_map(template=t),
+                         gettext("%(count)s template(s) mapped."))
 
 
 @admin.register(QuickReply)

@@ -270,6 +270,10 @@ class Message(models.Model):
         RECEIVED = "received", _("Received")
         BLOCKED = "blocked", _("Not sent")
 
+    class ScheduleReason(models.TextChoices):
+        REQUESTED = "requested", _("Scheduled by staff")
+        QUIET_HOURS = "quiet_hours", _("Waiting for the store's allowed hours for marketing")
+
     class Kind(models.TextChoices):
         TEXT = "text", _("Text")
         OPT_IN = "opt_in", _("Opt-in request")
@@ -289,7 +293,15 @@ class Message(models.Model):
         MessageTemplate, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     template_variables = models.JSONField(default=dict, blank=True)
+    content_sid = models.CharField(
+        max_length=64, blank=True,
+        help_text=_("WhatsApp: sent through Twilio's Content API with the template variables."),
+    )
     status = models.CharField(max_length=12, choices=Status.choices)
+    schedule_reason = models.CharField(
+        max_length=12, choices=ScheduleReason.choices, blank=True,
+        help_text=_("Why a scheduled message waits."),
+    )
     error_code = models.CharField(max_length=16, blank=True)
     error_message = models.CharField(max_length=255, blank=True)
     provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)

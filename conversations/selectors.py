@@ -1,15 +1,84 @@
-from django.db.models import Q, QuerySet
+"""Inbox and thread reads, already scoped to what the user may see."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from clienteling.access import stores_for
+from clienteling.models import Store
 
-from .models import Conversation
+from .models import Conversation, ConversationReadState, Message
+
+Open, Archived = Conversation.Status.OPEN, Conversation.Status.ARCHIVED
+
+
+def _inbox(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
+    return (queryset.select_related("customer", "store", "assigned_to")
+            .order_by("-last_message_at", "-id"))
 
 
 def my_inbox(*, user, archived: bool = False) -> QuerySet[Conversation]:
-    status = Conversation.Status.ARCHIVED if archived else Conversation.Status.OPEN
-    return (
-        Conversation.objects.filter(Q(assigned_to=user) | Q(started_by=user), status=status,
-                                    store__in=stores_for(user))
-        .select_related("customer", "store")
-        .order_by("-last_message_at", "-id")
-    )
+    """Threads I started or am assigned, in my stores, latest activity first."""
+    return _inbox(Conversation.objects.filter(
+        Q(assigned_to=user) | Q(started_by=user), status=Archived if archived else Open,
+        store__in=stores_for(user)))
+
+
+def store_inbox(*, user, store: Store, archived: bool = False) -> QuerySet[Conversation]:
+    """Every thread on a store's numbers; nothing for staff of other stores."""
+    if not stores_for(user).filter(pk=store.pk).exists():
+        return Conversation.objects.none()
+    return _inbox(Conversation.objects.filter(store=store, status=Archived if archived else Open))
+
+
+def archived_inbox(*, user, store: Store | None = None) -> QuerySet[Conversation]:
+    """Archived threads: mine, or a store's when `store` is given."""
+    if store is not None:
+        return store_inbox(user=user, store=store, archived=True)
+    return my_inbox(user=user, archived=True)
+
+
+def conversation_for_user(*, user, conversation_id) -> Conversation:
+    """A thread on one of the user's stores, else 404 (ids cannot be probed)."""
+    try:
+        conversation_id = int(conversation_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    found = (Conversation.objects.select_related("customer", "store", "assigned_to")
+             .filter(pk=conversation_id, store__in=stores_for(user)).first())
+    if found is None:
+        raise Http404
+    return found
+
+
+def conversation_messages(*, conversation: Conversation, before_id: int | None = None,
+                          limit: int = 50) -> list[Message]:
+    """One page of a thread, newest first; the next page is `before_id=page[-1].pk`."""
+    messages = Message.objects.filter(conversation=conversation)
+    if before_id is not None:
+        anchor = (Message.objects.filter(pk=before_id, conversation=conversation)
+                  .values_list("created_at", flat=True).first())
+        if anchor is None:
+            return []
+        messages = messages.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, pk__lt=before_id))
+    return list(messages.select_related("sent_by", "template").order_by("-created_at", "-id")[:limit])
+
+
+def _unread(user) -> Q:
+    read_after = ConversationReadState.objects.filter(
+        conversation=OuterRef("pk"), user=user, last_read_at__gte=OuterRef("last_inbound_at"))
+    return Q(unread_count__gt=0) & ~Q(Exists(read_after))
+
+
+def unread_conversations(*, user) -> QuerySet[Conversation]:
+    """Open threads with a customer message I have not read: my inbox, plus the
+    unassigned threads of my stores (a first message waiting in the store inbox)."""
+    stores = stores_for(user)
+    mine = Q(assigned_to=user) | Q(started_by=user)
+    waiting = Q(assigned_to__isnull=True)
+    return Conversation.objects.filter(mine | waiting, _unread(user), status=Open, store__in=stores)
+
+
+def unread_count(*, user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return unread_conversations(user=user).count()

@@ -1,3 +1,181 @@
-"""Contact history: the facts list filters need, written by conversations."""
+"""Contact history and consent: the facts list filters need, written by conversations.
 
-__all__: list[str] = []
+Conversations calls only these functions; it never writes clienteling tables
+itself. Timestamps only move forward, so a late or replayed event cannot
+make the list show an older "last text".
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from clienteling.models import (
+    Channel,
+    ConsentState,
+    Customer,
+    CustomerConsent,
+    CustomerContactHistory,
+    LegalEntity,
+    Store,
+)
+
+__all__ = [
+    "contact_history_record_message", "contact_history_record_messages",
+    "contact_history_set_consent", "contact_history_set_next_scheduled",
+    "contact_history_set_next_scheduled_many", "customer_consent_set",
+    "customer_mark_unable_to_text", "customer_prospect_for_phone",
+]
+
+TEXT_CHANNELS = {Channel.SMS, Channel.WHATSAPP}
+CONSENT_FIELD = {Channel.SMS: "sms_consent", Channel.WHATSAPP: "whatsapp_consent",
+                 Channel.EMAIL: "email_consent"}
+MARKETING_FIELD = {Channel.SMS: "last_marketing_sms_at",
+                   Channel.WHATSAPP: "last_marketing_whatsapp_at",
+                   Channel.EMAIL: "last_marketing_email_at"}
+
+
+def _ensure_row(customer_id: int) -> None:
+    CustomerContactHistory.objects.bulk_create(
+        [CustomerContactHistory(customer_id=customer_id)], ignore_conflicts=True)
+
+
+def _not_after(field: str, at: datetime) -> Q:
+    return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": at})
+
+
+def contact_history_record_message(*, customer_id: int, at: datetime, preview: str, inbound: bool,
+                                   is_marketing: bool, channel: str) -> None:
+    """A message to or from the customer: last text (SMS/WhatsApp) and last marketing."""
+    _ensure_row(customer_id)
+    rows = CustomerContactHistory.objects.filter(customer_id=customer_id)
+    if channel in TEXT_CHANNELS:
+        rows.filter(_not_after("last_text_at", at)).update(
+            last_text_at=at, last_text_preview=(preview or "")[:160], last_text_inbound=inbound,
+            updated_at=timezone.now())
+    if is_marketing and not inbound:
+        rows.filter(_not_after("last_marketing_at", at)).update(last_marketing_at=at)
+        field = MARKETING_FIELD.get(channel)
+        if field:
+            rows.filter(_not_after(field, at)).update(**{field: at})
+
+
+def contact_history_record_messages(*, entries: Iterable[tuple[int, str]], at: datetime,
+                                    is_marketing: bool, channel: str) -> int:
+    """Outbound messages to many customers at one time (bulk sends), in one statement.
+
+    `entries` are (customer_id, preview). Rows whose history is newer stay as
+    they are only for texts; a bulk send happens "now", so it is the newest.
+    """
+    entries = list(entries)
+    if not entries:
+        return 0
+    if connection.vendor == "postgresql":
+        return _record_messages_postgresql(entries, at=at, is_marketing=is_marketing, channel=channel)
+    text = channel in TEXT_CHANNELS
+    update_fields = ["updated_at"]
+    rows = []
+    now = timezone.now()
+    for customer_id, preview in entries:
+        row = CustomerContactHistory(customer_id=customer_id, updated_at=now)
+        if text:
+            row.last_text_at, row.last_text_preview, row.last_text_inbound = at, preview[:160], False
+        if is_marketing:
+            row.last_marketing_at = at
+            if MARKETING_FIELD.get(channel):
+                setattr(row, MARKETING_FIELD[channel], at)
+        rows.append(row)
+    if text:
+        update_fields += ["last_text_at", "last_text_preview", "last_text_inbound"]
+    if is_marketing:
+        update_fields += ["last_marketing_at", MARKETING_FIELD[channel]]
+    CustomerContactHistory.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["customer"], update_fields=update_fields,
+        batch_size=2000)
+    return len(rows)
+
+
+def _record_messages_postgresql(entries, *, at, is_marketing: bool, channel: str) -> int:
+    """One INSERT ... ON CONFLICT from arrays (unnest): no model instances, one query plan."""
+    text = channel in TEXT_CHANNELS
+    marketing_field = MARKETING_FIELD[channel] if is_marketing else None
+    # (column, value for a new row); existing rows only get the `updates`.
+    inserted = [("customer_id", "v.customer_id"), ("updated_at", "%(now)s"),
+                ("last_text_at", "%(at)s" if text else "NULL"),
+                ("last_text_preview", "v.preview" if text else "''"), ("last_text_inbound", "false"),
+                ("last_marketing_at", "%(at)s" if marketing_field else "NULL"),
+                *[(f, "%(at)s" if f == marketing_field else "NULL") for f in MARKETING_FIELD.values()],
+                ("sms_consent", "'unknown'"), ("whatsapp_consent", "'unknown'"),
+                ("email_consent", "'unknown'")]
+    updates = ["updated_at = EXCLUDED.updated_at"]
+    if text:
+        updates += ["last_text_at = EXCLUDED.last_text_at",
+                    "last_text_preview = EXCLUDED.last_text_preview", "last_text_inbound = false"]
+    if marketing_field:
+        updates += ["last_marketing_at = EXCLUDED.last_marketing_at",
+                    f"{marketing_field} = EXCLUDED.{marketing_field}"]
+    sql = (f"INSERT INTO {CustomerContactHistory._meta.db_table} "  # noqa: S608  fixed names only
+           f"({', '.join(c for c, _v in inserted)}) SELECT {', '.join(v for _c, v in inserted)} "
+           f"FROM unnest(%(ids)s::bigint[], %(previews)s::text[]) AS v(customer_id, preview) "
+           f"ON CONFLICT (customer_id) DO UPDATE SET {', '.join(updates)}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": timezone.now(), "at": at, "ids": [pk for pk, _p in entries],
+                             "previews": [(p or "")[:160] for _pk, p in entries]})
+    return len(entries)
+
+
+def contact_history_set_consent(*, customer_id: int, channel: str, state: str) -> None:
+    field = CONSENT_FIELD[channel]
+    _ensure_row(customer_id)
+    CustomerContactHistory.objects.filter(customer_id=customer_id).update(
+        **{field: state}, updated_at=timezone.now())
+
+
+def contact_history_set_next_scheduled(*, customer_id: int, at: datetime | None) -> None:
+    """The next scheduled text (None clears it), for the grid's Scheduled Text column."""
+    _ensure_row(customer_id)
+    CustomerContactHistory.objects.filter(customer_id=customer_id).update(
+        next_scheduled_text_at=at, updated_at=timezone.now())
+
+
+def contact_history_set_next_scheduled_many(*, customer_ids: Iterable[int], at: datetime) -> int:
+    """Many customers got a text scheduled at `at`: keep each one's earliest."""
+    customer_ids = list(customer_ids)
+    CustomerContactHistory.objects.bulk_create(
+        [CustomerContactHistory(customer_id=pk) for pk in customer_ids], ignore_conflicts=True,
+        batch_size=2000)
+    return CustomerContactHistory.objects.filter(customer_id__in=customer_ids).filter(
+        Q(next_scheduled_text_at__isnull=True) | Q(next_scheduled_text_at__gt=at)).update(
+        next_scheduled_text_at=at, updated_at=timezone.now())
+
+
+@transaction.atomic
+def customer_consent_set(*, customer: Customer, channel: str, state: str, source: str,
+                         detail: str = "", at: datetime | None = None) -> CustomerConsent:
+    """Record consent on one channel with when and how; mirrors it into the history."""
+    if state not in ConsentState.values:
+        raise ValueError(f"unknown consent state {state!r}")
+    at = at or timezone.now()
+    consent, _created = CustomerConsent.objects.update_or_create(
+        customer=customer, channel=channel,
+        defaults={"state": state, "changed_at": at, "source": source, "detail": detail[:255]},
+    )
+    contact_history_set_consent(customer_id=customer.pk, channel=channel, state=state)
+    return consent
+
+
+def customer_mark_unable_to_text(*, customer: Customer) -> None:
+    """The provider says the number cannot receive texts (not valid, not mobile)."""
+    Customer.objects.filter(pk=customer.pk, can_receive_texts=True).update(
+        can_receive_texts=False, updated_at=timezone.now())
+    customer.can_receive_texts = False
+
+
+def customer_prospect_for_phone(*, legal_entity: LegalEntity, store: Store, phone: str) -> Customer:
+    """A prospect customer for a first message from an unknown number."""
+    customer = Customer(legal_entity=legal_entity, home_store=store, phone=phone, is_prospect=True,
+                        currency=store.currency or legal_entity.default_currency)
+    customer.save()
+    return customer

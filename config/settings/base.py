@@ -160,13 +160,15 @@ else:
     # Embedded default: a broker that needs no server, shared by web and worker
     # through folders on disk.
     _broker_dir = VAR_DIR / "celery"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "out"),
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
+        # Broadcast (control) messages; kombu's default is ./control in the working dir.
+        "control_folder": str(_broker_dir / "control"),
     }
 
 CELERY_TASK_IGNORE_RESULT = True
@@ -211,3 +213,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# Conversations
+# Provider per channel, like Django's email backends: "twilio" | "console" for
+# texts, "email" | "console" for email (or a dotted path to a provider class).
+MESSAGING_PROVIDERS = {
+    "sms": env("MESSAGING_SMS_PROVIDER", default="console"),
+    "whatsapp": env("MESSAGING_WHATSAPP_PROVIDER", default="console"),
+    "email": env("MESSAGING_EMAIL_PROVIDER", default="email"),
+}
+MESSAGING_EMAIL_FROM = env("MESSAGING_EMAIL_FROM", default="")
+# Sends per second per sender number, shared by all workers (token bucket in Redis).
+MESSAGING_SEND_RATE_PER_SECOND = env.float("MESSAGING_SEND_RATE_PER_SECOND", default=1.0)
+MESSAGING_SEND_BURST = env.float("MESSAGING_SEND_BURST", default=1.0)
+MESSAGING_SEND_MAX_RETRIES = 6
+MESSAGING_RETRY_BASE_SECONDS = 5
+MESSAGING_RETRY_MAX_SECONDS = 600
+# A send still "sending" after this long lost its worker; it is reconciled, never resent.
+MESSAGING_SENDING_STALE_SECONDS = 300
+MESSAGING_UNKNOWN_GIVE_UP_SECONDS = 3600
+TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
+TWILIO_HTTP_CONNECT_TIMEOUT = 5.0
+LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # one INFO line per header otherwise

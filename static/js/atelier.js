@@ -65,3 +65,30 @@
   document.addEventListener("htmx:afterSettle", function () { refresh(); });
   document.addEventListener("DOMContentLoaded", function () { refresh(); });
 })();
+
+// Composer: quick replies fill the text box; template previews; keep the thread scrolled down.
+(function () {
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest(".quick-reply");
+    if (!button) return;
+    var box = document.getElementById("body");
+    if (box) { box.value = button.dataset.text; box.focus(); }
+  });
+  function scrollThread() {
+    var list = document.getElementById("messages");
+    if (list) list.scrollTop = list.scrollHeight;
+  }
+  function preview(root) {
+    (root || document).querySelectorAll("select[name=template]").forEach(function (select) {
+      var out = select.form && select.form.querySelector(".template-preview");
+      var option = select.selectedOptions[0];
+      if (out && option) out.textContent = option.dataset.preview || "";
+    });
+  }
+  document.addEventListener("change", function (e) { if (e.target.name === "template") preview(); });
+  document.addEventListener("DOMContentLoaded", function () { scrollThread(); preview(); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (e.target.id === "thread" || e.target.id === "messages") scrollThread();
+    preview();
+  });
+})();

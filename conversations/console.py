@@ -1,0 +1,50 @@
+"""What conversations adds to clienteling's screens, through its registries."""
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from clienteling.access import stores_for
+from clienteling.bulk import BulkForm
+from clienteling.models import Channel
+from clienteling.registry import BulkAction, ProfileSectionKind, bulk_actions, profile_sections
+
+from .models import Conversation, MessageTemplate
+
+
+def conversations_section(*, user, customer, section) -> dict:
+    stores = list(stores_for(user))
+    threads = list(Conversation.objects.filter(customer=customer, store__in=stores)
+                   .select_related("store").order_by("-last_message_at"))
+    return {"threads": threads, "start_stores": stores,
+            "channels": [c for c in Channel.choices if c[0] != Channel.EMAIL or customer.email],
+            "can_text": bool(customer.phone) and customer.can_receive_texts}
+
+
+class SendMessageForm(BulkForm):
+    template = forms.ModelChoiceField(
+        label=_("Template"), queryset=MessageTemplate.objects.none(),
+        help_text=_("Only approved, mapped templates can be sent in bulk."))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            Q(store__isnull=True) | Q(store__in=stores_for(user)) if user else Q(),
+            status=MessageTemplate.Status.MAPPED, active=True,
+        ).order_by("channel", "name")
+
+
+def send_message(*, job, customer_ids, params):
+    from .bulk import bulk_send_chunk
+
+    return bulk_send_chunk(job=job, customer_ids=customer_ids, params=params)
+
+
+profile_sections.register(ProfileSectionKind(
+    "conversations", _("Conversations"), "conversations/sections/conversations.html",
+    context=conversations_section, permission="conversations.access_conversations",
+))
+bulk_actions.register(BulkAction(
+    "send_message", _("Send message"), "send", send_message,
+    permission="conversations.access_conversations", form_class=SendMessageForm,
+))

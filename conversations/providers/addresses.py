@@ -1,0 +1,49 @@
+"""Who a message goes to and which store number it leaves from."""
+
+import phonenumbers
+
+from clienteling.models import Channel, Customer, Store
+
+from ..models import StoreMessagingSettings, TwilioAccount
+
+
+def messaging_settings(store: Store) -> StoreMessagingSettings:
+    """The store's messaging settings, or the defaults (unsaved) when none were made."""
+    try:
+        return store.messaging_settings
+    except StoreMessagingSettings.DoesNotExist:
+        return StoreMessagingSettings(store=store)
+
+
+def active_twilio_account() -> TwilioAccount | None:
+    return TwilioAccount.objects.filter(active=True).order_by("-updated_at", "-pk").first()
+
+
+def sender_number(store: Store, channel: str, account: TwilioAccount | None = None) -> str:
+    settings = messaging_settings(store)
+    if channel == Channel.WHATSAPP:
+        number = settings.whatsapp_sender or (account.whatsapp_sender if account else "")
+    else:
+        number = settings.sms_number or store.clienteling_phone
+    return phone_e164(number)
+
+
+def phone_e164(value) -> str:
+    """E.164 text of a stored number without re-validating it (str() validates: slow in bulk)."""
+    if isinstance(value, phonenumbers.PhoneNumber):
+        return phonenumbers.format_number(value, phonenumbers.PhoneNumberFormat.E164)
+    return str(value or "")
+
+
+def recipient(customer: Customer, channel: str) -> str:
+    if channel == Channel.EMAIL:
+        return customer.email or ""
+    return phone_e164(customer.phone)
+
+
+def strip_channel_prefix(address: str) -> tuple[str, str]:
+    """("whatsapp:+1555...") -> ("whatsapp", "+1555..."); plain numbers are SMS."""
+    address = (address or "").strip()
+    if address.lower().startswith("whatsapp:"):
+        return Channel.WHATSAPP, address.split(":", 1)[1].strip()
+    return Channel.SMS, address

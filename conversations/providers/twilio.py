@@ -1,0 +1,266 @@
+"""Twilio: SMS, MMS and WhatsApp through the official SDK.
+
+The SDK makes every HTTP request through `AtelierTwilioHttpClient`, which can
+point it at another base URL (TwilioAccount.api_base_url), so the tests run
+the real SDK against a loopback fake of the API.
+"""
+
+import json
+import logging
+from datetime import timedelta
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+from urllib3.exceptions import NewConnectionError
+
+from clienteling.models import Channel
+
+from .addresses import active_twilio_account, recipient, sender_number
+from .base import BaseProvider, PermanentError, SendResult, TransientError, UnknownOutcome
+
+logger = logging.getLogger(__name__)
+
+TWILIO_API = "https://api.twilio.com"
+
+# Readable reasons for the error codes an associate may see on a message.
+ERROR_REASONS = {
+    "21211": gettext_lazy("This is not a valid phone number."),
+    "21408": gettext_lazy("Texting to this country is not enabled for the account."),
+    "21610": gettext_lazy("The customer replied STOP to this number: they have unsubscribed."),
+    "21612": gettext_lazy("This number cannot be reached from the store's number."),
+    "21614": gettext_lazy("This number is not a mobile number and cannot receive texts."),
+    "21617": gettext_lazy("The message is too long."),
+    "30003": gettext_lazy("The customer's phone is unreachable."),
+    "30004": gettext_lazy("The message was blocked by the customer's carrier or phone."),
+    "30005": gettext_lazy("Unknown number: it may no longer exist."),
+    "30006": gettext_lazy("The number is a landline or cannot receive texts."),
+    "30007": gettext_lazy("The carrier filtered the message as spam."),
+    "30008": gettext_lazy("Delivery failed for an unknown reason."),
+    "63016": gettext_lazy("Outside the WhatsApp 24-hour window: only an approved template can be sent."),
+    "63024": gettext_lazy("This number is not on WhatsApp."),
+    "20429": gettext_lazy("Twilio is rate limiting requests; the message will be retried."),
+}
+OPTED_OUT_CODES = {"21610"}
+UNABLE_TO_TEXT_CODES = {"21211", "21614"}
+
+
+def reason_for(code: str, fallback: str = "") -> str:
+    code = str(code or "")
+    if code in ERROR_REASONS:
+        return str(ERROR_REASONS[code])
+    if fallback:
+        return fallback[:255]
+    return _("Twilio error %(code)s.") % {"code": code} if code else _("The provider refused the message.")
+
+
+_session: requests.Session | None = None
+
+
+def _shared_session() -> requests.Session:
+    """One pooled session per process (Celery prefork: per worker child)."""
+    global _session
+    if _session is None:
+        _session = requests.Session()
+    return _session
+
+
+class AtelierTwilioHttpClient(TwilioHttpClient):
+    """The SDK's own HTTP client, with a base URL override and extra headers."""
+
+    def __init__(self, *, base_url: str = "", timeout: float | None = None,
+                 connect_timeout: float | None = None, extra_headers: dict | None = None):
+        super().__init__(pool_connections=False, timeout=timeout)
+        self.session = _shared_session()
+        self.base_url = (base_url or "").rstrip("/")
+        self.connect_timeout = connect_timeout
+        self.extra_headers = extra_headers or {}
+
+    def rewrite(self, url: str) -> str:
+        if self.base_url and url.startswith(TWILIO_API):
+            return self.base_url + url[len(TWILIO_API):]
+        return url
+
+    def _timeouts(self, timeout):
+        read = timeout if timeout is not None else self.timeout
+        if read is None:
+            return None
+        return (self.connect_timeout or read, read)
+
+    def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
+                allow_redirects=False):
+        headers = {**(headers or {}), **self.extra_headers}
+        # requests accepts (connect, read); the base class only checks numbers.
+        self.timeout, saved = self._timeouts(timeout), self.timeout
+        try:
+            return super().request(method, self.rewrite(url), params=params, data=data,
+                                   headers=headers, auth=auth, timeout=None,
+                                   allow_redirects=allow_redirects)
+        finally:
+            self.timeout = saved
+
+    def fetch_bytes(self, url: str, *, auth) -> tuple[str, bytes]:
+        response = self.session.get(self.rewrite(url), auth=auth, timeout=self._timeouts(None),
+                                    allow_redirects=True)
+        response.raise_for_status()
+        return response.headers.get("Content-Type", "application/octet-stream"), response.content
+
+
+def http_client(account, *, idempotency_key: str = "") -> AtelierTwilioHttpClient:
+    headers = {"I-Twilio-Idempotency-Token": idempotency_key} if idempotency_key else {}
+    return AtelierTwilioHttpClient(
+        base_url=account.api_base_url,
+        timeout=float(getattr(settings, "TWILIO_HTTP_TIMEOUT", 10)),
+        connect_timeout=float(getattr(settings, "TWILIO_HTTP_CONNECT_TIMEOUT", 5)),
+        extra_headers=headers,
+    )
+
+
+def twilio_client(account, *, idempotency_key: str = "") -> Client:
+    return Client(account.account_sid, account.auth_token,
+                  http_client=http_client(account, idempotency_key=idempotency_key))
+
+
+def status_callback_url(message_id: int | None) -> str:
+    base = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("twilio_status")
+    # Our own id rides on the callback so a send whose answer was lost can
+    # still be matched when Twilio reports on it.
+    return f"{base}?{urlencode({'mid': message_id})}" if message_id else base
+
+
+def absolute_media_url(url: str) -> str:
+    return url if urlsplit(url).scheme else settings.PUBLIC_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+def map_exception(exc: Exception) -> Exception:
+    """SDK/transport exception -> PermanentError, TransientError or UnknownOutcome."""
+    if isinstance(exc, TwilioRestException | TwilioServiceException):
+        status = int(getattr(exc, "status", 0) or 0)
+        code = str(getattr(exc, "code", "") or status)
+        detail = getattr(exc, "msg", "") or getattr(exc, "detail", "") or ""
+        if code == "20429" or status == 429 or status >= 500:
+            return TransientError(code, reason_for(code, detail))
+        return PermanentError(code, reason_for(code, detail))
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return TransientError("connect_timeout", _("Twilio could not be reached; will retry."))
+    if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
+        return TransientError("connection", _("Twilio could not be reached; will retry."))
+    if isinstance(exc, requests.exceptions.RequestException):
+        return UnknownOutcome("timeout", _("No answer from Twilio after the message left: "
+                                            "waiting for Twilio to report on it."))
+    return exc
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+class TwilioProvider(BaseProvider):
+    name = "twilio"
+
+    def _account(self):
+        account = active_twilio_account()
+        if account is None:
+            raise PermanentError("no_account", _("No active Twilio account is configured."))
+        return account
+
+    def send(self, message) -> SendResult:
+        account = self._account()
+        conversation = message.conversation
+        channel = conversation.channel
+        to = recipient(conversation.customer, channel)
+        from_ = sender_number(conversation.store, channel, account)
+        if not to:
+            raise PermanentError("no_address", _("The customer has no mobile number."))
+        params = {"to": to, "status_callback": status_callback_url(message.pk)}
+        if channel == Channel.WHATSAPP:
+            if not from_:
+                raise PermanentError("no_sender", _("No WhatsApp sender is configured."))
+            params["to"], params["from_"] = f"whatsapp:{to}", f"whatsapp:{from_}"
+        elif account.messaging_service_sid:
+            params["messaging_service_sid"] = account.messaging_service_sid
+        elif from_:
+            params["from_"] = from_
+        else:
+            raise PermanentError("no_sender", _("The store has no clienteling number."))
+        if message.content_sid:
+            params["content_sid"] = message.content_sid
+            params["content_variables"] = json.dumps(message.template_variables or {})
+        else:
+            params["body"] = message.body
+        if message.media_urls:
+            params["media_url"] = [absolute_media_url(url) for url in message.media_urls]
+        return self.send_raw(account=account, idempotency_key=str(message.idempotency_key),
+                             **params)
+
+    def send_raw(self, *, account=None, idempotency_key: str = "", **params) -> SendResult:
+        account = account or self._account()
+        client = twilio_client(account, idempotency_key=idempotency_key)
+        try:
+            created = client.messages.create(**params)
+        except Exception as exc:
+            mapped = map_exception(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        return SendResult(provider_sid=created.sid, status="sent")
+
+    def lookup(self, message) -> SendResult | None:
+        """Find a message Twilio accepted although its answer never reached us.
+
+        Twilio's REST API takes no client idempotency key, so we list the
+        messages from the store's number to the customer since the send was
+        claimed and match the body (or, for Content API templates, the one
+        message in that window that no other row of ours owns).
+        """
+        from ..models import Message
+
+        account = self._account()
+        conversation = message.conversation
+        channel = conversation.channel
+        to = recipient(conversation.customer, channel)
+        from_ = sender_number(conversation.store, channel, account)
+        if channel == Channel.WHATSAPP:
+            to, from_ = f"whatsapp:{to}", f"whatsapp:{from_}"
+        since = (message.status_updated_at or message.created_at)
+        client = twilio_client(account)
+        try:
+            found = client.messages.list(to=to, from_=from_ or None, date_sent_after=since, limit=50)
+        except Exception as exc:
+            mapped = map_exception(exc)
+            if mapped is exc:
+                raise
+            raise mapped from exc
+        candidates = [m for m in found if (m.direction or "").startswith("outbound")]
+        known = set(Message.objects.filter(provider_sid__in=[m.sid for m in candidates])
+                    .values_list("provider_sid", flat=True))
+        slack = since - timedelta(seconds=60)
+        candidates = [m for m in candidates if m.sid not in known
+                      and (m.date_created is None or m.date_created >= slack)]
+        if message.content_sid:
+            match = candidates[0] if len(candidates) == 1 else None
+        else:
+            match = next((m for m in candidates if (m.body or "") == message.body), None)
+        if match is None:
+            return None
+        return SendResult(provider_sid=match.sid, status=match.status or "sent")
+
+
+def media_fetch(*, url: str) -> tuple[str, bytes]:
+    """Inbound media (stored as Twilio URLs) fetched with the account's credentials."""
+    account = active_twilio_account()
+    if account is None:
+        raise PermanentError("no_account", _("No active Twilio account is configured."))
+    client = http_client(account)
+    allowed = [TWILIO_API + "/"] + ([account.api_base_url.rstrip("/") + "/"] if account.api_base_url else [])
+    if not any(url.startswith(prefix) for prefix in allowed):
+        # Never hand the account's credentials to another host.
+        raise PermanentError("media_host", _("This media link is not a Twilio link."))
+    return client.fetch_bytes(url, auth=(account.account_sid, account.auth_token))

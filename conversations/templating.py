@@ -1,0 +1,185 @@
+"""Message templates: `{{1}}` placeholders, their data sources, plain-text rendering."""
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from .models import MessageTemplate, TemplateVariable
+
+PLACEHOLDER = re.compile(r"\{\{\s*(\d{1,2})\s*\}\}")
+Source = TemplateVariable.Source
+
+
+class TemplateRenderError(ValidationError):
+    """A placeholder has no value: the send fails instead of sending a broken message."""
+
+    def __init__(self, message, *, missing: Iterable[int] = ()):
+        super().__init__(message, code="template_variable_missing")
+        self.reason_code = "template_variable_missing"
+        self.missing = sorted(set(missing))
+
+
+def placeholders(text: str) -> list[int]:
+    """Placeholder numbers used in a text, in order, once each."""
+    seen: list[int] = []
+    for match in PLACEHOLDER.finditer(text or ""):
+        number = int(match.group(1))
+        if number not in seen:
+            seen.append(number)
+    return seen
+
+
+def template_placeholders(template: MessageTemplate) -> list[int]:
+    return sorted(set(placeholders(template.body)) | set(placeholders(template.subject)))
+
+
+def _plain(value) -> str:
+    """A value as safe plain text: no control characters, no nested placeholders."""
+    text = str(value)
+    text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    # A customer's name containing "{{2}}" must stay text, never a placeholder.
+    return text.replace("{{", "{ {").replace("}}", "} }").strip()
+
+
+def render_text(text: str, variables: dict) -> str:
+    values = {str(k): v for k, v in (variables or {}).items()}
+    missing = [n for n in placeholders(text)
+               if values.get(str(n)) is None or str(values.get(str(n))).strip() == ""]
+    if missing:
+        raise TemplateRenderError(
+            _("The template needs a value for %(placeholders)s.")
+            % {"placeholders": ", ".join(f"{{{{{n}}}}}" for n in missing)},
+            missing=missing,
+        )
+    # One pass: a substituted value is never scanned for placeholders again.
+    return PLACEHOLDER.sub(lambda m: _plain(values[str(int(m.group(1)))]), text)
+
+
+def template_render(*, template: MessageTemplate, variables: dict) -> str:
+    """The template's body with every `{{n}}` replaced; a missing one raises."""
+    return render_text(template.body, variables)
+
+
+def template_render_subject(*, template: MessageTemplate, variables: dict) -> str:
+    return render_text(template.subject, variables) if template.subject else ""
+
+
+def _absolute(path: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def _money(amount, currency: str) -> str:
+    from catalog.money import minor_unit_exponent, quantize
+
+    places = minor_unit_exponent(currency)
+    amount = number_format(quantize(amount, currency), decimal_pos=places, use_l10n=True,
+                           force_grouping=True)
+    return f"{amount} {currency}"
+
+
+def _share_link(share) -> str:
+    return _absolute(reverse("catalog:shared", args=[share.token]))
+
+
+def _product_link(extra: dict, sender) -> str:
+    if extra.get("product_link"):
+        return extra["product_link"]
+    if extra.get("product_share") is not None:
+        return _share_link(extra["product_share"])
+    product = extra.get("product")
+    if product is None:
+        return ""
+    from catalog import services as catalog_services
+
+    share = catalog_services.product_share_create(product=product, created_by=sender)
+    extra["product_share"] = share  # one link per send, even if two placeholders use it
+    return _share_link(share)
+
+
+def _collection_link(extra: dict, sender) -> str:
+    if extra.get("collection_link"):
+        return extra["collection_link"]
+    if extra.get("collection_share") is not None:
+        return _share_link(extra["collection_share"])
+    collection = extra.get("collection")
+    if collection is None:
+        return ""
+    from catalog import services as catalog_services
+
+    share = catalog_services.collection_share_create(collection=collection, created_by=sender)
+    extra["collection_share"] = share
+    return _share_link(share)
+
+
+def source_value(source: str, *, customer, sender, store, extra: dict) -> str:
+    """The value of one data source; "" when it has none (the render then fails)."""
+    product = extra.get("product")
+    if source == Source.CUSTOMER_FIRST_NAME:
+        return customer.first_name if customer else ""
+    if source == Source.CUSTOMER_LAST_NAME:
+        return customer.last_name if customer else ""
+    if source == Source.ASSOCIATE_FIRST_NAME:
+        return getattr(sender, "first_name", "") or ""
+    if source == Source.STORE_NAME:
+        return store.name if store else ""
+    if source == Source.STORE_PHONE:
+        from .providers.addresses import sender_number
+
+        return sender_number(store, "sms") if store else ""
+    if source == Source.PRODUCT_TITLE:
+        return extra.get("product_title") or (product.title if product else "")
+    if source == Source.PRODUCT_PRICE:
+        if extra.get("product_price"):
+            return str(extra["product_price"])
+        return _money(product.price, product.currency) if product else ""
+    if source == Source.PRODUCT_LINK:
+        return _product_link(extra, sender)
+    if source == Source.COLLECTION_LINK:
+        return _collection_link(extra, sender)
+    if source == Source.PRODUCT_LIST_LINK:
+        if extra.get("product_list_link"):
+            return extra["product_list_link"]
+        return _share_link(extra["product_list_share"]) if extra.get("product_list_share") else ""
+    if source == Source.CART_LINK:
+        return extra.get("cart_link", "")
+    if source == Source.CART_TOTAL:
+        return str(extra.get("cart_total", ""))
+    if source == Source.CUSTOM_TEXT:
+        return extra.get("custom_text", "")
+    return ""
+
+
+def template_variables_for(*, template: MessageTemplate, customer, sender, store,
+                           extra: dict | None = None,
+                           mapping: list[TemplateVariable] | None = None) -> dict:
+    """{"1": value, ...} for every mapped placeholder.
+
+    `extra` carries what only the caller knows (product, collection, cart_link,
+    custom_text ...); a key "1", "2" ... in it sets that placeholder directly.
+    Placeholders without a value are left out, so rendering names them.
+    """
+    extra = {} if extra is None else extra
+    if mapping is None:
+        mapping = list(template.variables.all())
+    values: dict[str, str] = {}
+    for variable in mapping:
+        key = str(variable.position)
+        if extra.get(key) not in (None, ""):
+            values[key] = str(extra[key])
+            continue
+        if not variable.source:
+            continue
+        value = source_value(variable.source, customer=customer, sender=sender, store=store,
+                             extra=extra)
+        if value not in (None, ""):
+            values[key] = str(value)
+    for key, value in extra.items():
+        if str(key).isdigit() and str(key) not in values and value not in (None, ""):
+            values[str(key)] = str(value)
+    return values

@@ -1,0 +1,157 @@
+"""Templates: rendering, data sources, lifecycle and mapping, admin actions."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from catalog.models import ProductShare
+from clienteling.models import Channel
+from conversations import services
+from conversations.models import MessageTemplate, TemplateVariable
+from conversations.templating import TemplateRenderError, template_render, template_variables_for
+from tests.factories import ProductFactory
+
+from .conftest import PUBLIC, mapped_template
+
+pytestmark = pytest.mark.django_db
+Status = MessageTemplate.Status
+
+
+def new_template(**fields) -> MessageTemplate:
+    defaults = {"channel": Channel.WHATSAPP, "name": "new_arrivals", "body": "Hi {{1}}, see {{2}}",
+                "content_sid": "HX" + "1" * 32}
+    return MessageTemplate.objects.create(**{**defaults, **fields})
+
+
+def test_render_replaces_every_placeholder():
+    template = MessageTemplate(body="Hi {{1}}, your {{ 2 }} is ready. {{1}}!")
+    assert template_render(template=template, variables={"1": "Claire", 2: "bag"}) == \
+        "Hi Claire, your bag is ready. Claire!"
+
+
+def test_a_missing_variable_fails_clearly():
+    template = MessageTemplate(body="Hi {{1}}, your {{2}} is ready")
+    with pytest.raises(TemplateRenderError) as error:
+        template_render(template=template, variables={"1": "Claire", "2": "  "})
+    assert error.value.missing == [2]
+    assert "{{2}}" in error.value.messages[0]
+    assert isinstance(error.value, ValidationError)
+
+
+def test_values_stay_plain_text():
+    template = MessageTemplate(body="Hi {{1}}, from {{2}}")
+    rendered = template_render(template=template,
+                               variables={"1": "{{2}}\x00\x1b[31m", "2": "<b>Store</b>"})
+    assert rendered == "Hi { {2} }[31m, from <b>Store</b>"
+
+
+def test_variables_come_from_their_sources(sms_thread, associate_a, customer_a, settings):
+    settings.PUBLIC_BASE_URL = PUBLIC
+    template = mapped_template(body="{{1}} {{2}} {{3}} {{4}} {{5}} {{6}} {{7}}", sources=(
+        "customer_first_name", "associate_first_name", "store_name", "product_title", "product_price",
+        "product_link", "custom_text"))
+    product = ProductFactory(title="Silk scarf", price=Decimal("1250.5"), currency="USD")
+    values = template_variables_for(template=template, customer=customer_a, sender=associate_a,
+                                    store=sms_thread.store, extra={"product": product,
+                                                                   "custom_text": "See you Friday"})
+    share = ProductShare.objects.get()
+    assert values == {"1": "Claire", "2": "Alex", "3": "New York", "4": "Silk scarf",
+                      "5": "1,250.50 USD", "6": f"{PUBLIC}{reverse('catalog:shared', args=[share.token])}",
+                      "7": "See you Friday"}
+
+
+def test_typed_values_override_a_source(sms_thread, associate_a, customer_a):
+    template = mapped_template(body="{{1}}: {{2}}", sources=("customer_first_name", "cart_link"))
+    values = template_variables_for(template=template, customer=customer_a, sender=associate_a,
+                                    store=sms_thread.store, extra={"1": "Dear Claire",
+                                                                   "cart_link": "https://x.test/c/1"})
+    assert values == {"1": "Dear Claire", "2": "https://x.test/c/1"}
+
+
+def test_send_with_a_missing_variable_writes_nothing(sms_thread, associate_a):
+    template = mapped_template(body="Your cart: {{1}}", sources=("cart_link",))
+    with pytest.raises(services.SendBlocked) as blocked:
+        services.message_send(conversation=sms_thread, sender=associate_a, template=template)
+    assert blocked.value.reason_code == "template_variable_missing"
+    assert not sms_thread.messages.exists()
+
+
+def test_email_template_renders_its_subject(org, customer_a, associate_a, console_provider):
+    thread = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.EMAIL)
+    template = mapped_template(channel=Channel.EMAIL, subject="For you, {{1}}", body="Hello {{1}}",
+                               sources=("customer_first_name",))
+    message = services.message_send(conversation=thread, sender=associate_a, template=template)
+    assert (message.subject, message.body, message.kind) == ("For you, Claire", "Hello Claire", "template")
+
+
+# --- lifecycle -------------------------------------------------------------------------
+
+
+def test_received_template_is_approved_then_mapped():
+    template = new_template()
+    services.template_approve(template=template)
+    assert template.status == Status.APPROVED
+    services.template_map(template=template, sources={1: "customer_first_name", 2: "product_link"})
+    assert template.status == Status.MAPPED
+    assert list(template.variables.values_list("position", "source")) == [
+        (1, "customer_first_name"), (2, "product_link")]
+
+
+def test_a_template_is_mapped_only_when_every_placeholder_has_a_source():
+    template = new_template(status=Status.APPROVED)
+    TemplateVariable.objects.create(template=template, position=1, source="customer_first_name")
+    TemplateVariable.objects.create(template=template, position=2, source="")
+    with pytest.raises(ValidationError, match=r"\{\{2\}\}"):
+        services.template_map(template=template)
+    template.refresh_from_db()
+    assert template.status == Status.APPROVED
+
+
+def test_a_whatsapp_template_needs_its_content_sid_to_be_mapped():
+    template = new_template(status=Status.APPROVED, content_sid="", body="Hello")
+    with pytest.raises(ValidationError, match="Content SID"):
+        services.template_map(template=template)
+
+
+@pytest.mark.parametrize("start", [Status.RECEIVED, Status.REJECTED, Status.MAPPED])
+def test_only_an_approved_template_can_be_mapped(start):
+    template = new_template(status=start)
+    with pytest.raises(ValidationError):
+        services.template_map(template=template, sources={1: "customer_first_name", 2: "store_name"})
+    template.refresh_from_db()
+    assert template.status == start
+
+
+def test_rejection_is_final_and_guarded():
+    template = new_template()
+    services.template_reject(template=template, reason="Promotional wording")
+    assert (template.status, template.rejection_reason) == (Status.REJECTED, "Promotional wording")
+    with pytest.raises(ValidationError):
+        services.template_approve(template=template)
+    stale = MessageTemplate.objects.get(pk=template.pk)
+    stale.status = Status.RECEIVED  # a stale copy cannot win: the update checks the row
+    with pytest.raises(ValidationError):
+        services.template_approve(template=stale)
+
+
+def test_admin_actions_walk_the_lifecycle(client, company_admin):
+    client.force_login(company_admin)
+    template = new_template()
+    changelist = reverse("admin:conversations_messagetemplate_changelist")
+    client.post(changelist, {"action": "approve", "_selected_action": [template.pk]})
+    template.refresh_from_db()
+    assert template.status == Status.APPROVED
+    response = client.post(changelist, {"action": "map_variables", "_selected_action": [template.pk]},
+                           follow=True)
+    assert "{{1}}" in response.content.decode()
+    TemplateVariable.objects.create(template=template, position=1, source="customer_first_name")
+    TemplateVariable.objects.create(template=template, position=2, source="product_link")
+    client.post(changelist, {"action": "map_variables", "_selected_action": [template.pk]})
+    template.refresh_from_db()
+    assert template.status == Status.MAPPED
+    other = new_template(name="other")
+    client.post(changelist, {"action": "reject", "_selected_action": [other.pk]})
+    other.refresh_from_db()
+    assert other.status == Status.REJECTED
