@@ -43,7 +43,7 @@ class PaymentProviderAccountForm(forms.ModelForm):
     class Meta:
         model = PaymentProviderAccount
         fields = ["provider", "merchant_account", "api_key", "hmac_key", "environment",
-                  "api_base_url", "active"]
+                  "live_endpoint_prefix", "api_base_url", "active"]
 
     def clean_api_key(self):
         return self.cleaned_data.get("api_key") or self.instance.api_key or ""
@@ -77,7 +77,8 @@ class CartAdmin(admin.ModelAdmin):
     list_select_related = ["customer", "store", "associate"]
     readonly_fields = ["customer", "store", "associate", "conversation", "status", "version",
                        "currency", "subtotal", "discount_total", "shipping_total", "tax_total",
-                       "total", "shared_at", "expires_at", "paid_at", "sale"]
+                       "total", "shared_at", "expires_at", "paid_at", "sale", "closed_at",
+                       "flag_reason", "flagged_at"]
     exclude = ["token"]
     inlines = [CartLineInline]
     show_full_result_count = False
@@ -99,7 +100,7 @@ class PaymentLinkAdmin(admin.ModelAdmin):
 @admin.register(PaymentEvent)
 class PaymentEventAdmin(admin.ModelAdmin):
     list_display = ["provider", "event_code", "psp_reference", "success", "received_at",
-                    "outcome"]
+                    "outcome", "cart"]
     list_filter = ["provider", "event_code", "success"]
     readonly_fields = [f.name for f in PaymentEvent._meta.fields]
 

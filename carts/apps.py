@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class CartsConfig(AppConfig):
     name = "carts"
     verbose_name = _("Remote carts")
+
+    def ready(self):
+        from . import sections  # noqa: F401  registers the "carts" profile section kind

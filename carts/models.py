@@ -99,6 +99,10 @@ class PaymentProviderAccount(models.Model):
         help_text=_("Leave empty for the provider. Set only to point at a test double."),
     )
     active = models.BooleanField(_("active"), default=True)
+    live_endpoint_prefix = models.CharField(
+        _("live endpoint prefix"), max_length=120, blank=True,
+        help_text=_("Adyen live only: the prefix of your live checkout URL."),
+    )
 
     class Meta:
         verbose_name = _("payment provider account")
@@ -150,6 +154,10 @@ class Cart(models.Model):
     sale = models.OneToOneField(Sale, models.SET_NULL, null=True, blank=True, related_name="cart")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # A payment that could not be accepted (amount or version did not match): shown to staff.
+    flag_reason = models.CharField(_("payment problem"), max_length=255, blank=True)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("remote cart")
@@ -196,6 +204,7 @@ class PaymentLink(models.Model):
         ACTIVE = "active", _("Active")
         EXPIRED = "expired", _("Expired")
         PAID = "paid", _("Paid")
+        FAILED = "failed", _("Could not be created")
 
     cart = models.ForeignKey(Cart, models.CASCADE, related_name="payment_links")
     cart_version = models.PositiveIntegerField()
@@ -209,6 +218,9 @@ class PaymentLink(models.Model):
     expires_at = models.DateTimeField()
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set once the provider confirmed the link no longer takes payments.
+    remote_expired_at = models.DateTimeField(null=True, blank=True)
+    failure_reason = models.CharField(max_length=255, blank=True)
 
     class Meta:
         constraints = [
@@ -230,6 +242,7 @@ class PaymentEvent(models.Model):
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=120, blank=True)
+    cart = models.ForeignKey(Cart, models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [

@@ -40,7 +40,7 @@ def test_no_model_change_lacks_a_migration():
 
 def test_deploy_check_is_clean_with_production_settings():
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x7!kq2@zP#9vR$mL4&nB8*wT6^yH3(eJ5)uF1%cD0+aS-gK_iO=pQ",
         "FIELD_ENCRYPTION_KEYS": "nJ1Ih0bVqEFfM2tq5E7o1vU2nOqQ1d1fC8bS8Jc3m0k=",

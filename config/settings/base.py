@@ -235,3 +235,19 @@ MESSAGING_UNKNOWN_GIVE_UP_SECONDS = 3600
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 TWILIO_HTTP_CONNECT_TIMEOUT = 5.0
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # one INFO line per header otherwise
+
+# Carts
+# Payment provider for remote carts, like Django's email backends: "demo" (offline pay
+# page) | "adyen" (Pay by Link), or a dotted path to a carts.payments PaymentProvider.
+CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="demo")
+# The demo provider signs its notifications with this key (else one derived from SECRET_KEY).
+CARTS_DEMO_HMAC_KEY = env("CARTS_DEMO_HMAC_KEY", default="")
+CARTS_PROVIDER_TIMEOUT = env.int("CARTS_PROVIDER_TIMEOUT", default=10)
+CELERY_BEAT_SCHEDULE["expire-remote-carts"] = {
+    "task": "carts.tasks.expire_carts",
+    "schedule": 5 * 60,
+}
+CELERY_BEAT_SCHEDULE["requeue-payment-events"] = {
+    "task": "carts.tasks.requeue_payment_events",
+    "schedule": 10 * 60,
+}

@@ -45,6 +45,7 @@ from carts.models import (
     ShippingOption,
     StoreCartSettings,
 )
+from catalog import services as catalog_services
 from catalog.models import (
     Category,
     Collection,
@@ -526,6 +527,9 @@ def seed_catalog(*, stores: dict[str, Store]) -> list[ProductInfo]:
                             position=rank) for rank, i in enumerate(indexes)],
             ignore_conflicts=True,
         )
+
+    # bulk_create skips Product.save(): fill the words search reads.
+    catalog_services.product_search_text_refresh(product_ids=product_ids.values())
 
     variants_by_product = defaultdict(list)
     for spec in variants:

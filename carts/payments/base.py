@@ -1,0 +1,102 @@
+"""The small interface every payment provider implements.
+
+A provider creates a hosted payment link for one cart version, expires a link,
+and turns a notification request into verified events. Adding one (Stripe
+Checkout, say) is one new module with these three methods, listed in
+carts.payments.BUILTIN or named by dotted path in settings.CARTS_PAYMENT_PROVIDER.
+
+Errors: `PermanentError` (do not retry: bad credentials, refused request;
+the reason is recorded and staff are told) or `TransientError` (nothing was
+done or the outcome is unknown: retry with the same idempotency key).
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+
+class PaymentProviderError(Exception):
+    def __init__(self, message: str = "", code: str = ""):
+        super().__init__(message or code)
+        self.message = message or code
+        self.code = str(code or "")
+
+
+class PermanentError(PaymentProviderError):
+    """The provider refused for good."""
+
+
+class TransientError(PaymentProviderError):
+    """Retry later (timeouts, rate limits, server errors); idempotency keys make it safe."""
+
+
+class InvalidSignature(Exception):
+    """A notification whose signature does not verify: nothing may change."""
+
+
+@dataclass(frozen=True)
+class LinkLine:
+    id: str
+    description: str
+    quantity: int
+    amount_including_tax_minor: int  # per unit
+    amount_excluding_tax_minor: int  # per unit
+    tax_amount_minor: int  # per unit
+    tax_percentage_minor: int  # Adyen's convention: 2000 = 20 %
+
+
+@dataclass(frozen=True)
+class LinkRequest:
+    """Everything a provider needs to create a hosted payment link for one cart version."""
+
+    reference: str
+    amount_minor: int
+    amount: Decimal
+    currency: str
+    expires_at: datetime  # aware; the store's midnight
+    idempotency_key: str
+    description: str
+    country: str
+    shopper_reference: str
+    shopper_locale: str
+    return_url: str
+    lines: list[LinkLine] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CreatedLink:
+    provider_link_id: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Notification:
+    """One verified event from the provider, in our words."""
+
+    psp_reference: str
+    event_code: str
+    merchant_reference: str
+    success: bool
+    amount_minor: int | None
+    currency: str
+    reason: str
+    payload: dict
+
+
+class PaymentProvider:
+    name = "base"
+    # What the provider expects back from a notification (body, content type).
+    notification_response = ("", "text/plain")
+
+    def __init__(self, account=None):
+        self.account = account
+
+    def create_link(self, request: LinkRequest) -> CreatedLink:
+        raise NotImplementedError
+
+    def expire_link(self, *, provider_link_id: str) -> None:
+        raise NotImplementedError
+
+    def parse_notifications(self, *, body: bytes, headers) -> list[Notification]:
+        """Verified events of one notification request; raises InvalidSignature."""
+        raise NotImplementedError

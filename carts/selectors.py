@@ -1,0 +1,186 @@
+"""Reads behind the cart pages: plain data, priced, with stock, in a handful of queries."""
+
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from catalog.models import ProductVariant
+from catalog.selectors import active_variants_with_stock, available_to_promise, product_search
+from clienteling.access import MASKED, can_see_sensitive, stores_for
+
+from .models import Cart, CartLine, PaymentLink
+from .pricing import CartPrice
+from .services import (
+    cart_price,
+    cart_ready_problems,
+    cart_settings,
+    discount_limit_for,
+    ship_from_location_id,
+    shipping_options_for,
+)
+
+SHIP = CartLine.Fulfilment.SHIP
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # secrets.token_urlsafe alphabet
+
+
+@dataclass
+class LineRow:
+    line: CartLine
+    price: object
+    available: int | None  # units the line's location can promise (None: no location)
+
+
+def _address(cart_or_customer, prefix: str, *, masked: bool) -> dict:
+    get = lambda name: getattr(cart_or_customer, f"{prefix}{name}", "") or ""  # noqa: E731
+    line1 = get("line1" if prefix == "delivery_" else "address_line1")
+    return {
+        "line1": MASKED if masked and line1 else line1,
+        "line2": "" if masked else get("line2" if prefix == "delivery_" else "address_line2"),
+        "city": get("city"), "state": get("state"),
+        "zip": get("zip" if prefix == "delivery_" else "zip_code"), "country": get("country"),
+    }
+
+
+def cart_page(*, cart: Cart, user) -> dict:
+    """The associate's cart page: lines priced, stock per line, what blocks sharing."""
+    lines = list(cart.lines.select_related("variant__product__designer").order_by("position", "pk"))
+    price = cart_price(cart, lines)
+    settings = cart_settings(cart.store)
+    store_location = cart.store.stock_location_id
+    ship_location = ship_from_location_id(cart) if settings.mixed_cart_enabled else None
+    stock = available_to_promise(variant_ids=[line.variant_id for line in lines],
+                                 location_ids=[store_location, ship_location])
+    rows = []
+    for line, priced in zip(lines, price.lines, strict=True):
+        location = ship_location if line.fulfilment == SHIP else store_location
+        rows.append(LineRow(line=line, price=priced,
+                            available=stock.get(line.variant_id, {}).get(location, 0) if location else None))
+    link = (PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
+            if cart.shared_at else None)
+    sensitive = can_see_sensitive(user)
+    customer = cart.customer
+    return {
+        "cart": cart,
+        "customer": customer,
+        "rows": rows,
+        "price": price,
+        "settings": settings,
+        "mixed": settings.mixed_cart_enabled,
+        "shipping_options": list(shipping_options_for(cart.store)),
+        "link": link,
+        "shared_current": bool(link and link.cart_version == cart.version),
+        "changed_since_share": bool(link and link.cart_version != cart.version),
+        "problems": cart_ready_problems(cart, lines),
+        "discount_limit": discount_limit_for(user),
+        "has_delivery": bool(cart.delivery_line1),
+        "delivery": _address(cart, "delivery_", masked=not sensitive),
+        "delivery_name": cart.delivery_name,
+        "customer_address": (_address(customer, "", masked=not sensitive)
+                             if customer.address_line1 and customer.city else None),
+        "can_edit": cart.status == Cart.Status.OPEN and not _expired(cart),
+        "channels_needed": cart.conversation_id is None,
+    }
+
+
+def _expired(cart: Cart) -> bool:
+    return bool(cart.expires_at and cart.expires_at <= timezone.now())
+
+
+@dataclass
+class VariantOption:
+    variant: ProductVariant
+    in_store: int | None
+    to_ship: int | None
+
+
+def cart_product_results(*, cart: Cart, query: str, limit: int = 8) -> list[dict]:
+    """Search results for adding to a cart: each product with its variants and stock."""
+    products = product_search(query=query, limit=limit)
+    if not products:
+        return []
+    settings = cart_settings(cart.store)
+    ship_location = ship_from_location_id(cart) if settings.mixed_cart_enabled else None
+    variants = active_variants_with_stock(
+        product_ids=[p.pk for p in products],
+        locations={"in_store": cart.store.stock_location_id, "to_ship": ship_location})
+    results = []
+    for product in products:
+        options = [VariantOption(variant=v, in_store=v.in_store, to_ship=v.to_ship)
+                   for v in variants.get(product.pk, [])]
+        matched = getattr(product, "matched_variant", None)
+        if matched is not None:
+            options.sort(key=lambda option: option.variant.pk != matched.pk)
+        results.append({"product": product, "options": options,
+                        "matched_variant_id": matched.pk if matched else None})
+    return results
+
+
+def catalog_results(*, user, store, query: str, limit: int = 24) -> list[dict]:
+    """The associates' catalog: products with their variants and the store's stock."""
+    products = product_search(query=query, limit=limit)
+    location = store.stock_location_id if store else None
+    variants = active_variants_with_stock(product_ids=[p.pk for p in products],
+                                          locations={"in_store": location})
+    rows = []
+    for product in products:
+        found = variants.get(product.pk, [])
+        in_store = sum(v.in_store for v in found) if location else None
+        rows.append({"product": product, "variants": found, "in_store": in_store})
+    return rows
+
+
+def open_carts(*, user, limit: int = 50) -> list[Cart]:
+    return list(
+        Cart.objects.filter(status=Cart.Status.OPEN, store__in=stores_for(user),
+                            expires_at__gt=timezone.now())
+        .select_related("customer", "store", "associate").order_by("-updated_at")[:limit]
+    )
+
+
+def carts_section(*, user, customer, section) -> dict:
+    """The customer profile's "Remote carts" section: open carts and recent paid ones."""
+    stores = list(stores_for(user))
+    carts = list(
+        Cart.objects.filter(customer=customer, store__in=[s.pk for s in stores])
+        .filter(status__in=[Cart.Status.OPEN, Cart.Status.PAID])
+        .select_related("store").order_by("-updated_at")[:12]
+    )
+    now = timezone.now()
+    open_by_store = {c.store_id: c for c in carts
+                     if c.status == Cart.Status.OPEN and (not c.expires_at or c.expires_at > now)}
+    paid = [c for c in carts if c.status == Cart.Status.PAID][:5]
+    return {
+        "cart_stores": [{"store": store, "cart": open_by_store.get(store.pk)} for store in stores],
+        "paid_carts": paid,
+    }
+
+
+def customer_cart_page(*, token: str) -> dict:
+    """What the customer's link shows. `state` says which page; nothing else leaks."""
+    if not TOKEN.match(token or ""):
+        return {"state": "missing"}
+    cart = (Cart.objects.select_related("store", "shipping_option", "store__cart_settings")
+            .filter(token=token).first())
+    if cart is None:
+        return {"state": "missing"}
+    # Closed carts say only that: no store, no items, no amounts.
+    if cart.status == Cart.Status.PAID:
+        return {"state": "paid"}
+    if cart.status == Cart.Status.CLEARED:
+        return {"state": "cleared"}
+    if cart.status == Cart.Status.EXPIRED or _expired(cart):
+        return {"state": "expired"}
+    link = PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
+    if link is None:
+        return {"state": "missing"}  # never shared: the link is not public yet
+    if link.cart_version != cart.version or link.status == PaymentLink.Status.EXPIRED:
+        return {"state": "updating", "store": cart.store}
+    lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
+    price: CartPrice = cart_price(cart, lines)
+    return {
+        "state": "failed" if link.status == PaymentLink.Status.FAILED else "open",
+        "store": cart.store, "cart": cart, "link": link, "price": price,
+        "rows": list(zip(lines, price.lines, strict=True)),
+        "ships": any(line.fulfilment == SHIP for line in lines) or bool(cart.shipping_option_id),
+    }

@@ -1,0 +1,36 @@
+"""Small helpers the cart services share."""
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from carts.models import StoreCartSettings
+
+
+def cart_settings(store) -> StoreCartSettings:
+    """The store's cart settings, or the defaults (unsaved): no tax, no mixed cart."""
+    try:
+        return store.cart_settings
+    except StoreCartSettings.DoesNotExist:
+        return StoreCartSettings(store=store)
+
+
+def on_commit_task(path: str, *args) -> None:
+    """Queue a Celery task once the transaction commits (never for a rolled-back change)."""
+    task = import_string(path)
+    transaction.on_commit(lambda: task.delay(*args))
+
+
+def public_url(path: str) -> str:
+    return settings.PUBLIC_BASE_URL.rstrip("/") + path
+
+
+def cart_public_url(cart) -> str:
+    """The customer's link: unguessable, one per cart, the same across its versions."""
+    return public_url(reverse("carts_public:cart", args=[cart.token]))
+
+
+def share_public_url(share) -> str:
+    """A catalog share (product, collection, product list): public, login-free."""
+    return public_url(reverse("catalog:shared", args=[share.token]))

@@ -1,0 +1,289 @@
+"""Payment links at the provider, and the provider's notifications.
+
+Links: created and expired from Celery tasks (never while an associate waits),
+each creation carrying the link's idempotency key.
+
+Notifications: verify (bad signature: nothing recorded), record each event
+once by (provider, PSP reference, event code), answer, and act in a task. The
+task marks the cart paid with a guarded transition, records the sale once
+(its receipt number is unique), sends the receipt and tells the store team.
+"""
+
+import logging
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carts.models import Cart, PaymentEvent, PaymentLink
+from carts.payments import (
+    LinkLine,
+    LinkRequest,
+    PermanentError,
+    get_provider,
+)
+from catalog import services as catalog_services
+from catalog.money import to_minor_units
+from clienteling import services as clienteling_services
+from clienteling.models import Sale, SaleLine, SalesChannel
+from clienteling.templatetags.atelier import money
+
+from .common import cart_public_url, cart_settings, on_commit_task
+from .editing import cart_price, location_for
+from .notices import receipt_send, staff_notice
+
+logger = logging.getLogger(__name__)
+
+AUTHORISATION = "AUTHORISATION"
+
+
+# --- links at the provider -------------------------------------------------------------------
+
+
+def link_request_for(link: PaymentLink) -> LinkRequest:
+    cart = link.cart
+    lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
+    price = cart_price(cart, lines)
+    settings = cart_settings(cart.store)
+    currency = cart.currency
+    rate_minor = int((settings.tax_rate * 100).to_integral_value())
+    items = []
+    for line, priced in zip(lines, price.lines, strict=True):
+        goods = priced.total - (Decimal(0) if price.prices_include_tax else priced.tax)
+        items.append(_link_line(str(line.pk), line.title, line.quantity, goods, priced.tax,
+                                price.prices_include_tax, currency, rate_minor))
+    if price.shipping:
+        shipping_tax = price.tax_total - sum((p.tax for p in price.lines), Decimal(0))
+        items.append(_link_line("shipping", cart.shipping_option.name if cart.shipping_option_id
+                                else _("Shipping"), 1, price.shipping, shipping_tax,
+                                price.prices_include_tax, currency, rate_minor))
+    customer = cart.customer
+    return LinkRequest(
+        reference=link.reference, amount_minor=to_minor_units(link.amount, currency),
+        amount=link.amount, currency=currency, expires_at=link.expires_at.astimezone(cart.store.tzinfo),
+        idempotency_key=str(link.idempotency_key),
+        description=_("Your selection from %(store)s") % {"store": cart.store.name},
+        country=cart.delivery_country or cart.store.country, shopper_reference=f"customer-{customer.pk}",
+        shopper_locale=customer.language or "en", return_url=f"{cart_public_url(cart)}?paid=1",
+        lines=items,
+    )
+
+
+def _link_line(key, title, quantity, goods, tax, included, currency, rate_minor) -> LinkLine:
+    """Per-unit amounts when they divide evenly; else the whole line as one unit."""
+    incl = goods if included else goods + tax
+    excl = goods - tax if included else goods
+    incl_minor, excl_minor, tax_minor = (to_minor_units(v, currency) for v in (incl, excl, tax))
+    if quantity > 1 and all(v % quantity == 0 for v in (incl_minor, excl_minor, tax_minor)):
+        return LinkLine(key, title, quantity, incl_minor // quantity, excl_minor // quantity,
+                        tax_minor // quantity, rate_minor)
+    label = f"{quantity} × {title}" if quantity > 1 else title
+    return LinkLine(key, label, 1, incl_minor, excl_minor, tax_minor, rate_minor)
+
+
+def payment_link_create(*, link_id: int) -> PaymentLink | None:
+    """Create the provider's link for one cart version. TransientError propagates (retry).
+
+    Safe to run twice: a link that has its URL, or is no longer active, is left alone;
+    the provider call carries the link's idempotency key.
+    """
+    link = (PaymentLink.objects.select_related("cart__store", "cart__customer",
+                                               "cart__shipping_option", "cart__conversation")
+            .filter(pk=link_id).first())
+    if link is None or link.url or link.status != PaymentLink.Status.ACTIVE:
+        return link
+    # The customer must never hold two payable links: the old ones go first.
+    for old_id in (PaymentLink.objects.filter(cart_id=link.cart_id, status=PaymentLink.Status.EXPIRED,
+                                              remote_expired_at__isnull=True)
+                   .exclude(provider_link_id="").values_list("pk", flat=True)):
+        payment_link_expire(link_id=old_id)
+    provider = get_provider(link.provider)
+    try:
+        created = provider.create_link(link_request_for(link))
+    except PermanentError as error:
+        _link_failed(link, error.message)
+        return link
+    PaymentLink.objects.filter(pk=link.pk, url="").update(
+        url=created.url, provider_link_id=created.provider_link_id)
+    link.refresh_from_db()
+    if link.status == PaymentLink.Status.EXPIRED:
+        # The cart changed while the link was being made: stop it at once.
+        payment_link_expire(link_id=link.pk)
+    return link
+
+
+def _link_failed(link: PaymentLink, reason: str) -> None:
+    with transaction.atomic():
+        if not PaymentLink.objects.filter(pk=link.pk, status=PaymentLink.Status.ACTIVE).update(
+                status=PaymentLink.Status.FAILED, failure_reason=reason[:255]):
+            return
+        if link.cart.conversation_id:
+            staff_notice(conversation=link.cart.conversation, body=_(
+                "The payment link for %(customer)s's cart could not be created: %(reason)s") % {
+                "customer": link.cart.customer.full_name, "reason": reason})
+    logger.warning("payment link %s failed: %s", link.pk, reason)
+
+
+def payment_link_expire(*, link_id: int) -> None:
+    """Tell the provider the link takes no more payments (once; TransientError retries)."""
+    link = PaymentLink.objects.filter(pk=link_id).first()
+    if link is None or link.remote_expired_at or link.status == PaymentLink.Status.PAID:
+        return
+    if link.provider_link_id and link.expires_at > timezone.now():
+        get_provider(link.provider).expire_link(provider_link_id=link.provider_link_id)
+    PaymentLink.objects.filter(pk=link.pk, remote_expired_at__isnull=True).update(
+        remote_expired_at=timezone.now())
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def payment_notifications_receive(*, provider, body: bytes, headers) -> list[PaymentEvent]:
+    """Verify and record; the work happens in a task. Raises InvalidSignature, recording nothing."""
+    notifications = provider.parse_notifications(body=body, headers=headers)
+    recorded = []
+    with transaction.atomic():
+        for notification in notifications:
+            event, created = PaymentEvent.objects.get_or_create(
+                provider=provider.name, psp_reference=notification.psp_reference,
+                event_code=notification.event_code,
+                defaults={
+                    "merchant_reference": notification.merchant_reference,
+                    "success": notification.success, "amount_minor": notification.amount_minor,
+                    "currency": notification.currency, "payload": notification.payload,
+                    "outcome": notification.reason[:120],
+                },
+            )
+            if created:
+                recorded.append(event)
+                on_commit_task("carts.tasks.process_payment_event", event.pk)
+    return recorded
+
+
+def payment_event_process(*, event_id: int) -> str:
+    """Act on one recorded notification; a processed event is a no-op."""
+    with transaction.atomic():
+        event = PaymentEvent.objects.select_for_update().filter(pk=event_id).first()
+        if event is None or event.processed_at is not None:
+            return "noop"
+        outcome, cart = _apply(event)
+        event.outcome, event.processed_at, event.cart = outcome[:120], timezone.now(), cart
+        event.save(update_fields=["outcome", "processed_at", "cart"])
+    return outcome
+
+
+def payment_events_requeue_stale(*, older_than: timedelta = timedelta(minutes=10)) -> int:
+    """Beat: events recorded but never processed (a lost task) are queued again."""
+    ids = list(PaymentEvent.objects.filter(processed_at__isnull=True,
+                                           received_at__lt=timezone.now() - older_than)
+               .values_list("pk", flat=True)[:500])
+    from carts.tasks import process_payment_event
+
+    for event_id in ids:
+        process_payment_event.delay(event_id)
+    return len(ids)
+
+
+def _apply(event: PaymentEvent) -> tuple[str, Cart | None]:
+    link = (PaymentLink.objects.select_related("cart").filter(reference=event.merchant_reference)
+            .first() if event.merchant_reference else None)
+    if link is None:
+        logger.info("payment event %s: unknown reference %r", event.pk, event.merchant_reference)
+        return "unknown reference", None
+    if event.event_code != AUTHORISATION:
+        return f"ignored {event.event_code}", link.cart
+    cart = (Cart.objects.select_for_update(of=("self",))
+            .select_related("customer", "store", "associate", "conversation", "shipping_option")
+            .get(pk=link.cart_id))
+    if not event.success:
+        _tell_staff(cart, _("A payment attempt for %(customer)s's cart was declined%(reason)s. "
+                            "The cart stays open; the customer can try again.") % {
+            "customer": cart.customer.full_name,
+            "reason": f" ({event.outcome})" if event.outcome else ""})
+        return "declined", cart
+    problem = _payment_problem(event, link, cart)
+    if problem:
+        now = timezone.now()
+        Cart.objects.filter(pk=cart.pk).update(flag_reason=problem[:255], flagged_at=now)
+        _tell_staff(cart, _("Payment needs attention: %(problem)s The cart was not marked paid; "
+                            "check the payment with the provider.") % {"problem": problem})
+        return f"flagged: {problem}", cart
+    return _mark_paid(event, link, cart), cart
+
+
+def _payment_problem(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
+    paid = (money(Decimal(event.amount_minor or 0).scaleb(-_exponent(event.currency or cart.currency)),
+                  event.currency or cart.currency))
+    if cart.status == Cart.Status.PAID:
+        return _("a second payment of %(paid)s arrived for a cart already paid.") % {"paid": paid}
+    if cart.status == Cart.Status.CLEARED:
+        return _("%(paid)s was paid for a cart that had been cleared.") % {"paid": paid}
+    if link.cart_version != cart.version:
+        return _("%(paid)s was paid through an older version of the cart.") % {"paid": paid}
+    expected = to_minor_units(cart.total, cart.currency)
+    if (event.currency or "").upper() != cart.currency.upper() or event.amount_minor != expected:
+        return _("%(paid)s was paid, but the cart total is %(total)s.") % {
+            "paid": paid, "total": money(cart.total, cart.currency)}
+    return ""
+
+
+def _exponent(currency: str) -> int:
+    from catalog.money import minor_unit_exponent
+
+    return minor_unit_exponent(currency)
+
+
+def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
+    now = timezone.now()
+    # Guarded: an expired cart is paid too when nothing changed since the link was
+    # made (the customer paid before midnight; the notification came after the sweep).
+    if not Cart.objects.filter(pk=cart.pk, version=link.cart_version,
+                               status__in=[Cart.Status.OPEN, Cart.Status.EXPIRED]).update(
+            status=Cart.Status.PAID, paid_at=now, closed_at=now, updated_at=now):
+        return "already handled"
+    PaymentLink.objects.filter(pk=link.pk).exclude(status=PaymentLink.Status.PAID).update(
+        status=PaymentLink.Status.PAID)
+    lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
+    price = cart_price(cart, lines)
+    sale_lines = []
+    for line, priced in zip(lines, price.lines, strict=True):
+        product = line.variant.product
+        sale_lines.append({
+            "kind": SaleLine.Kind.GOODS, "product": product, "variant": line.variant,
+            "designer_id": product.designer_id, "category_id": product.category_id,
+            "item_type_id": product.item_type_id, "title": line.title, "quantity": line.quantity,
+            "amount": priced.total,
+        })
+        location_id = location_for(cart, line.fulfilment)
+        if location_id:
+            catalog_services.stock_decrement(variant_id=line.variant_id, location_id=location_id,
+                                             quantity=line.quantity)
+    if price.shipping_total:
+        sale_lines.append({
+            "kind": SaleLine.Kind.CUSTOM, "quantity": 1, "amount": price.shipping_total,
+            "title": (_("Shipping: %(option)s") % {"option": cart.shipping_option.name}
+                      if cart.shipping_option_id else _("Shipping"))[:255],
+        })
+    sale = clienteling_services.sale_record(
+        customer=cart.customer, store=cart.store, salesperson=cart.associate, sold_at=now,
+        lines=sale_lines, channel=SalesChannel.STORE, source=Sale.Source.REMOTE_CART,
+        external_id=f"RC-{cart.pk}",
+    )
+    Cart.objects.filter(pk=cart.pk).update(sale=sale)
+    cart.sale, cart.status, cart.paid_at = sale, Cart.Status.PAID, now
+    if cart.conversation_id:
+        receipt_send(cart=cart, conversation=cart.conversation, sender=cart.associate)
+        staff_notice(conversation=cart.conversation, body=_(
+            "%(customer)s paid via remote checkout link: %(total)s (receipt %(receipt)s).") % {
+            "customer": cart.customer.full_name, "total": money(cart.total, cart.currency),
+            "receipt": sale.external_id})
+    return "paid"
+
+
+def _tell_staff(cart: Cart, body: str) -> None:
+    if cart.conversation_id:
+        staff_notice(conversation=cart.conversation, body=body)
+    else:
+        logger.warning("cart %s: %s", cart.pk, body)

@@ -1,0 +1,157 @@
+"""Sharing a cart into the customer's conversation: the link, the message, the payment link."""
+
+import secrets
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from carts.models import Cart, CartLine, PaymentLink
+from carts.payments import provider_name
+from clienteling.dates import next_store_midnight
+from clienteling.models import Channel
+from clienteling.templatetags.atelier import money
+from conversations import services as conversation_services
+from conversations.models import ClientelingEvent, Conversation, Message, MessageTemplate
+
+from .common import cart_public_url, on_commit_task, share_public_url
+from .editing import cart_check_stock, cart_lock, shipping_options_for
+
+
+def event_template(*, event: str, conversation: Conversation) -> MessageTemplate | None:
+    """The mapped template of a clienteling event for the thread's channel (the store's first)."""
+    return (MessageTemplate.objects.filter(
+        event=event, channel=conversation.channel, status=MessageTemplate.Status.MAPPED, active=True)
+        .filter(Q(store__isnull=True) | Q(store=conversation.store_id))
+        .order_by(F("store_id").desc(nulls_last=True), "pk").first())
+
+
+def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Conversation:
+    """Where the cart goes: the chosen channel, the cart's thread, or the customer's latest."""
+    customer, store = cart.customer, cart.store
+    if channel:
+        if channel not in Channel.values:
+            raise ValidationError(_("Unknown channel."))
+        return conversation_services.conversation_for(customer=customer, store=store, channel=channel,
+                                                      user=user)
+    if cart.conversation_id:
+        return cart.conversation
+    latest = (Conversation.objects.filter(customer=customer, store=store)
+              .order_by(F("last_message_at").desc(nulls_last=True), "-pk").first())
+    if latest is not None:
+        return latest
+    if customer.phone and customer.can_receive_texts:
+        channel = Channel.SMS
+    elif customer.email:
+        channel = Channel.EMAIL
+    else:
+        raise ValidationError(_("This customer has no mobile number or email to send the cart to."))
+    return conversation_services.conversation_for(customer=customer, store=store, channel=channel,
+                                                  user=user)
+
+
+def cart_ready_problems(cart: Cart, lines: list[CartLine]) -> list[str]:
+    """What still stops the cart from being shared, in words for the associate."""
+    problems = []
+    if not lines:
+        problems.append(_("Add at least one item."))
+    ships = any(line.fulfilment == CartLine.Fulfilment.SHIP for line in lines)
+    if (ships or cart.shipping_option_id) and not (cart.delivery_line1 and cart.delivery_city
+                                                   and cart.delivery_country):
+        problems.append(_("Add a delivery address."))
+    if ships and not cart.shipping_option_id and shipping_options_for(cart.store).exists():
+        problems.append(_("Choose a shipping option."))
+    return problems
+
+
+def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
+    """Put the cart's link in the chat and send it; the payment link is made by a task.
+
+    Sharing again without a change sends the same link again; after a change
+    the cart is a new version with a new payment link (the old one was expired
+    when the change was made).
+    """
+    with transaction.atomic():
+        cart = cart_lock(cart)
+        lines = list(cart.lines.select_related("variant__product"))
+        problems = cart_ready_problems(cart, lines)
+        if problems:
+            raise ValidationError(problems)
+        cart_check_stock(cart)
+        conversation = conversation_for_cart(cart=cart, user=user, channel=channel)
+        now = timezone.now()
+        expires_at = next_store_midnight(cart.store, now)
+        link, created = PaymentLink.objects.get_or_create(
+            cart=cart, cart_version=cart.version,
+            defaults={
+                "provider": provider_name(), "amount": cart.total, "currency": cart.currency,
+                "reference": f"ATL-{cart.pk}-{cart.version}-{secrets.token_hex(3)}",
+                "expires_at": expires_at,
+            },
+        )
+        if not created and link.status == PaymentLink.Status.FAILED:
+            # The provider refused last time: a fresh attempt with a fresh idempotency key.
+            PaymentLink.objects.filter(pk=link.pk).update(
+                status=PaymentLink.Status.ACTIVE, failure_reason="", idempotency_key=uuid.uuid4(),
+                provider=provider_name(), expires_at=expires_at)
+            link.refresh_from_db()
+        Cart.objects.filter(pk=cart.pk).update(
+            associate=user, conversation=conversation, shared_at=now, expires_at=expires_at)
+        cart.associate, cart.conversation, cart.shared_at, cart.expires_at = (
+            user, conversation, now, expires_at)
+        message = _send_cart_message(cart=cart, conversation=conversation, user=user)
+        if not link.url:
+            on_commit_task("carts.tasks.create_payment_link", link.pk)
+    return message
+
+
+def _send_cart_message(*, cart: Cart, conversation: Conversation, user) -> Message:
+    link = cart_public_url(cart)
+    total = money(cart.total, cart.currency)
+    template = event_template(event=ClientelingEvent.CART_SHARING, conversation=conversation)
+    if template is not None:
+        return conversation_services.message_send(
+            conversation=conversation, sender=user, kind=Message.Kind.CART, template=template,
+            variables={"cart_link": link, "cart_total": total})
+    body = _("Hi %(name)s, your selection from %(store)s is ready (%(total)s). "
+             "Review it and pay securely here, until midnight: %(link)s") % {
+        "name": cart.customer.first_name or cart.customer.full_name, "store": cart.store.name,
+        "total": total, "link": link}
+    return conversation_services.message_send(conversation=conversation, sender=user,
+                                              kind=Message.Kind.CART, body=body)
+
+
+def catalog_share_send(*, conversation: Conversation, user, product=None, collection=None,
+                       products=None) -> Message:
+    """Share a product, a collection or a product list into a thread (public, login-free link).
+
+    Uses the mapped template of that clienteling event for the thread's channel
+    when there is one, else a short text with the link.
+    """
+    from catalog import services as catalog_services
+
+    with transaction.atomic():
+        if product is not None:
+            share = catalog_services.product_share_create(product=product, created_by=user)
+            event, extra = ClientelingEvent.PRODUCT_SHARING, {"product": product, "product_share": share}
+            text = f"{product.title}: {share_public_url(share)}"
+        elif collection is not None:
+            share = catalog_services.collection_share_create(collection=collection, created_by=user)
+            event = ClientelingEvent.COLLECTION_SHARING
+            extra = {"collection": collection, "collection_share": share}
+            text = f"{collection.name}: {share_public_url(share)}"
+        else:
+            share = catalog_services.product_list_share_create(products=list(products or []),
+                                                               created_by=user)
+            event, extra = ClientelingEvent.PRODUCT_LIST_SHARING, {"product_list_share": share}
+            text = _("A selection for you: %(link)s") % {"link": share_public_url(share)}
+        template = event_template(event=event, conversation=conversation)
+        if template is not None:
+            return conversation_services.message_send(
+                conversation=conversation, sender=user, kind=Message.Kind.PRODUCT, template=template,
+                variables=extra)
+        return conversation_services.message_send(conversation=conversation, sender=user,
+                                                  kind=Message.Kind.PRODUCT, body=text)

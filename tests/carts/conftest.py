@@ -1,0 +1,72 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+
+from carts.models import DiscountLimit, PaymentProviderAccount, ShippingOption, StoreCartSettings
+from catalog.models import ProductVariant, StockLevel, StockLocation
+from clienteling import services as clienteling_services
+from conversations import services as conversation_services
+from tests.factories import ProductFactory, VariantFactory
+
+
+@dataclass
+class Shop:
+    store: object
+    warehouse: StockLocation
+    coat: object
+    coat_s: ProductVariant
+    coat_m: ProductVariant
+    scarf: object
+    scarf_os: ProductVariant
+    express: ShippingOption
+    settings: StoreCartSettings
+
+
+def stock(variant, location, on_hand, reserved=0):
+    StockLevel.objects.update_or_create(variant=variant, location=location,
+                                        defaults={"on_hand": on_hand, "reserved": reserved})
+
+
+@pytest.fixture
+def shop(org) -> Shop:
+    """Store A (New York, tax 8.875 % added, mixed cart) with a coat in two sizes and a scarf."""
+    store = org["store_a"]
+    store_location = clienteling_services.store_ensure_stock_location(store=store)
+    warehouse = StockLocation.objects.create(code="wh-us", name="US Warehouse",
+                                             kind=StockLocation.Kind.WAREHOUSE, ships_to_customers=True)
+    settings = StoreCartSettings.objects.create(store=store, tax_rate=Decimal("8.875"),
+                                                prices_include_tax=False, mixed_cart_enabled=True,
+                                                ship_from=warehouse)
+    for role, limit in (("associate", "10"), ("store_manager", "25"), ("company_admin", "100")):
+        DiscountLimit.objects.update_or_create(role=role, defaults={"max_percent": Decimal(limit)})
+    express = ShippingOption.objects.create(name="Express", price=Decimal("35.00"), position=1)
+    coat = ProductFactory(sku="COAT-1", title="Cashmere Coat in Camel", price=Decimal("1200.00"),
+                          barcode="")
+    coat_s = VariantFactory(product=coat, sku="COAT-1-S", size="S", colour="Camel",
+                            barcode="2000000000015")
+    coat_m = VariantFactory(product=coat, sku="COAT-1-M", size="M", colour="Camel",
+                            barcode="2000000000022")
+    scarf = ProductFactory(sku="SCARF-9", title="Silk Scarf", price=Decimal("350.00"),
+                           barcode="0123456789012")
+    scarf_os = VariantFactory(product=scarf, sku="SCARF-9-OS", barcode="")
+    stock(coat_s, store_location, 2)
+    stock(coat_m, store_location, 0)
+    stock(coat_s, warehouse, 5)
+    stock(coat_m, warehouse, 5)
+    stock(scarf_os, store_location, 3, reserved=1)
+    store.refresh_from_db()
+    return Shop(store=store, warehouse=warehouse, coat=coat, coat_s=coat_s, coat_m=coat_m,
+                scarf=scarf, scarf_os=scarf_os, express=express, settings=settings)
+
+
+@pytest.fixture
+def conversation(shop, customer_a, associate_a):
+    return conversation_services.conversation_for(customer=customer_a, store=shop.store,
+                                                  channel="sms", user=associate_a)
+
+
+@pytest.fixture
+def demo_account(db):
+    return PaymentProviderAccount.objects.create(provider="demo", environment="test",
+                                                 hmac_key="demo-test-key")

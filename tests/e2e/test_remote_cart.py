@@ -1,0 +1,165 @@
+"""Browser test: an associate builds and shares a remote cart; the customer pays it with the demo provider.
+
+Chromium through Playwright against pytest-django's live server (Celery runs
+eagerly in test settings). Set ATELIER_SCREENSHOTS=/some/dir to keep
+screenshots of the associate's and the customer's cart pages at phone and
+desktop sizes.
+"""
+
+import os
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+
+from carts.models import Cart
+from clienteling.models import Sale
+from conversations.models import Message
+from tests.carts.conftest import conversation, demo_account, shop  # noqa: F401  fixtures
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+
+pytestmark = [
+    pytest.mark.e2e,
+    # serialized_rollback keeps the rows data migrations made (role groups ...).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+]
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the
+    # test are plain synchronous setup and checks.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+        # ORM calls made while Playwright's loop runs may get connections of their own
+        # (contextvars): close them, or the test database cannot be dropped afterwards.
+        connections.close_all()
+
+
+def swipe_left(context, page, line) -> None:
+    """A finger drags the line two thirds of the screen to the left (real touch events via CDP)."""
+    # Instant: Bootstrap makes scrolling smooth, and the finger must land where the line is.
+    line.evaluate("el => el.scrollIntoView({block: 'center', behavior: 'instant'})")
+    box = line.bounding_box()
+    x, y = box["x"] + box["width"] * 0.8, box["y"] + 16
+    cdp = context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
+                                              "touchPoints": [{"x": x - step * 26, "y": y}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("ATELIER_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.querySelectorAll('.toast').forEach(function (t) { t.remove(); })")
+    for label, size in (("390x844", PHONE), ("1366x900", DESKTOP)):
+        page.set_viewport_size(size)
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=f"{folder}/{name}-{label}.png", full_page=True)
+    page.set_viewport_size(PHONE)
+
+
+def test_associate_builds_and_shares_a_cart_the_customer_pays_it(
+        live_server, settings, shop, conversation, demo_account,  # noqa: F811
+        associate_a, customer_a, browser):
+    settings.PUBLIC_BASE_URL = live_server.url
+    base = live_server.url
+
+    # The associate signs in on a phone and opens the customer's cart from the conversation.
+    associate = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True)
+    page = associate.new_page()
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", associate_a.username)
+    page.fill("#id_password", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/**")
+    page.goto(base + reverse("carts:open_for_conversation", args=[conversation.pk]))
+    cart = Cart.objects.get(customer=customer_a, status=Cart.Status.OPEN)
+    assert page.url == base + reverse("carts:detail", args=[cart.pk])
+
+    # Two lines: size S from the store, size M (none on the floor) shipped from the warehouse.
+    page.fill("#cart-search", "cashmere coat")
+    small = page.locator("form.variant-option", has_text="S · Camel")
+    small.locator("button[value=in_store]").click()
+    page.locator(".cart-line", has_text="S / Camel").wait_for()
+    page.locator("form.variant-option", has_text="M · Camel").locator("button[value=ship]").click()
+    page.locator(".cart-line", has_text="M / Camel").wait_for()
+    assert page.locator(".cart-line").count() == 2
+
+    # A third line, swiped away on the touch screen.
+    page.fill("#cart-search", "silk scarf")
+    page.locator("form.variant-option", has_text="One size").locator("button[value=in_store]").click()
+    scarf = page.locator(".cart-line", has_text="Silk Scarf")
+    scarf.wait_for()
+    swipe_left(associate, page, scarf)
+    scarf.wait_for(state="detached")
+    assert page.locator(".cart-line").count() == 2
+
+    # A 5 % cart discount (the associate may give up to 10 %).
+    page.locator(".cart-summary details summary", has_text="Cart discount").click()
+    page.fill("#discount-value-cart", "5")
+    page.locator(".cart-summary form.discount-form button", has_text="Apply").click()
+    page.locator(".totals dt", has_text="Cart discount").wait_for()
+
+    # Delivery for the shipped line, and express shipping.
+    page.locator("summary", has_text="A new address").click()
+    page.fill("#d-line1", "1 Park Avenue")
+    page.fill("#d-zip", "10016")
+    page.fill("#d-city", "New York")
+    page.locator("button", has_text="Save address").click()
+    page.locator("address", has_text="10016 New York").wait_for()  # the street stays masked
+    page.select_option("#shipping-option", label="Express · $35.00")
+    page.locator(".totals dt", has_text="Shipping · Express").wait_for()
+
+    # 2,400 - 5 % = 2,280; + 35 shipping = 2,315; + 8.875 % tax (205.46) = 2,520.46
+    expected = "$2,520.46"
+    assert page.locator("[data-cart-total]").inner_text() == expected
+    page.locator("button", has_text="Share in the conversation").click()
+    page.locator("[data-link-state]", has_text="Payment link ready").wait_for()
+    screenshot(page, "associate-cart")
+    cart.refresh_from_db()
+    assert cart.total == Decimal("2520.46")
+    shared = Message.objects.get(conversation=conversation, kind=Message.Kind.CART)
+    cart_link = next(word for word in shared.body.split() if word.startswith(base))
+
+    # The customer opens the link from the message, without signing in, and pays.
+    customer = browser.new_context(viewport=PHONE, locale="en-US")
+    phone = customer.new_page()
+    phone.goto(cart_link)
+    assert phone.locator("[data-cart-total]").inner_text() == expected
+    assert phone.locator(".list-group-item").count() == 2
+    screenshot(phone, "customer-cart")
+    phone.locator("[data-pay]").click()
+    assert phone.locator("[data-pay-amount]").inner_text() == expected
+    phone.locator("[data-demo-pay]").click()
+    phone.get_by_text("Thank you, this cart is paid").wait_for()
+
+    # The associate sees the payment in the chat, and the sale in purchase history.
+    page.goto(base + reverse("conversations:detail", args=[conversation.pk]))
+    page.get_by_text("paid via remote checkout link").wait_for()
+    page.goto(base + reverse("clienteling:customer_detail", args=[customer_a.pk]))
+    history = page.locator("article", has_text="Cashmere Coat in Camel – S / Camel")
+    history.wait_for()
+    assert expected in history.inner_text()
+    sale = Sale.objects.get(customer=customer_a)
+    assert sale.source == Sale.Source.REMOTE_CART and sale.salesperson == associate_a
+    assert sale.total == Decimal("2520.46")
+    customer.close()
+    associate.close()

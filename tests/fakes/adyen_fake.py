@@ -1,0 +1,184 @@
+"""A fake Adyen Checkout API (Pay by Link) on loopback, for the real `Adyen` SDK to talk to.
+
+It keeps links in memory, honours the Idempotency-Key header the way Adyen does
+(the same key returns the first answer, never a second link), counts what it
+created, and can be told to misbehave for the next requests:
+
+- "timeout": create the link, then answer only after the client gave up
+- 500 / 429 / 422: answer with that status and create nothing
+
+`signed_notification(...)` builds a standard notification whose items carry an
+HMAC made with the SDK's own helper, as Adyen signs them.
+"""
+
+import json
+import secrets
+import threading
+import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from Adyen.util import generate_notification_sig
+
+API_KEY = "AQE-fake-api-key"
+MERCHANT = "AtelierECOM"
+HMAC_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
+
+
+class FakeAdyen:
+    def __init__(self, *, api_key: str = API_KEY):
+        self.api_key = api_key
+        self.links: dict[str, dict] = {}
+        self.by_key: dict[str, dict] = {}
+        self.requests: list[dict] = []
+        self.created = 0
+        self.expired: list[str] = []
+        self.behaviours: list = []
+        self.delay = 2.5  # seconds a "timeout" answer waits
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        # A client that gave up (the "timeout" behaviour) closes the socket: not an error here.
+        self._server.handle_error = lambda request, client_address: None
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> "FakeAdyen":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail_next(self, *behaviours) -> None:
+        self.behaviours.extend(behaviours)
+
+    def link_requests(self) -> list[dict]:
+        return [r for r in self.requests if r["method"] == "POST" and r["path"].endswith("/paymentLinks")]
+
+    # --- request handling ----------------------------------------------------------------
+
+    def _handler(self):
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _body(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                return json.loads(raw) if raw else None
+
+            def _send(self, status, payload):
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _route(self, method):
+                body = self._body()
+                record = {"method": method, "path": self.path, "headers": dict(self.headers),
+                          "body": body}
+                with fake._lock:
+                    fake.requests.append(record)
+                    behaviour = fake.behaviours.pop(0) if fake.behaviours else None
+                if self.headers.get("x-api-key") != fake.api_key:
+                    return self._send(401, {"status": 401, "errorCode": "000", "errorType": "security",
+                                            "message": "HTTP Status Response - Unauthorized"})
+                if isinstance(behaviour, int):
+                    return self._send(behaviour, {"status": behaviour, "errorCode": str(behaviour),
+                                                  "errorType": "internal", "message": "Fake failure"})
+                parts = self.path.split("?")[0].rstrip("/").split("/")
+                if method == "POST" and parts[-1] == "paymentLinks":
+                    status, payload = fake._create(body, self.headers.get("Idempotency-Key"))
+                    if behaviour == "timeout":
+                        time.sleep(fake.delay)
+                    return self._send(status, payload)
+                if parts[-2:-1] == ["paymentLinks"]:
+                    link = fake.links.get(parts[-1])
+                    if link is None:
+                        return self._send(404, {"status": 404, "errorCode": "000",
+                                                "message": "Payment link not found"})
+                    if method == "PATCH":
+                        if (body or {}).get("status") != "expired":
+                            return self._send(422, {"status": 422, "errorCode": "14_0",
+                                                    "message": "Only status expired is allowed"})
+                        if link["status"] == "completed":
+                            return self._send(422, {"status": 422, "errorCode": "14_1",
+                                                    "message": "Link already completed"})
+                        link["status"] = "expired"
+                        fake.expired.append(link["id"])
+                    return self._send(200, link)
+                return self._send(404, {"status": 404, "message": "Unknown endpoint"})
+
+            def do_POST(self):
+                self._route("POST")
+
+            def do_PATCH(self):
+                self._route("PATCH")
+
+            def do_GET(self):
+                self._route("GET")
+
+        return Handler
+
+    def _create(self, body, idempotency_key):
+        with self._lock:
+            if idempotency_key and idempotency_key in self.by_key:
+                return 200, self.by_key[idempotency_key]
+            missing = [name for name in ("amount", "merchantAccount", "reference")
+                       if not (body or {}).get(name)]
+            if missing or not isinstance(body["amount"].get("value"), int):
+                return 422, {"status": 422, "errorCode": "14_012", "errorType": "validation",
+                             "message": f"Required field missing: {missing or ['amount.value']}"}
+            link_id = "PL" + secrets.token_hex(8).upper()
+            link = {"id": link_id, "url": f"https://test.adyen.link/{link_id}", "status": "active",
+                    "reference": body["reference"], "amount": body["amount"],
+                    "merchantAccount": body["merchantAccount"], "expiresAt": body.get("expiresAt"),
+                    "lineItems": body.get("lineItems", [])}
+            self.links[link_id] = link
+            self.created += 1
+            if idempotency_key:
+                self.by_key[idempotency_key] = link
+            return 201, link
+
+
+@contextmanager
+def running_fake_adyen(**kwargs):
+    fake = FakeAdyen(**kwargs).start()
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
+def notification_item(*, psp_reference: str, merchant_reference: str, value: int, currency: str,
+                      event_code: str = "AUTHORISATION", success: bool = True,
+                      merchant_account: str = MERCHANT, reason: str = "") -> dict:
+    return {
+        "pspReference": psp_reference, "originalReference": "", "merchantAccountCode": merchant_account,
+        "merchantReference": merchant_reference, "amount": {"value": value, "currency": currency},
+        "eventCode": event_code, "success": "true" if success else "false", "reason": reason,
+        "eventDate": "2026-11-23T18:00:00+01:00", "paymentMethod": "visa", "operations": [],
+        "additionalData": {},
+    }
+
+
+def sign_item(item: dict, hmac_key: str = HMAC_KEY) -> dict:
+    signed = json.loads(json.dumps(item))
+    unsigned = {k: v for k, v in signed.items() if k != "additionalData"}
+    signature = generate_notification_sig(unsigned, hmac_key).decode()
+    signed.setdefault("additionalData", {})["hmacSignature"] = signature
+    return signed
+
+
+def notification_body(*items: dict) -> bytes:
+    return json.dumps({"live": "false", "notificationItems": [
+        {"NotificationRequestItem": item} for item in items]}).encode()
