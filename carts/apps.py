@@ -7,4 +7,7 @@ class CartsConfig(AppConfig):
     verbose_name = _("Remote carts")
 
     def ready(self):
-        from . import sections  # noqa: F401  registers the "carts" profile section kind
+        from . import (
+            sections,  # noqa: F401  registers the "carts" profile section kind
+            thread_actions,  # noqa: F401  registers the conversation screen's cart actions
+        )

@@ -24,6 +24,7 @@ from catalog.selectors import (
 from clienteling.access import access_customer, access_store, stores_for
 from clienteling.htmx import with_toast
 from clienteling.selectors.navigation import home_store_for
+from conversations import services as conversation_services
 from conversations.access import access_conversation, require_conversations
 
 from . import selectors, services
@@ -404,8 +405,8 @@ def share_send(request, conversation_id: int):
     else:
         return HttpResponseBadRequest(_("Choose a product, a collection or products to share."))
     try:
-        services.catalog_share_send(conversation=conversation, user=request.user, product=product,
-                                    collection=collection, products=products)
+        conversation_services.catalog_share_send(conversation=conversation, user=request.user,
+                                                 product=product, collection=collection, products=products)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect(f"{reverse('carts:share_picker', args=[conversation.pk])}?"

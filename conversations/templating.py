@@ -83,7 +83,8 @@ def _money(amount, currency: str) -> str:
     return f"{amount} {currency}"
 
 
-def _share_link(share) -> str:
+def share_public_url(share) -> str:
+    """A catalog share (product, collection, product list): public, login-free."""
     return _absolute(reverse("catalog:shared", args=[share.token]))
 
 
@@ -91,7 +92,7 @@ def _product_link(extra: dict, sender) -> str:
     if extra.get("product_link"):
         return extra["product_link"]
     if extra.get("product_share") is not None:
-        return _share_link(extra["product_share"])
+        return share_public_url(extra["product_share"])
     product = extra.get("product")
     if product is None:
         return ""
@@ -99,14 +100,14 @@ def _product_link(extra: dict, sender) -> str:
 
     share = catalog_services.product_share_create(product=product, created_by=sender)
     extra["product_share"] = share  # one link per send, even if two placeholders use it
-    return _share_link(share)
+    return share_public_url(share)
 
 
 def _collection_link(extra: dict, sender) -> str:
     if extra.get("collection_link"):
         return extra["collection_link"]
     if extra.get("collection_share") is not None:
-        return _share_link(extra["collection_share"])
+        return share_public_url(extra["collection_share"])
     collection = extra.get("collection")
     if collection is None:
         return ""
@@ -114,7 +115,7 @@ def _collection_link(extra: dict, sender) -> str:
 
     share = catalog_services.collection_share_create(collection=collection, created_by=sender)
     extra["collection_share"] = share
-    return _share_link(share)
+    return share_public_url(share)
 
 
 def source_value(source: str, *, customer, sender, store, extra: dict) -> str:
@@ -145,7 +146,7 @@ def source_value(source: str, *, customer, sender, store, extra: dict) -> str:
     if source == Source.PRODUCT_LIST_LINK:
         if extra.get("product_list_link"):
             return extra["product_list_link"]
-        return _share_link(extra["product_list_share"]) if extra.get("product_list_share") else ""
+        return share_public_url(extra["product_list_share"]) if extra.get("product_list_share") else ""
     if source == Source.CART_LINK:
         return extra.get("cart_link", "")
     if source == Source.CART_TOTAL:

@@ -26,6 +26,7 @@ from .access import access_conversation, require_conversations
 from .demo import provider_is_console, simulate_customer_reply
 from .models import Conversation, Message, MessageTemplate, QuickReply
 from .outreach import outreach_rows, outreach_tag_counts
+from .registry import thread_actions_for
 
 User = get_user_model()
 PAGE = 50
@@ -127,6 +128,7 @@ def _thread_context(request, conversation, *, before_id=None):
             channel=conversation.channel, status=MessageTemplate.Status.MAPPED, active=True),
         "colleagues": store_staff,
         "simulate_replies": provider_is_console(channel=conversation.channel),
+        "thread_actions": thread_actions_for(user=request.user, conversation=conversation),
     }
 
 

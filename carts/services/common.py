@@ -29,8 +29,3 @@ def public_url(path: str) -> str:
 def cart_public_url(cart) -> str:
     """The customer's link: unguessable, one per cart, the same across its versions."""
     return public_url(reverse("carts_public:cart", args=[cart.token]))
-
-
-def share_public_url(share) -> str:
-    """A catalog share (product, collection, product list): public, login-free."""
-    return public_url(reverse("catalog:shared", args=[share.token]))

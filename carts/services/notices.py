@@ -11,8 +11,6 @@ from clienteling.templatetags.atelier import money
 from conversations import services as conversation_services
 from conversations.models import ClientelingEvent, Conversation, Message
 
-from .sharing import event_template
-
 logger = logging.getLogger(__name__)
 
 
@@ -38,7 +36,7 @@ def staff_notice(*, conversation: Conversation, body: str) -> Message:
 def receipt_send(*, cart, conversation: Conversation, sender) -> Message | None:
     """The customer's receipt in their thread; a send the rules refuse is reported, not raised."""
     total = money(cart.total, cart.currency)
-    template = event_template(event=ClientelingEvent.RECEIPT, conversation=conversation)
+    template = conversation_services.event_template(event=ClientelingEvent.RECEIPT, conversation=conversation)
     try:
         if template is not None:
             return conversation_services.message_send(

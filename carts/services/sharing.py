@@ -5,7 +5,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,18 +15,10 @@ from clienteling.dates import next_store_midnight
 from clienteling.models import Channel
 from clienteling.templatetags.atelier import money
 from conversations import services as conversation_services
-from conversations.models import ClientelingEvent, Conversation, Message, MessageTemplate
+from conversations.models import ClientelingEvent, Conversation, Message
 
-from .common import cart_public_url, on_commit_task, share_public_url
+from .common import cart_public_url, on_commit_task
 from .editing import cart_check_stock, cart_lock, shipping_options_for
-
-
-def event_template(*, event: str, conversation: Conversation) -> MessageTemplate | None:
-    """The mapped template of a clienteling event for the thread's channel (the store's first)."""
-    return (MessageTemplate.objects.filter(
-        event=event, channel=conversation.channel, status=MessageTemplate.Status.MAPPED, active=True)
-        .filter(Q(store__isnull=True) | Q(store=conversation.store_id))
-        .order_by(F("store_id").desc(nulls_last=True), "pk").first())
 
 
 def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Conversation:
@@ -111,7 +103,8 @@ def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
 def _send_cart_message(*, cart: Cart, conversation: Conversation, user) -> Message:
     link = cart_public_url(cart)
     total = money(cart.total, cart.currency)
-    template = event_template(event=ClientelingEvent.CART_SHARING, conversation=conversation)
+    template = conversation_services.event_template(event=ClientelingEvent.CART_SHARING,
+                                                    conversation=conversation)
     if template is not None:
         return conversation_services.message_send(
             conversation=conversation, sender=user, kind=Message.Kind.CART, template=template,
@@ -122,36 +115,3 @@ def _send_cart_message(*, cart: Cart, conversation: Conversation, user) -> Messa
         "total": total, "link": link}
     return conversation_services.message_send(conversation=conversation, sender=user,
                                               kind=Message.Kind.CART, body=body)
-
-
-def catalog_share_send(*, conversation: Conversation, user, product=None, collection=None,
-                       products=None) -> Message:
-    """Share a product, a collection or a product list into a thread (public, login-free link).
-
-    Uses the mapped template of that clienteling event for the thread's channel
-    when there is one, else a short text with the link.
-    """
-    from catalog import services as catalog_services
-
-    with transaction.atomic():
-        if product is not None:
-            share = catalog_services.product_share_create(product=product, created_by=user)
-            event, extra = ClientelingEvent.PRODUCT_SHARING, {"product": product, "product_share": share}
-            text = f"{product.title}: {share_public_url(share)}"
-        elif collection is not None:
-            share = catalog_services.collection_share_create(collection=collection, created_by=user)
-            event = ClientelingEvent.COLLECTION_SHARING
-            extra = {"collection": collection, "collection_share": share}
-            text = f"{collection.name}: {share_public_url(share)}"
-        else:
-            share = catalog_services.product_list_share_create(products=list(products or []),
-                                                               created_by=user)
-            event, extra = ClientelingEvent.PRODUCT_LIST_SHARING, {"product_list_share": share}
-            text = _("A selection for you: %(link)s") % {"link": share_public_url(share)}
-        template = event_template(event=event, conversation=conversation)
-        if template is not None:
-            return conversation_services.message_send(
-                conversation=conversation, sender=user, kind=Message.Kind.PRODUCT, template=template,
-                variables=extra)
-        return conversation_services.message_send(conversation=conversation, sender=user,
-                                                  kind=Message.Kind.PRODUCT, body=text)
