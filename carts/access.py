@@ -10,6 +10,11 @@ from clienteling.models import ModuleSettings
 from .models import Cart
 
 
+def carts_available(user) -> bool:
+    """require_carts as a yes/no, for menus and buttons (the customer module is the caller's)."""
+    return ModuleSettings.load().remote_carts_enabled and user.has_perm("clienteling.view_customer_profile")
+
+
 def require_carts(user) -> None:
     """Remote carts switched off (or the customer module) make the console's cart URLs 404."""
     module = ModuleSettings.load()

@@ -8,6 +8,7 @@ class CartsConfig(AppConfig):
 
     def ready(self):
         from . import (
+            navigation,  # noqa: F401  registers the Catalog and Carts menu items
             sections,  # noqa: F401  registers the "carts" profile section kind
             thread_actions,  # noqa: F401  registers the conversation screen's cart actions
         )

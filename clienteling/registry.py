@@ -32,6 +32,18 @@ class BulkAction:
     runs_in_background: bool = True
 
 
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: Any
+    icon: str
+    url_name: str
+    # available(user) -> bool: module switches and permissions, decided here, not in templates
+    available: Callable[..., bool]
+    # The few that fit the phone's bottom bar.
+    shortcut: bool = False
+
+
 @dataclass
 class Registry:
     kind: str
@@ -55,3 +67,4 @@ class Registry:
 
 profile_sections = Registry("profile section")
 bulk_actions = Registry("bulk action")
+nav_items = Registry("navigation item")

@@ -2,8 +2,12 @@
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
 from clienteling.access import is_company_admin, staff_profile, stores_for
 from clienteling.models import ModuleSettings
+from clienteling.registry import nav_items
 
 
 @dataclass(frozen=True)
@@ -15,6 +19,8 @@ class Navigation:
     admin: bool
     store_names: tuple[str, ...]
     role_label: str
+    # Items other apps add (catalog, remote carts): plain dicts of label, icon, url.
+    extra: tuple[dict, ...] = ()
 
 
 def console_navigation(*, user) -> Navigation:
@@ -31,7 +37,12 @@ def console_navigation(*, user) -> Navigation:
         admin=user.is_staff,
         store_names=tuple(stores_for(user).values_list("name", flat=True)[:5]),
         role_label=profile.get_role_display() if profile else (
-            "Superuser" if is_company_admin(user) else ""
+            _("Superuser") if is_company_admin(user) else ""
+        ),
+        extra=tuple(
+            {"key": item.key, "label": item.label, "icon": item.icon, "url": reverse(item.url_name),
+             "shortcut": item.shortcut}
+            for item in nav_items if customers and item.available(user)
         ),
     )
 
