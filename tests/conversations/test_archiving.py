@@ -9,6 +9,7 @@ from django.utils import timezone
 from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
 from conversations.models import ArchivePolicy, Conversation
+from conversations.services import sweeps
 from conversations.tasks import archive_conversations
 from tests.factories import CustomerFactory
 
@@ -95,7 +96,7 @@ def test_a_customer_who_answered_without_start_is_not_archived(org, messaging):
 
 
 def test_the_sweep_works_in_chunks_and_can_run_again(org, monkeypatch):
-    monkeypatch.setattr(services, "CHUNK", 2)
+    monkeypatch.setattr(sweeps, "CHUNK", 2)
     threads = [thread_at(org, T0) for _ in range(5)]
     assert services.conversations_archive_due(now=T0 + timedelta(days=200))["inactive"] == 5
     assert services.conversations_archive_due(now=T0 + timedelta(days=200))["inactive"] == 0

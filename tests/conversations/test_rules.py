@@ -9,6 +9,7 @@ from django.utils import timezone
 from clienteling.models import Channel, ConsentState, CustomerConsent, CustomerContactHistory
 from conversations import services
 from conversations.models import Conversation, Message
+from conversations.services import bulk_send
 from tests.factories import CustomerFactory
 
 from .conftest import NOON_NY, STORE_A_SMS, mapped_template, opt_in, set_consent
@@ -374,7 +375,7 @@ def test_a_staff_notice_is_never_sent(sms_thread, console_provider, django_captu
 
 @pytest.mark.parametrize("fast", [True, False], ids=["postgresql-unnest", "orm"])
 def test_bulk_insert_paths_write_the_same_rows(org, associate_a, messaging, at_noon, monkeypatch, fast):
-    monkeypatch.setattr(services, "_fast_inserts", lambda: fast)
+    monkeypatch.setattr(bulk_send, "_fast_inserts", lambda: fast)
     customers = CustomerFactory.create_batch(2, legal_entity=org["entity"], primary_salesperson=associate_a)
     for customer in customers:
         opt_in(customer)

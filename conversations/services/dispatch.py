@@ -1,0 +1,196 @@
+"""The send task's work: claim, send with no transaction open, record; delivery reports.
+"""
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clienteling import services as clienteling_services
+from clienteling.models import ConsentState, CustomerConsent
+
+from ..models import Message
+from ..providers import PermanentError, TransientError, UnknownOutcome, get_provider, ratelimit
+from ..providers.addresses import messaging_settings, sender_number
+from .rules import PROVIDER_STATUS, RANK, TERMINAL, SendBlocked, Status, _blocking_reason, consent_for
+
+logger = logging.getLogger(__name__)
+
+@dataclass
+class DispatchOutcome:
+    result: str  # sent | noop | failed | unknown | blocked | retry | rate_limited
+    retry_after: float | None = None
+
+
+def _sender_key(message: Message) -> str:
+    conversation = message.conversation
+    number = sender_number(conversation.store, conversation.channel)
+    return f"{conversation.channel}:{number or conversation.store_id}"
+
+
+def _dispatch_blocking_reason(message: Message, now: datetime) -> SendBlocked | None:
+    """Re-check consent and address at send time: things change while a message waits."""
+    conversation = message.conversation
+    return _blocking_reason(
+        conversation=conversation, customer=conversation.customer,
+        consent=consent_for(conversation.customer, conversation.channel),
+        settings=messaging_settings(conversation.store), kind=message.kind,
+        is_marketing=message.is_marketing, template=None, now=now,
+        # The window and the template were checked when the message was written;
+        # a scheduled message is re-checked by the scheduled sweep.
+        check_window=False, ignore_consent=message.kind == Message.Kind.SYSTEM)
+
+
+def _mark(message_id: int, *, expected: Iterable[str], **fields) -> bool:
+    fields.setdefault("status_updated_at", timezone.now())
+    return bool(Message.objects.filter(pk=message_id, status__in=list(expected)).update(**fields))
+
+
+def message_dispatch(*, message_id: int, final_attempt: bool = False) -> DispatchOutcome:
+    """Claim a queued message and hand it to its provider; safe to call twice."""
+    message = (Message.objects.select_related("conversation__customer", "conversation__store")
+               .filter(pk=message_id).first())
+    if message is None or message.status != Status.QUEUED:
+        return DispatchOutcome("noop")
+    wait = _rate_limit_wait(_sender_key(message))
+    if wait:
+        return DispatchOutcome("rate_limited", retry_after=wait)
+    # The claim: of two workers holding the same task, only one gets a row back.
+    if not _mark(message_id, expected=[Status.QUEUED], status=Status.SENDING,
+                 send_attempts=F("send_attempts") + 1):
+        return DispatchOutcome("noop")
+    now = timezone.now()
+    message.status, message.status_updated_at = Status.SENDING, now
+    blocked = _dispatch_blocking_reason(message, now)
+    if blocked:
+        _mark(message_id, expected=[Status.SENDING], status=Status.BLOCKED,
+              error_code=blocked.reason_code[:16], error_message=blocked.messages[0][:255])
+        return DispatchOutcome("blocked")
+    _assert_no_transaction()
+    provider = get_provider(message.conversation.channel)
+    try:
+        result = provider.send(message)
+    except TransientError as exc:
+        if final_attempt:
+            reason = _("Gave up after repeated errors: %(reason)s") % {"reason": exc.message}
+            _mark(message_id, expected=[Status.SENDING], status=Status.FAILED, error_code=exc.code[:16],
+                  error_message=reason[:255])
+            return DispatchOutcome("failed")
+        _mark(message_id, expected=[Status.SENDING], status=Status.QUEUED, error_code=exc.code[:16],
+              error_message=exc.message[:255])
+        return DispatchOutcome("retry", retry_after=exc.retry_after)
+    except PermanentError as exc:
+        _mark(message_id, expected=[Status.SENDING], status=Status.FAILED, error_code=exc.code[:16],
+              error_message=exc.message[:255])
+        _apply_error_side_effects(message, exc.code)
+        return DispatchOutcome("failed")
+    except UnknownOutcome as exc:
+        _mark(message_id, expected=[Status.SENDING], status=Status.UNKNOWN, error_code=exc.code[:16],
+              error_message=exc.message[:255])
+        return DispatchOutcome("unknown")
+    status = PROVIDER_STATUS.get(result.status, Status.SENT)
+    if RANK.get(status, 0) < RANK[Status.SENT]:
+        status = Status.SENT  # accepted by the provider
+    if not _mark(message_id, expected=[Status.SENDING], status=status, provider_sid=result.provider_sid,
+                 sent_at=timezone.now(), error_code="", error_message=""):
+        # A status callback carrying our id got here first and adopted the sid.
+        Message.objects.filter(pk=message_id, provider_sid__isnull=True).update(
+            provider_sid=result.provider_sid)
+    provider.after_sent(message_id=message_id, result=result)
+    return DispatchOutcome("sent")
+
+
+def _assert_no_transaction() -> None:
+    """No network call inside a database transaction (a durable block refuses to nest).
+
+    Test cases' own wrapping transaction is allowed, as Django allows it for
+    durable blocks.
+    """
+    try:
+        with transaction.atomic(durable=True):
+            pass
+    except RuntimeError as exc:
+        raise RuntimeError("message_dispatch calls the network: run it outside a transaction") from exc
+
+
+def _rate_limit_wait(key: str) -> float:
+    """Wait briefly in the worker for a token; hand back longer waits to the queue."""
+    for _attempt in range(5):
+        wait = ratelimit.acquire(key)
+        if wait <= 0:
+            return 0.0
+        if wait > 1.0:
+            return wait
+        time.sleep(wait)
+    return 1.0
+
+
+def message_give_up(*, message_id: int, reason: str = "") -> bool:
+    """Retries exhausted on a queued message: mark it failed with the last error."""
+    return _mark(message_id, expected=[Status.QUEUED], status=Status.FAILED,
+                 error_message=(reason or _("Gave up after repeated errors."))[:255])
+
+
+def _apply_error_side_effects(message: Message, code: str) -> None:
+    from ..providers.twilio import OPTED_OUT_CODES, UNABLE_TO_TEXT_CODES
+
+    customer = message.conversation.customer
+    code = str(code or "")
+    if code in OPTED_OUT_CODES:
+        clienteling_services.customer_consent_set(
+            customer=customer, channel=message.conversation.channel, state=ConsentState.OPTED_OUT,
+            source=CustomerConsent.Source.PROVIDER, detail=f"Twilio {code}")
+    elif code in UNABLE_TO_TEXT_CODES:
+        clienteling_services.customer_mark_unable_to_text(customer=customer)
+
+
+def message_status_update(*, provider_sid: str, status: str, error_code: str = "",
+                          error_message: str = "", at: datetime | None = None,
+                          message_id: int | str | None = None) -> bool:
+    """Apply a provider's delivery report; never moves a message backwards.
+
+    `message_id` (our `mid` on the status callback URL) lets a report adopt a
+    message whose send outcome was unknown. Returns whether anything changed.
+    """
+    from ..providers.twilio import reason_for
+
+    new = PROVIDER_STATUS.get((status or "").lower())
+    if new is None or not provider_sid:
+        return False
+    at = at or timezone.now()
+    message = (Message.objects.select_related("conversation__customer")
+               .filter(provider_sid=provider_sid, direction=Message.Direction.OUTBOUND).first())
+    if message is None and message_id and str(message_id).isdigit():
+        adopted = Message.objects.filter(
+            pk=int(message_id), provider_sid__isnull=True, direction=Message.Direction.OUTBOUND,
+            status__in=[Status.SENDING, Status.UNKNOWN]).update(provider_sid=provider_sid)
+        if adopted:
+            message = Message.objects.select_related("conversation__customer").get(pk=int(message_id))
+    if message is None:
+        logger.info("status %s for unknown message %s", status, provider_sid)
+        return False
+    if new in TERMINAL:
+        expected = [s for s, rank in RANK.items() if rank < RANK[Status.DELIVERED]]
+    else:
+        expected = [s for s, rank in RANK.items() if rank < RANK[new]]
+    fields = {"status": new, "status_updated_at": at}
+    if RANK.get(new, 0) >= RANK[Status.SENT] or new in TERMINAL:
+        fields["sent_at"] = Coalesce(F("sent_at"), at)
+    if new in (Status.DELIVERED, Status.READ):
+        fields["delivered_at"] = Coalesce(F("delivered_at"), at)
+    if new in TERMINAL:
+        code = str(error_code or "")
+        fields["error_code"] = code[:16]
+        fields["error_message"] = reason_for(code, error_message)[:255]
+    changed = Message.objects.filter(pk=message.pk, status__in=expected).update(**fields)
+    if changed and new in TERMINAL:
+        _apply_error_side_effects(message, error_code)
+    return bool(changed)
+

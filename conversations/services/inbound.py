@@ -1,0 +1,142 @@
+"""Messages from customers: routing to a store, prospects, keywords, assignment.
+"""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clienteling import services as clienteling_services
+from clienteling.models import Channel, ConsentState, Customer, CustomerConsent, Shift, Store
+
+from ..models import Conversation, Message, StoreMessagingSettings
+from ..providers.addresses import messaging_settings, strip_channel_prefix
+from .rules import HELP_KEYWORDS, PREVIEW, START_KEYWORDS, STOP_KEYWORDS, SendBlocked, Status, works_in
+from .sending import _message_send
+
+logger = logging.getLogger(__name__)
+User = get_user_model()
+
+
+def store_for_number(number: str, channel: str) -> Store | None:
+    """The store a customer wrote to, by the number (or WhatsApp sender) they wrote to."""
+    field = "whatsapp_sender" if channel == Channel.WHATSAPP else "sms_number"
+    settings = (StoreMessagingSettings.objects.select_related("store")
+                .filter(**{field: number}, store__active=True).first())
+    if settings:
+        return settings.store
+    # A WhatsApp sender shared by every store (on the account) matches no store
+    # here: the caller routes by the customer's last thread.
+    return Store.objects.filter(clienteling_phone=number, active=True).order_by("pk").first()
+
+
+def _customer_for_number(store: Store, number: str) -> Customer | None:
+    found = list(Customer.objects.filter(legal_entity_id=store.legal_entity_id, phone=number)
+                 .order_by("pk")[:20])
+    if not found:
+        return None
+    # Primary accounts first, then customers of this store.
+    found.sort(key=lambda c: (c.primary_account_id is not None, c.home_store_id != store.pk, c.pk))
+    return found[0]
+
+
+def _round_robin_assignee(store: Store, now: datetime):
+    settings = (StoreMessagingSettings.objects.select_for_update()
+                .filter(store=store, round_robin_enabled=True).first())
+    if settings is None:
+        return None
+    on_shift = list(Shift.objects.filter(
+        store=store, starts_at__lte=now, ends_at__gt=now, staff__is_active=True,
+        staff__staff_profile__active=True).order_by("staff_id")
+        .values_list("staff_id", flat=True).distinct())
+    if not on_shift:
+        return None
+    last = settings.round_robin_last_user_id
+    chosen = next((pk for pk in on_shift if last is None or pk > last), on_shift[0])
+    StoreMessagingSettings.objects.filter(pk=settings.pk).update(round_robin_last_user_id=chosen)
+    return User.objects.get(pk=chosen)
+
+
+def inbound_receive(*, store: Store, from_number: str, to_number: str, channel: str, body: str,
+                    media_urls: Iterable[str], provider_sid: str,
+                    received_at: datetime | None) -> Message:
+    """A message from a customer: thread, unread count, window, keywords, assignment.
+
+    Idempotent on `provider_sid`: a replay returns the message already stored.
+    """
+    existing = Message.objects.filter(provider_sid=provider_sid).first()
+    if existing is not None:
+        return existing
+    prefixed_channel, number = strip_channel_prefix(from_number)
+    channel = channel or prefixed_channel
+    received_at = received_at or timezone.now()
+    body = body or ""
+    try:
+        with transaction.atomic():
+            message = _inbound_store(store=store, number=number, channel=channel, body=body,
+                                     media_urls=[str(u) for u in media_urls or () if u],
+                                     provider_sid=provider_sid, received_at=received_at)
+    except IntegrityError:
+        # A concurrent replay stored it first (unique provider_sid).
+        existing = Message.objects.filter(provider_sid=provider_sid).first()
+        if existing is None:
+            raise
+        return existing
+    return message
+
+
+def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, received_at) -> Message:
+    now = timezone.now()
+    customer = _customer_for_number(store, number)
+    if customer is None:
+        customer = clienteling_services.customer_prospect_for_phone(
+            legal_entity=store.legal_entity, store=store, phone=number)
+    conversation, _created = Conversation.objects.get_or_create(
+        customer=customer, store=store, channel=channel)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    message = Message.objects.create(
+        conversation=conversation, direction=Message.Direction.INBOUND, kind=Message.Kind.TEXT,
+        body=body, media_urls=media_urls, status=Status.RECEIVED, provider_sid=provider_sid,
+        status_updated_at=received_at)
+    assignee_id = conversation.assigned_to_id
+    if assignee_id is None:
+        primary = customer.primary_salesperson
+        if primary is not None and works_in(primary, store):
+            assignee_id = primary.pk
+        else:
+            chosen = _round_robin_assignee(store, now)
+            assignee_id = chosen.pk if chosen else None
+    preview = body or (_("Image") if media_urls else "")
+    Conversation.objects.filter(pk=conversation.pk).update(
+        status=Conversation.Status.OPEN, archive_reason="", archived_at=None,
+        last_message_at=now, last_inbound_at=received_at, last_message_preview=preview[:PREVIEW],
+        unread_count=F("unread_count") + 1, assigned_to_id=assignee_id)
+    conversation.refresh_from_db()
+    clienteling_services.contact_history_record_message(
+        customer_id=customer.pk, at=received_at, preview=preview, inbound=True, is_marketing=False,
+        channel=channel)
+    keyword = body.strip().upper()
+    if keyword in STOP_KEYWORDS:
+        clienteling_services.customer_consent_set(
+            customer=customer, channel=channel, state=ConsentState.OPTED_OUT,
+            source=CustomerConsent.Source.KEYWORD, detail=keyword, at=received_at)
+    elif keyword in START_KEYWORDS:
+        clienteling_services.customer_consent_set(
+            customer=customer, channel=channel, state=ConsentState.OPTED_IN,
+            source=CustomerConsent.Source.KEYWORD, detail=keyword, at=received_at)
+    elif keyword in HELP_KEYWORDS:
+        help_text = messaging_settings(store).help_text or _(
+            "Reply STOP to unsubscribe. Call the store for help.")
+        # Transactional: allowed even to a customer who opted out.
+        try:
+            _message_send(conversation=conversation, sender=None, body=help_text,
+                          kind=Message.Kind.SYSTEM, ignore_consent=True)
+        except SendBlocked as exc:  # e.g. a number that cannot receive texts: keep the inbound
+            logger.info("no HELP reply on conversation %s: %s", conversation.pk, exc.reason_code)
+    return message
+

@@ -1,0 +1,182 @@
+"""One-to-one sends: the composer, opt-in requests, scheduled messages.
+
+A message row is committed first; its Celery task is queued on commit.
+"""
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clienteling import services as clienteling_services
+from clienteling.models import Channel, ConsentState, CustomerConsent
+
+from ..models import ClientelingEvent, Conversation, Message, MessageTemplate
+from ..providers.addresses import messaging_settings
+from ..templating import TemplateRenderError, template_render, template_render_subject, template_variables_for
+from .rules import (
+    MAX_BODY,
+    ComposerState,
+    SendBlocked,
+    Status,
+    _blocking_reason,
+    _now,
+    _recent_bulk_counts,
+    consent_for,
+    customer_tzinfo,
+    marketing_allowed_at,
+    window_closes_at,
+    window_open,
+)
+from .threads import _bump_conversation, _refresh_next_scheduled, _send_task_on_commit, conversation_unarchive
+
+
+def message_send(*, conversation: Conversation, sender, body: str = "", kind: str = Message.Kind.TEXT,
+                 template: MessageTemplate | None = None, variables: dict | None = None,
+                 media_urls: Iterable[str] = (), is_marketing: bool = False,
+                 scheduled_for: datetime | None = None, bulk_job_id: int | None = None) -> Message:
+    """Validate every rule, store the message and queue its send once committed.
+
+    `variables` fills a template: "1", "2" ... set placeholders directly; other
+    keys (product, collection, cart_link, custom_text ...) feed the mapped
+    data sources. Raises SendBlocked (writing nothing) when a rule forbids it.
+    Marketing outside the store's allowed hours is stored SCHEDULED for the
+    next allowed time, with schedule_reason "quiet_hours".
+    """
+    return _message_send(conversation=conversation, sender=sender, body=body, kind=kind,
+                         template=template, variables=variables, media_urls=media_urls,
+                         is_marketing=is_marketing, scheduled_for=scheduled_for,
+                         bulk_job_id=bulk_job_id)
+
+
+def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, template=None,
+                  variables=None, media_urls=(), is_marketing=False, scheduled_for=None,
+                  bulk_job_id=None, intro: str = "", ignore_consent: bool = False,
+                  use_content_api: bool = True) -> Message:
+    now = timezone.now()
+    media_urls = [str(url) for url in (media_urls or ()) if url]
+    with transaction.atomic():
+        # The row lock serialises sends on one thread (frequency cap, preview).
+        conversation = (Conversation.objects.select_for_update(of=("self",))
+                        .select_related("customer", "store").get(pk=conversation.pk))
+        customer, store, channel = conversation.customer, conversation.store, conversation.channel
+        settings = messaging_settings(store)
+        consent = consent_for(customer, channel)
+        bulk = bulk_job_id is not None
+        recent = _recent_bulk_counts([customer.pk], now).get(customer.pk, 0) if bulk and is_marketing else 0
+        blocked = _blocking_reason(
+            conversation=conversation, customer=customer, consent=consent, settings=settings,
+            kind=kind, is_marketing=is_marketing, template=template, media_urls=media_urls, bulk=bulk,
+            recent_bulk=recent, now=now, ignore_consent=ignore_consent,
+            # An opt-in request with an intro is free text: the window check applies to it.
+            check_window=True)
+        if blocked:
+            raise blocked
+        subject, content_sid, values = "", "", {}
+        if template is not None:
+            values = template_variables_for(template=template, customer=customer, sender=sender,
+                                            store=store, extra=dict(variables or {}))
+            try:
+                rendered = template_render(template=template, variables=values)
+                subject = template_render_subject(template=template, variables=values)
+            except TemplateRenderError as exc:
+                raise SendBlocked("template_variable_missing", exc.messages[0]) from exc
+            if channel == Channel.WHATSAPP and template.content_sid and use_content_api:
+                content_sid = template.content_sid
+            body = rendered
+            if kind == Message.Kind.TEXT:
+                kind = Message.Kind.TEMPLATE
+        body = (f"{intro.strip()}\n\n{body}" if intro.strip() else body or "").strip()
+        if not body and not media_urls:
+            raise SendBlocked("empty", _("Write a message first."))
+        if len(body) > MAX_BODY and channel != Channel.EMAIL:
+            raise SendBlocked("too_long", _("The message is longer than %(max)s characters.")
+                              % {"max": MAX_BODY})
+        status, reason, when = Status.QUEUED, "", None
+        if scheduled_for and scheduled_for > now:
+            status, reason, when = Status.SCHEDULED, Message.ScheduleReason.REQUESTED, scheduled_for
+        if is_marketing:
+            allowed, next_at = marketing_allowed_at(settings, customer_tzinfo(customer, store), when or now)
+            if not allowed:
+                status, reason, when = Status.SCHEDULED, Message.ScheduleReason.QUIET_HOURS, next_at
+        message = Message.objects.create(
+            conversation=conversation, direction=Message.Direction.OUTBOUND, kind=kind,
+            is_marketing=is_marketing, body=body, subject=subject[:200], media_urls=media_urls,
+            template=template, template_variables=values if template else {},
+            content_sid=content_sid, status=status, schedule_reason=reason, scheduled_for=when,
+            sent_by=sender if getattr(sender, "pk", None) else None, bulk_job_id=bulk_job_id,
+        )
+        if status == Status.QUEUED:
+            _bump_conversation(conversation.pk, at=now, preview=body)
+            clienteling_services.contact_history_record_message(
+                customer_id=customer.pk, at=now, preview=body, inbound=False,
+                is_marketing=is_marketing, channel=channel)
+            _send_task_on_commit([message.pk])
+        else:
+            if conversation.status == Conversation.Status.ARCHIVED:
+                conversation_unarchive(conversation=conversation)
+            _refresh_next_scheduled(customer.pk)
+    return message
+
+
+def _opt_in_template(conversation: Conversation) -> MessageTemplate | None:
+    return (MessageTemplate.objects.filter(
+        channel=conversation.channel, event=ClientelingEvent.OPT_IN, active=True,
+        status=MessageTemplate.Status.MAPPED)
+        .filter(Q(store__isnull=True) | Q(store=conversation.store))
+        .order_by(F("store_id").desc(nulls_last=True), "pk").first())
+
+
+def opt_in_request(*, conversation: Conversation, sender) -> Message:
+    """Introduction + the opt-in template (or the built-in text); consent becomes REQUESTED.
+
+    WhatsApp outside the 24-hour window takes a template only, so the store's
+    introduction is left out there.
+    """
+    settings = messaging_settings(conversation.store)
+    intro = settings.opt_in_intro or ""
+    template = _opt_in_template(conversation)
+    with transaction.atomic():
+        if template is not None:
+            closed = not window_open(conversation)
+            message = _message_send(
+                conversation=conversation, sender=sender, kind=Message.Kind.OPT_IN, template=template,
+                intro="" if (closed and template.content_sid) else intro,
+                use_content_api=closed or not intro)
+        else:
+            message = _message_send(
+                conversation=conversation, sender=sender, kind=Message.Kind.OPT_IN, intro=intro,
+                body=_("Reply START to chat with us, STOP to opt out."))
+        now = timezone.now()
+        Conversation.objects.filter(pk=conversation.pk).update(opt_in_requested_at=now)
+        conversation.opt_in_requested_at = now
+        consent = consent_for(conversation.customer, conversation.channel)
+        if consent is None or consent.state != ConsentState.OPTED_IN:
+            clienteling_services.customer_consent_set(
+                customer=conversation.customer, channel=conversation.channel,
+                state=ConsentState.REQUESTED, source=CustomerConsent.Source.ASSOCIATE,
+                detail=_("Opt-in request sent"), at=now)
+    return message
+
+
+def composer_state(*, conversation: Conversation, now: datetime | None = None) -> ComposerState:
+    """What the composer may offer right now, with the reason when it may not."""
+    now = _now(now)
+    customer = conversation.customer
+    consent = consent_for(customer, conversation.channel)
+    state = consent.state if consent else ConsentState.UNKNOWN
+    closes = window_closes_at(conversation)
+    if closes is not None and closes <= now:
+        closes = None
+    blocked = _blocking_reason(
+        conversation=conversation, customer=customer, consent=consent,
+        settings=messaging_settings(conversation.store), kind=Message.Kind.TEXT,
+        is_marketing=state == ConsentState.OPTED_OUT, template=None, now=now)
+    if blocked is None:
+        return ComposerState(True, None, False, closes, state)
+    templates_only = blocked.reason_code == "window_closed"
+    return ComposerState(False, blocked.messages[0], templates_only, closes, state)
+
