@@ -4,9 +4,14 @@ from django.http import Http404
 from clienteling.models import ModuleSettings
 
 
-def require_conversations(user) -> None:
+def conversations_enabled() -> bool:
+    """The module switch: conversations need the customer module too."""
     module = ModuleSettings.load()
-    if not (module.customers_enabled and module.conversations_enabled):
+    return bool(module.customers_enabled and module.conversations_enabled)
+
+
+def require_conversations(user) -> None:
+    if not conversations_enabled():
         raise Http404
     if not user.has_perm("conversations.access_conversations"):
         raise PermissionDenied

@@ -77,7 +77,27 @@ TEST_MESSAGE_PAGE = """{% extends "admin/base_site.html" %}{% load i18n %}
 class TwilioAccountAdmin(admin.ModelAdmin):
     form = TwilioAccountForm
     list_display = ["name", "account_sid", "whatsapp_sender", "active", "updated_at"]
+    list_filter = ["active"]
+    search_fields = ["name", "account_sid"]
     actions = ["send_test_message"]
+
+    def get_fields(self, request, obj=None):
+        fields = list(super().get_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            # A view-only admin sees every field read-only, which would print the
+            # decrypted token: show only whether one is saved.
+            fields = ["auth_token_saved" if name == "auth_token" else name for name in fields]
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not self.has_change_permission(request, obj):
+            readonly.append("auth_token_saved")
+        return readonly
+
+    @admin.display(description=_("Auth Token"))
+    def auth_token_saved(self, obj):
+        return gettext("Saved (hidden)") if obj and obj.auth_token else gettext("Not set")
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -122,6 +142,8 @@ class StoreMessagingSettingsAdmin(admin.ModelAdmin):
     list_display = ["store", "sms_number", "whatsapp_sender", "quiet_hours_start",
                     "quiet_hours_end", "bulk_cap_per_day", "round_robin_enabled"]
     list_select_related = ["store"]
+    list_filter = ["mms_enabled", "round_robin_enabled"]
+    search_fields = ["store__name", "store__code", "sms_number", "whatsapp_sender"]
 
 
 @admin.register(ArchivePolicy)
@@ -196,7 +218,9 @@ class QuickReplyAdmin(SortableAdminMixin, admin.ModelAdmin):
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
     list_display = ["customer", "store", "channel", "assigned_to", "status", "last_message_at"]
-    list_filter = ["status", "channel", "store"]
+    list_filter = ["status", "channel", "archive_reason", "store"]
+    search_fields = ["customer__first_name", "customer__last_name", "customer__email",
+                     "last_message_preview"]
     list_select_related = ["customer", "store", "assigned_to"]
     autocomplete_fields = ["customer", "assigned_to", "started_by"]
     show_full_result_count = False

@@ -1,21 +1,45 @@
 """Bulk marketing sends: consent, channel and caps decided per customer by the send rules."""
 
-from clienteling.models import Store
+from django.utils import translation
+
+from clienteling.access import stores_for
+from clienteling.selectors.navigation import home_store_for
 
 from . import services
 from .models import MessageTemplate
+from .services.rules import skip_reason_label
+
+
+def bulk_store(job):
+    """The store a bulk job sends from: the job's own, else the sender's home store; never another's."""
+    user = job.created_by
+    if job.store_id and stores_for(user).filter(pk=job.store_id).exists():
+        return job.store
+    if job.store_id:
+        return None
+    return home_store_for(user)
 
 
 def bulk_send_chunk(*, job, customer_ids, params) -> tuple[int, int]:
     template = MessageTemplate.objects.get(pk=params["template"])
-    store = job.store or Store.objects.filter(active=True).order_by("pk").first()
-    report = services.message_send_bulk(
-        customer_ids=customer_ids, store=store, channel=template.channel, sender=job.created_by,
-        template=template, bulk_job_id=job.pk)
+    store = bulk_store(job)
     summary = job.report or {}
-    skipped = summary.setdefault("skipped", {})
+    if store is None:
+        report = services.BulkSendReport()
+        report.skipped["no_store"] = len(customer_ids)
+    else:
+        report = services.message_send_bulk(
+            customer_ids=customer_ids, store=store, channel=template.channel, sender=job.created_by,
+            template=template, bulk_job_id=job.pk)
+    codes = summary.setdefault("skipped_codes", {})
     for reason, count in report.skipped.items():
-        skipped[reason] = skipped.get(reason, 0) + count
+        codes[reason] = codes.get(reason, 0) + count
+    # The console's progress partial shows `skipped` as it is: readable reasons in the
+    # language of whoever started the job.
+    with translation.override(params.get("language") or None):
+        summary["skipped"] = {skip_reason_label(code): count for code, count in codes.items()}
+    summary["queued"] = summary.get("queued", 0) + report.queued
+    summary["scheduled"] = summary.get("scheduled", 0) + report.scheduled
     job.report = summary
     type(job).objects.filter(pk=job.pk).update(report=summary)
     return report.sent, sum(report.skipped.values())

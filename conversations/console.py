@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.access import stores_for
@@ -10,12 +11,13 @@ from clienteling.models import Channel
 from clienteling.registry import BulkAction, ProfileSectionKind, bulk_actions, profile_sections
 
 from .models import Conversation, MessageTemplate
+from .selectors import with_unread
 
 
 def conversations_section(*, user, customer, section) -> dict:
     stores = list(stores_for(user))
-    threads = list(Conversation.objects.filter(customer=customer, store__in=stores)
-                   .select_related("store").order_by("-last_message_at"))
+    threads = list(with_unread(Conversation.objects.filter(customer=customer, store__in=stores),
+                               user=user).select_related("store").order_by("-last_message_at"))
     return {"threads": threads, "start_stores": stores,
             "channels": [c for c in Channel.choices if c[0] != Channel.EMAIL or customer.email],
             "can_text": bool(customer.phone) and customer.can_receive_texts}
@@ -32,6 +34,12 @@ class SendMessageForm(BulkForm):
             Q(store__isnull=True) | Q(store__in=stores_for(user)) if user else Q(),
             status=MessageTemplate.Status.MAPPED, active=True,
         ).order_by("channel", "name")
+
+    def clean(self):
+        cleaned = super().clean()
+        # The job's report is written by a worker: it speaks the language of whoever started it.
+        cleaned["language"] = get_language()
+        return cleaned
 
 
 def send_message(*, job, customer_ids, params):

@@ -4,6 +4,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -25,7 +26,7 @@ class TwilioAccount(models.Model):
         help_text=_("Leave empty for Twilio. Set only to point at a test double."),
     )
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("Twilio account")
@@ -36,8 +37,14 @@ class TwilioAccount(models.Model):
         return f"{self.name} ({self.account_sid[:6]}…)"
 
 
+def default_help_reply() -> str:
+    """The HELP answer a new store starts with, in the language of whoever creates it."""
+    return gettext("Reply STOP to unsubscribe. Call the store for help.")
+
+
 class StoreMessagingSettings(models.Model):
-    store = models.OneToOneField(Store, models.CASCADE, related_name="messaging_settings")
+    store = models.OneToOneField(Store, models.CASCADE, related_name="messaging_settings",
+                                 verbose_name=_("store"))
     sms_number = PhoneNumberField(_("clienteling SMS number"), blank=True)
     whatsapp_sender = PhoneNumberField(_("WhatsApp sender"), blank=True)
     mms_enabled = models.BooleanField(_("images by MMS"), default=True)
@@ -47,14 +54,13 @@ class StoreMessagingSettings(models.Model):
         _("bulk marketing messages per customer per 24 hours"), default=1
     )
     help_text = models.TextField(
-        _("HELP reply"), blank=True,
-        default="Reply STOP to unsubscribe. Call the store for help.",
+        _("HELP reply"), blank=True, default=default_help_reply,
     )
     opt_in_intro = models.TextField(_("opt-in introduction"), blank=True)
     round_robin_enabled = models.BooleanField(_("assign new conversations round-robin"), default=False)
     round_robin_last_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
-        editable=False,
+        editable=False, verbose_name=_("last assigned round-robin"),
     )
 
     class Meta:
@@ -134,10 +140,10 @@ class MessageTemplate(models.Model):
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     store = models.ForeignKey(
         Store, models.CASCADE, null=True, blank=True, related_name="+",
-        help_text=_("Empty for every store."),
+        verbose_name=_("store"), help_text=_("Empty for every store."),
     )
     active = models.BooleanField(_("active"), default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("message template")
@@ -171,7 +177,8 @@ class TemplateVariable(models.Model):
         CART_TOTAL = "cart_total", _("Cart total")
         CUSTOM_TEXT = "custom_text", _("Text typed by the associate")
 
-    template = models.ForeignKey(MessageTemplate, models.CASCADE, related_name="variables")
+    template = models.ForeignKey(MessageTemplate, models.CASCADE, related_name="variables",
+                                 verbose_name=_("template"))
     position = models.PositiveSmallIntegerField(_("placeholder number"))
     source = models.CharField(_("data source"), max_length=32, choices=Source.choices, blank=True)
 
@@ -189,7 +196,7 @@ class QuickReply(models.Model):
     body = models.TextField(_("text"), max_length=1000)
     store = models.ForeignKey(
         Store, models.CASCADE, null=True, blank=True, related_name="+",
-        help_text=_("Empty for every store."),
+        verbose_name=_("store"), help_text=_("Empty for every store."),
     )
     position = models.PositiveIntegerField(_("position"), default=0, db_index=True)
     active = models.BooleanField(_("active"), default=True)
@@ -214,27 +221,37 @@ class Conversation(models.Model):
         OPT_IN_UNANSWERED = "opt_in_unanswered", _("Opt-in request not accepted")
         MANUAL = "manual", _("Archived by staff")
 
-    customer = models.ForeignKey(Customer, models.CASCADE, related_name="conversations")
-    store = models.ForeignKey(Store, models.CASCADE, related_name="conversations")
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="conversations",
+                                 verbose_name=_("customer"))
+    store = models.ForeignKey(Store, models.CASCADE, related_name="conversations", verbose_name=_("store"))
     channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
         related_name="assigned_conversations", verbose_name=_("assigned to"),
     )
     started_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("started by"),
     )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.OPEN)
-    archive_reason = models.CharField(max_length=20, choices=ArchiveReason.choices, blank=True)
-    archived_at = models.DateTimeField(null=True, blank=True)
-    opt_in_requested_at = models.DateTimeField(null=True, blank=True)
-    last_message_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
+    archive_reason = models.CharField(_("archive reason"), max_length=20, choices=ArchiveReason.choices,
+                                      blank=True)
+    archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
+    opt_in_requested_at = models.DateTimeField(_("opt-in requested at"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message at"), null=True, blank=True)
     last_inbound_at = models.DateTimeField(
-        null=True, blank=True, help_text=_("Opens the WhatsApp 24-hour window.")
+        _("last customer message at"), null=True, blank=True,
+        help_text=_("Opens the WhatsApp 24-hour window."),
     )
-    last_message_preview = models.CharField(max_length=160, blank=True)
-    unread_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    last_message_preview = models.CharField(_("last message"), max_length=160, blank=True)
+    # A counter that only grows: customer messages and team notices. What one
+    # user has not read is this minus ConversationReadState.seen_count, so a
+    # manager opening a thread leaves the assignee's unread alone.
+    unread_count = models.PositiveIntegerField(
+        _("messages calling for attention"), default=0,
+        help_text=_("Customer messages and team notices; unread per user is counted from here."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("conversation")
@@ -269,6 +286,7 @@ class Message(models.Model):
         FAILED = "failed", _("Failed")
         RECEIVED = "received", _("Received")
         BLOCKED = "blocked", _("Not sent")
+        CANCELED = "canceled", _("Cancelled")
 
     class ScheduleReason(models.TextChoices):
         REQUESTED = "requested", _("Scheduled by staff")
@@ -282,40 +300,45 @@ class Message(models.Model):
         CART = "cart", _("Cart")
         SYSTEM = "system", _("System notice")
 
-    conversation = models.ForeignKey(Conversation, models.CASCADE, related_name="messages")
-    direction = models.CharField(max_length=3, choices=Direction.choices)
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.TEXT)
-    is_marketing = models.BooleanField(default=False)
-    body = models.TextField(blank=True)
-    subject = models.CharField(max_length=200, blank=True)
-    media_urls = models.JSONField(default=list, blank=True)
+    conversation = models.ForeignKey(Conversation, models.CASCADE, related_name="messages",
+                                     verbose_name=_("conversation"))
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.TEXT)
+    is_marketing = models.BooleanField(_("marketing"), default=False)
+    body = models.TextField(_("text"), blank=True)
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
+    media_urls = models.JSONField(_("images"), default=list, blank=True)
     template = models.ForeignKey(
-        MessageTemplate, models.SET_NULL, null=True, blank=True, related_name="+"
+        MessageTemplate, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("template"),
     )
-    template_variables = models.JSONField(default=dict, blank=True)
+    template_variables = models.JSONField(_("template variables"), default=dict, blank=True)
     content_sid = models.CharField(
-        max_length=64, blank=True,
+        _("Twilio Content SID"), max_length=64, blank=True,
         help_text=_("WhatsApp: sent through Twilio's Content API with the template variables."),
     )
-    status = models.CharField(max_length=12, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices)
     schedule_reason = models.CharField(
-        max_length=12, choices=ScheduleReason.choices, blank=True,
+        _("schedule reason"), max_length=12, choices=ScheduleReason.choices, blank=True,
         help_text=_("Why a scheduled message waits."),
     )
-    error_code = models.CharField(max_length=16, blank=True)
-    error_message = models.CharField(max_length=255, blank=True)
-    provider_sid = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    error_code = models.CharField(_("error code"), max_length=16, blank=True)
+    error_message = models.CharField(_("error"), max_length=255, blank=True)
+    provider_sid = models.CharField(_("provider message id"), max_length=64, null=True, blank=True,
+                                    unique=True)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True,
+                                       editable=False)
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("sent by"),
     )
-    bulk_job_id = models.BigIntegerField(null=True, blank=True)
-    scheduled_for = models.DateTimeField(null=True, blank=True)
-    send_attempts = models.PositiveSmallIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    status_updated_at = models.DateTimeField(null=True, blank=True)
+    bulk_job_id = models.BigIntegerField(_("bulk job"), null=True, blank=True)
+    scheduled_for = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("send attempts"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+    status_updated_at = models.DateTimeField(_("status updated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -337,11 +360,17 @@ class Message(models.Model):
 class ConversationReadState(models.Model):
     """Unread counts per user: where each staff member last read a thread."""
 
-    conversation = models.ForeignKey(Conversation, models.CASCADE, related_name="read_states")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+")
-    last_read_at = models.DateTimeField()
+    conversation = models.ForeignKey(Conversation, models.CASCADE, related_name="read_states",
+                                     verbose_name=_("conversation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="+",
+                             verbose_name=_("user"))
+    last_read_at = models.DateTimeField(_("last read at"))
+    # Conversation.unread_count when this user last read the thread.
+    seen_count = models.PositiveIntegerField(_("messages seen"), default=0)
 
     class Meta:
+        verbose_name = _("read state")
+        verbose_name_plural = _("read states")
         constraints = [
             models.UniqueConstraint(fields=["user", "conversation"], name="read_state_unique")
         ]
@@ -350,14 +379,16 @@ class ConversationReadState(models.Model):
 class WebhookEvent(models.Model):
     """Every verified provider callback, once (replays hit the unique key)."""
 
-    provider = models.CharField(max_length=20)
-    event_id = models.CharField(max_length=128)
-    kind = models.CharField(max_length=40)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
+    provider = models.CharField(_("provider"), max_length=20)
+    event_id = models.CharField(_("event id"), max_length=128)
+    kind = models.CharField(_("kind"), max_length=40)
+    payload = models.JSONField(_("payload"))
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique")
         ]

@@ -1,6 +1,7 @@
 """Inbox and thread reads, already scoped to what the user may see."""
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from clienteling.access import stores_for
@@ -11,23 +12,35 @@ from .models import Conversation, ConversationReadState, Message
 Open, Archived = Conversation.Status.OPEN, Conversation.Status.ARCHIVED
 
 
-def _inbox(queryset: QuerySet[Conversation]) -> QuerySet[Conversation]:
-    return (queryset.select_related("customer", "store", "assigned_to")
-            .order_by("-last_message_at", "-id"))
+def _seen_by(user):
+    """What this user had seen of the thread's counter when they last read it."""
+    return Coalesce(Subquery(ConversationReadState.objects.filter(
+        conversation=OuterRef("pk"), user=user).values("seen_count")[:1]), Value(0),
+        output_field=IntegerField())
+
+
+def with_unread(queryset: QuerySet[Conversation], *, user) -> QuerySet[Conversation]:
+    """Annotate `unread`: messages in the thread this user has not read (one subquery, no N+1)."""
+    return queryset.annotate(unread=Greatest(F("unread_count") - _seen_by(user), Value(0)))
+
+
+def _inbox(queryset: QuerySet[Conversation], *, user) -> QuerySet[Conversation]:
+    return with_unread(queryset.select_related("customer", "store", "assigned_to"), user=user).order_by(
+        "-last_message_at", "-id")
 
 
 def my_inbox(*, user, archived: bool = False) -> QuerySet[Conversation]:
     """Threads I started or am assigned, in my stores, latest activity first."""
     return _inbox(Conversation.objects.filter(
         Q(assigned_to=user) | Q(started_by=user), status=Archived if archived else Open,
-        store__in=stores_for(user)))
+        store__in=stores_for(user)), user=user)
 
 
 def store_inbox(*, user, store: Store, archived: bool = False) -> QuerySet[Conversation]:
     """Every thread on a store's numbers; nothing for staff of other stores."""
     if not stores_for(user).filter(pk=store.pk).exists():
         return Conversation.objects.none()
-    return _inbox(Conversation.objects.filter(store=store, status=Archived if archived else Open))
+    return _inbox(Conversation.objects.filter(store=store, status=Archived if archived else Open), user=user)
 
 
 def archived_inbox(*, user, store: Store | None = None) -> QuerySet[Conversation]:
@@ -63,19 +76,14 @@ def conversation_messages(*, conversation: Conversation, before_id: int | None =
     return list(messages.select_related("sent_by", "template").order_by("-created_at", "-id")[:limit])
 
 
-def _unread(user) -> Q:
-    read_after = ConversationReadState.objects.filter(
-        conversation=OuterRef("pk"), user=user, last_read_at__gte=OuterRef("last_inbound_at"))
-    return Q(unread_count__gt=0) & ~Q(Exists(read_after))
-
-
 def unread_conversations(*, user) -> QuerySet[Conversation]:
-    """Open threads with a customer message I have not read: my inbox, plus the
-    unassigned threads of my stores (a first message waiting in the store inbox)."""
+    """Open threads with a message I have not read: my inbox, plus the unassigned
+    threads of my stores (a first message waiting in the store inbox)."""
     stores = stores_for(user)
     mine = Q(assigned_to=user) | Q(started_by=user)
     waiting = Q(assigned_to__isnull=True)
-    return Conversation.objects.filter(mine | waiting, _unread(user), status=Open, store__in=stores)
+    return (Conversation.objects.filter(mine | waiting, status=Open, store__in=stores, unread_count__gt=0)
+            .alias(seen=_seen_by(user)).filter(unread_count__gt=F("seen")))
 
 
 def unread_count(*, user) -> int:

@@ -1,34 +1,48 @@
 """The associate's conversations: inboxes, a thread with its composer, outreach lists."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog import services as catalog_services
-from catalog.models import Product
 from catalog.selectors import product_search
-from clienteling.access import access_customer, stores_for
+from clienteling import services as clienteling_services
+from clienteling.access import access_customer, access_store, stores_for
 from clienteling.htmx import with_toast
-from clienteling.models import Channel, StaffProfile, Tag
+from clienteling.models import BulkJob, Tag
 
 from . import selectors, services
-from .access import access_conversation, require_conversations
+from .access import access_conversation, conversations_enabled, require_conversations
 from .demo import provider_is_console, simulate_customer_reply
-from .models import Conversation, Message, MessageTemplate, QuickReply
-from .outreach import outreach_rows, outreach_tag_counts
+from .forms import (
+    AssignForm,
+    ConversationStartForm,
+    MessageForm,
+    OutreachSendForm,
+    PreviewForm,
+    ProductShareForm,
+    SimulateReplyForm,
+    colleagues_for,
+    form_error_text,
+    outreach_templates,
+    quick_replies_for,
+    sendable_templates,
+)
+from .models import Conversation, Message
+from .outreach import outreach_report, outreach_rows, outreach_tag_counts
+from .providers import ProviderError
 from .registry import thread_actions_for
+from .templating import TemplateRenderError
 
-User = get_user_model()
 PAGE = 50
 
 
@@ -40,7 +54,7 @@ class ConsoleLoginView(auth_views.LoginView):
     def form_valid(self, form):
         response = super().form_valid(form)
         user = form.get_user()
-        if user.has_perm("conversations.access_conversations"):
+        if conversations_enabled() and user.has_perm("conversations.access_conversations"):
             unread = selectors.unread_count(user=user)
             if unread:
                 messages.info(self.request, ngettext(
@@ -49,12 +63,13 @@ class ConsoleLoginView(auth_views.LoginView):
         return response
 
 
-def _inbox_context(request, conversations, *, tab, store=None):
+def _inbox_context(request, conversations, *, tab, store=None, archived=False):
     return {
         "conversations": list(conversations[:PAGE]),
         "tab": tab,
         "store": store,
-        "stores": list(stores_for(request.user)),
+        "archived": archived,
+        "stores": list(stores_for(request.user).order_by("name")),
     }
 
 
@@ -70,7 +85,7 @@ def inbox(request):
 @require_GET
 def store_inbox(request, store_id: int):
     require_conversations(request.user)
-    store = get_object_or_404(stores_for(request.user), pk=store_id)
+    store = access_store(request.user, store_id)
     context = _inbox_context(request, selectors.store_inbox(user=request.user, store=store),
                              tab="store", store=store)
     return _render_inbox(request, context)
@@ -79,9 +94,21 @@ def store_inbox(request, store_id: int):
 @login_required
 @require_GET
 def archived(request):
+    """My archived threads."""
     require_conversations(request.user)
-    context = _inbox_context(request, selectors.archived_inbox(user=request.user),
-                             tab="archived")
+    context = _inbox_context(request, selectors.archived_inbox(user=request.user), tab="archived",
+                             archived=True)
+    return _render_inbox(request, context)
+
+
+@login_required
+@require_GET
+def archived_store(request, store_id: int):
+    """A store's archived threads, for its staff."""
+    require_conversations(request.user)
+    store = access_store(request.user, store_id)
+    context = _inbox_context(request, selectors.archived_inbox(user=request.user, store=store),
+                             tab="archived", store=store, archived=True)
     return _render_inbox(request, context)
 
 
@@ -95,41 +122,48 @@ def _render_inbox(request, context):
 @login_required
 @require_GET
 def unread_badge(request):
-    """Polled by the navigation so the badge updates without a reload."""
-    if not request.user.has_perm("conversations.access_conversations"):
-        return HttpResponse("")
-    return render(request, "conversations/partials/unread_badge.html",
-                  {"unread": selectors.unread_count(user=request.user)})
+    """Polled by the navigation so the badge updates without a reload; it polls itself again."""
+    place = "bottom" if request.GET.get("place") == "bottom" else "top"
+    allowed = conversations_enabled() and request.user.has_perm("conversations.access_conversations")
+    return render(request, "conversations/partials/unread_badge.html", {
+        "unread": selectors.unread_count(user=request.user) if allowed else 0,
+        "place": place, "poll": allowed,
+        "every": max(1, int(getattr(settings, "CONVERSATIONS_BADGE_POLL_SECONDS", 10))),
+    })
 
 
 # --- A conversation --------------------------------------------------------------------
 
 
-def _thread_context(request, conversation, *, before_id=None):
+def _thread_context(request, conversation, *, before_id=None, form=None):
     page = selectors.conversation_messages(conversation=conversation, before_id=before_id,
                                            limit=PAGE + 1)
     has_older = len(page) > PAGE
     page = page[:PAGE]
-    state = services.composer_state(conversation=conversation)
-    store_staff = (User.objects.filter(staff_profile__active=True,
-                                       staff_profile__stores=conversation.store)
-                   .exclude(staff_profile__role=StaffProfile.Role.COMPANY_ADMIN)
-                   .order_by("first_name", "last_name"))
     return {
         "conversation": conversation,
         "customer": conversation.customer,
         "messages_page": list(reversed(page)),
         "has_older": has_older,
         "oldest_id": page[-1].pk if page else None,
-        "state": state,
-        "quick_replies": QuickReply.objects.filter(
-            Q(store__isnull=True) | Q(store=conversation.store), active=True),
-        "templates": MessageTemplate.objects.filter(
-            channel=conversation.channel, status=MessageTemplate.Status.MAPPED, active=True),
-        "colleagues": store_staff,
+        "state": services.composer_state(conversation=conversation),
+        "quick_replies": list(quick_replies_for(conversation)),
+        "templates": list(sendable_templates(conversation)),
+        "colleagues": list(colleagues_for(conversation)),
         "simulate_replies": provider_is_console(channel=conversation.channel),
         "thread_actions": thread_actions_for(user=request.user, conversation=conversation),
+        "store_timezone": conversation.store.timezone,
+        "form": form,
     }
+
+
+def _render_thread(request, conversation, *, status=200, send_error="", toast=""):
+    context = {**_thread_context(request, conversation), "send_error": send_error}
+    template = "conversations/conversation.html"
+    if request.htmx:
+        template += "#thread"
+    response = render(request, template, context, status=status)
+    return with_toast(response, toast) if toast and request.htmx else response
 
 
 @login_required
@@ -153,26 +187,31 @@ def conversation_poll(request, conversation_id: int):
     require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     services.conversation_mark_read(conversation=conversation, user=request.user)
-    return render(request, "conversations/conversation.html#messages",
-                  _thread_context(request, conversation))
+    page = selectors.conversation_messages(conversation=conversation, limit=PAGE + 1)
+    return render(request, "conversations/conversation.html#messages", {
+        "conversation": conversation, "messages_page": list(reversed(page[:PAGE])),
+        "has_older": len(page) > PAGE, "oldest_id": page[PAGE - 1].pk if len(page) > PAGE else None})
 
 
 def _after_send(request, conversation, toast):
     if request.htmx:
-        context = _thread_context(request, conversation)
-        response = render(request, "conversations/conversation.html#thread", context)
-        return with_toast(response, toast)
+        return _render_thread(request, conversation, toast=toast)
     messages.success(request, toast)
     return redirect("conversations:detail", conversation.pk)
 
 
 def _blocked(request, conversation, error: ValidationError):
+    """A rule refused the send: say why, with the composer as it was."""
     text = " ".join(error.messages)
     if request.htmx:
-        context = {**_thread_context(request, conversation), "send_error": text}
-        return render(request, "conversations/conversation.html#thread", context, status=400)
+        return _render_thread(request, conversation, status=400, send_error=text)
     messages.error(request, text)
     return redirect("conversations:detail", conversation.pk)
+
+
+def _bad_input(request, conversation, text: str):
+    """Input the form refused: 400 with the reason, on the thread (htmx) or the page."""
+    return _render_thread(request, conversation, status=400, send_error=text)
 
 
 @login_required
@@ -180,30 +219,56 @@ def _blocked(request, conversation, error: ValidationError):
 def message_create(request, conversation_id: int):
     require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
-    body = (request.POST.get("body") or "").strip()
-    template = None
-    variables = {}
-    if request.POST.get("template"):
-        template = MessageTemplate.objects.filter(
-            pk=request.POST["template"], channel=conversation.channel,
-            status=MessageTemplate.Status.MAPPED, active=True).first()
-        if template is None:
-            return HttpResponseBadRequest(_("Choose a template that is ready to send."))
-        variables = {"custom_text": body}
-        body = ""
-    elif not body:
-        return _blocked(request, conversation, ValidationError(_("Type a message first.")))
-    if len(body) > 1600:
-        return _blocked(request, conversation,
-                        ValidationError(_("A message holds at most 1,600 characters.")))
+    form = MessageForm(request.POST, request.FILES, conversation=conversation)
+    if not form.is_valid():
+        return _bad_input(request, conversation, form_error_text(form))
+    data = form.cleaned_data
+    template, body = data["template"], data["body"]
+    variables = {"custom_text": body} if template else {}
     try:
         with transaction.atomic():
-            services.message_send(conversation=conversation, sender=request.user, body=body,
-                                  kind=Message.Kind.TEMPLATE if template else Message.Kind.TEXT,
-                                  template=template, variables=variables)
+            message = services.message_send(
+                conversation=conversation, sender=request.user, body="" if template else body,
+                kind=Message.Kind.TEMPLATE if template else Message.Kind.TEXT, template=template,
+                variables=variables, images=[data["image"]] if data["image"] else [],
+                scheduled_for=data["send_at"])
     except ValidationError as error:
         return _blocked(request, conversation, error)
+    if message.status == Message.Status.SCHEDULED:
+        return _after_send(request, conversation, _("Message scheduled."))
     return _after_send(request, conversation, _("Message queued."))
+
+
+@login_required
+@require_GET
+def message_preview(request, conversation_id: int):
+    """The chosen template rendered with this thread's data, as the customer would read it."""
+    require_conversations(request.user)
+    conversation = access_conversation(request.user, conversation_id)
+    form = PreviewForm(request.GET, conversation=conversation)
+    context = {"preview": "", "error": ""}
+    if not form.is_valid():
+        context["error"] = form_error_text(form)
+        return render(request, "conversations/partials/preview.html", context, status=400)
+    try:
+        context["preview"] = services.template_preview(
+            conversation=conversation, template=form.cleaned_data["template"], sender=request.user,
+            variables={"custom_text": form.cleaned_data["body"]})
+    except TemplateRenderError as error:
+        context["error"] = " ".join(error.messages)
+    return render(request, "conversations/partials/preview.html", context)
+
+
+@login_required
+@require_POST
+def scheduled_cancel(request, conversation_id: int, message_id: int):
+    require_conversations(request.user)
+    conversation = access_conversation(request.user, conversation_id)
+    message = get_object_or_404(Message.objects.select_related("conversation"), pk=message_id,
+                                conversation=conversation, direction=Message.Direction.OUTBOUND)
+    if not services.message_schedule_cancel(message=message, by=request.user):
+        return _bad_input(request, conversation, _("This message is no longer scheduled."))
+    return _after_send(request, conversation, _("Scheduled message cancelled."))
 
 
 @login_required
@@ -211,15 +276,13 @@ def message_create(request, conversation_id: int):
 def product_share(request, conversation_id: int):
     require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
-    product = get_object_or_404(Product, pk=request.POST.get("product"), active=True)
+    form = ProductShareForm(request.POST)
+    if not form.is_valid():
+        return _bad_input(request, conversation, form_error_text(form))
     try:
         with transaction.atomic():
-            share = catalog_services.product_share_create(product=product,
-                                                          created_by=request.user)
-            link = request.build_absolute_uri(reverse("catalog:shared", args=[share.token]))
-            services.message_send(conversation=conversation, sender=request.user,
-                                  kind=Message.Kind.PRODUCT,
-                                  body=f"{product.title} {link}")
+            services.catalog_share_send(conversation=conversation, user=request.user,
+                                        product=form.cleaned_data["product"])
     except ValidationError as error:
         return _blocked(request, conversation, error)
     return _after_send(request, conversation, _("Product shared."))
@@ -254,13 +317,15 @@ def conversation_start(request, customer_id: int):
     """Open (or create) the customer's thread for a store and channel."""
     require_conversations(request.user)
     customer = access_customer(request.user, customer_id)
-    store = get_object_or_404(stores_for(request.user), pk=request.POST.get("store"))
-    channel = request.POST.get("channel", Channel.SMS)
-    if channel not in Channel.values:
-        return HttpResponseBadRequest(_("Unknown channel."))
-    conversation = services.conversation_for(customer=customer, store=store, channel=channel,
-                                             user=request.user)
-    if request.POST.get("opt_in") == "1":
+    form = ConversationStartForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return HttpResponseBadRequest(form_error_text(form))
+    try:
+        conversation = services.conversation_for(customer=customer, store=form.cleaned_data["store"],
+                                                 channel=form.cleaned_data["channel"], user=request.user)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    if form.cleaned_data["opt_in"]:
         try:
             with transaction.atomic():
                 services.opt_in_request(conversation=conversation, sender=request.user)
@@ -275,12 +340,12 @@ def conversation_start(request, customer_id: int):
 def conversation_assign(request, conversation_id: int):
     require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
-    assignee = User.objects.filter(pk=request.POST.get("assignee")).first()
-    if assignee is None:
-        return HttpResponseBadRequest(_("Choose a colleague."))
+    form = AssignForm(request.POST, conversation=conversation)
+    if not form.is_valid():
+        return _bad_input(request, conversation, form_error_text(form))
+    assignee = form.cleaned_data["assignee"]
     try:
-        services.conversation_assign(conversation=conversation, assignee=assignee,
-                                     by=request.user)
+        services.conversation_assign(conversation=conversation, assignee=assignee, by=request.user)
     except ValidationError as error:
         return _blocked(request, conversation, error)
     messages.success(request, _("Conversation handed to %(name)s.") % {
@@ -310,19 +375,70 @@ def simulate_reply(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
     if not provider_is_console(channel=conversation.channel):
         raise Http404
-    body = (request.POST.get("body") or "").strip()[:1600]
-    if not body:
-        return HttpResponseBadRequest(_("Type the customer's reply."))
-    simulate_customer_reply(conversation=conversation, body=body)
+    form = SimulateReplyForm(request.POST)
+    if not form.is_valid():
+        return _bad_input(request, conversation, form_error_text(form))
+    simulate_customer_reply(conversation=conversation, body=form.cleaned_data["body"])
     return _after_send(request, conversation, _("Customer reply simulated."))
+
+
+# --- Images ----------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+@cache_control(private=True, max_age=3600)
+def inbound_media(request, conversation_id: int, message_id: int, index: int):
+    """An image a customer sent, fetched from Twilio with the account's credentials.
+
+    Only for staff who may open the thread; the Twilio link itself never reaches the browser.
+    """
+    require_conversations(request.user)
+    conversation = access_conversation(request.user, conversation_id)
+    message = get_object_or_404(Message, pk=message_id, conversation=conversation,
+                                direction=Message.Direction.INBOUND)
+    urls = message.media_urls or []
+    if index >= len(urls):
+        raise Http404
+    try:
+        content_type, content = services.media_fetch(url=urls[index])
+    except ProviderError as error:
+        return HttpResponse(error.message, status=502, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    if not content_type.startswith("image/"):
+        # Anything but an image is downloaded, never rendered in our origin.
+        response["Content-Disposition"] = "attachment"
+    return response
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def public_media(request, name: str):
+    """An image attached to an outbound message, for the provider to fetch (no login).
+
+    Its name is random and unguessable; nothing lists these files.
+    """
+    found = services.media_open(name)
+    if found is None:
+        raise Http404
+    handle, content_type = found
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # --- Outreach lists ----------------------------------------------------------------------
 
 
 def _outreach_tags(user):
-    return Tag.objects.filter(Q(store__isnull=True) | Q(store__in=stores_for(user)),
-                              is_outreach_list=True, active=True).order_by("name")
+    return (Tag.objects.filter(Q(store__isnull=True) | Q(store__in=stores_for(user)),
+                               is_outreach_list=True, active=True)
+            .select_related("store").order_by("name"))
+
+
+def _outreach_store(user, tag):
+    return (tag.store if tag.store_id else None) or _home_store(user)
 
 
 @login_required
@@ -330,8 +446,7 @@ def _outreach_tags(user):
 def outreach_lists(request):
     require_conversations(request.user)
     return render(request, "conversations/outreach_lists.html",
-                  {"tags": outreach_tag_counts(tags=_outreach_tags(request.user),
-                                                         user=request.user)})
+                  {"tags": outreach_tag_counts(tags=_outreach_tags(request.user), user=request.user)})
 
 
 @login_required
@@ -339,18 +454,50 @@ def outreach_lists(request):
 def outreach_detail(request, tag_id: int):
     require_conversations(request.user)
     tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
-    store = (tag.store if tag.store_id else None) or _home_store(request.user)
+    store = _outreach_store(request.user, tag)
     rows = outreach_rows(tag=tag, user=request.user, store=store)
     return render(request, "conversations/outreach_detail.html", {
         "tag": tag, "rows": rows, "store": store,
-        "templates": MessageTemplate.objects.filter(status=MessageTemplate.Status.MAPPED,
-                                                    active=True, channel=Channel.SMS),
+        "templates": list(outreach_templates(user=request.user, store=store)),
     })
+
+
+@login_required
+@require_POST
+def outreach_send(request, tag_id: int):
+    """Bulk send a mapped template to the list, from the list's store (or my home store)."""
+    require_conversations(request.user)
+    tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
+    store = _outreach_store(request.user, tag)
+    form = OutreachSendForm(request.POST, user=request.user, store=store)
+    if store is None:
+        return HttpResponseBadRequest(_("You work in no store to send from."))
+    if not form.is_valid():
+        return HttpResponseBadRequest(form_error_text(form))
+    try:
+        with transaction.atomic():
+            job = clienteling_services.bulk_job_start(
+                user=request.user, action_key="send_message",
+                params={"template": form.cleaned_data["template"].pk, "language": get_language()},
+                query=f"tags={tag.pk}", store=store)
+    except ValidationError as error:
+        return HttpResponseBadRequest(" ".join(error.messages))
+    return render(request, "conversations/partials/outreach_report.html",
+                  {"report": outreach_report(job=job), "tag": tag})
+
+
+@login_required
+@require_GET
+def outreach_job(request, tag_id: int, job_id: int):
+    """Live progress, then the final report of a bulk send (the starter's own jobs only)."""
+    require_conversations(request.user)
+    tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
+    job = get_object_or_404(BulkJob, pk=job_id, created_by=request.user, action="send_message")
+    return render(request, "conversations/partials/outreach_report.html",
+                  {"report": outreach_report(job=job), "tag": tag})
 
 
 def _home_store(user):
     from clienteling.selectors.navigation import home_store_for
 
     return home_store_for(user)
-
-

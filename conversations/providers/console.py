@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clienteling.models import Channel
 
@@ -43,7 +44,7 @@ class ConsoleProvider(BaseProvider):
         conversation = message.conversation
         to = recipient(conversation.customer, conversation.channel)
         if not to:
-            raise PermanentError("no_address", "The customer has no address on this channel.")
+            raise PermanentError("no_address", _("The customer has no address on this channel."))
         record = ConsoleRecord(
             message_id=message.pk, provider_sid=f"CONSOLE{uuid.uuid4().hex}",
             channel=conversation.channel, to=to, body=message.body,

@@ -12,7 +12,7 @@ updates.
 
 from .bulk_send import BulkSendReport, message_send_bulk
 from .dispatch import DispatchOutcome, message_dispatch, message_give_up, message_status_update
-from .inbound import inbound_receive, store_for_number
+from .inbound import inbound_receive, prospect_lock, store_for_number
 from .rules import (
     HELP_KEYWORDS,
     MAX_BODY,
@@ -22,12 +22,23 @@ from .rules import (
     SendBlocked,
     consent_for,
     customer_tzinfo,
+    images_allowed,
     marketing_allowed_at,
+    skip_reason_label,
     window_closes_at,
     window_open,
     works_in,
 )
-from .sending import composer_state, message_send, opt_in_request
+from .sending import (
+    composer_state,
+    image_validate,
+    media_open,
+    media_store,
+    message_schedule_cancel,
+    message_send,
+    opt_in_request,
+    template_preview,
+)
 from .sharing import catalog_share_send, event_template
 from .sweeps import conversations_archive_due, messages_reconcile_unknown, scheduled_messages_send_due
 from .templates import template_approve, template_map, template_reject
@@ -56,5 +67,6 @@ __all__ = [
     "message_send_bulk", "message_status_update", "messages_reconcile_unknown", "opt_in_request",
     "scheduled_messages_send_due", "store_for_number", "template_approve", "template_map",
     "template_reject", "twilio_event_process", "twilio_test_message_send", "webhook_events_requeue_stale",
-    "window_closes_at", "window_open", "works_in",
+    "window_closes_at", "window_open", "works_in", "image_validate", "media_open", "media_store",
+    "message_schedule_cancel", "template_preview", "prospect_lock", "images_allowed", "skip_reason_label",
 ]

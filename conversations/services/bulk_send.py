@@ -1,5 +1,4 @@
-"""Bulk outreach for one chunk of customers, set-based, under the same rules as message_send.
-"""
+"""Bulk outreach for one chunk of customers, set-based, under the same rules as message_send."""
 
 import json
 import uuid
@@ -66,6 +65,11 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
     customers = [SimpleNamespace(pk=row["id"], phone=row.pop("phone_text"), **row)
                  for row in Customer.objects.filter(pk__in=list(customer_ids)).order_by("pk").values(
                      *BULK_CUSTOMER_FIELDS, phone_text=Cast("phone", CharField()))]
+    # A store texts only the customers of its own legal entity, whatever the selection holds.
+    foreign = [c for c in customers if c.legal_entity_id != store.legal_entity_id]
+    if foreign:
+        report.skipped["other_legal_entity"] += len(foreign)
+        customers = [c for c in customers if c.legal_entity_id == store.legal_entity_id]
     if not customers:
         return report
     ids = [c.pk for c in customers]

@@ -1,5 +1,4 @@
-"""The send task's work: claim, send with no transaction open, record; delivery reports.
-"""
+"""The send task's work: claim, send with no transaction open, record; delivery reports."""
 
 import logging
 import time

@@ -1,18 +1,18 @@
-"""Messages from customers: routing to a store, prospects, keywords, assignment.
-"""
+"""Messages from customers: routing to a store, prospects, keywords, assignment."""
 
+import hashlib
 import logging
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling import services as clienteling_services
-from clienteling.models import Channel, ConsentState, Customer, CustomerConsent, Shift, Store
+from clienteling.models import Channel, ConsentState, Customer, CustomerConsent, LegalEntity, Shift, Store
 
 from ..models import Conversation, Message, StoreMessagingSettings
 from ..providers.addresses import messaging_settings, strip_channel_prefix
@@ -43,6 +43,20 @@ def _customer_for_number(store: Store, number: str) -> Customer | None:
     # Primary accounts first, then customers of this store.
     found.sort(key=lambda c: (c.primary_account_id is not None, c.home_store_id != store.pk, c.pk))
     return found[0]
+
+
+def prospect_lock(*, legal_entity_id: int, number: str) -> None:
+    """Serialise prospect creation for one number in one legal entity (inside a transaction).
+
+    PostgreSQL: a transaction-scoped advisory lock on a hash of the pair, so other
+    numbers never wait. Elsewhere: the legal entity's row (SQLite writes one at a time anyway).
+    """
+    if connection.vendor == "postgresql":
+        digest = hashlib.blake2b(f"prospect:{legal_entity_id}:{number}".encode(), digest_size=8).digest()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [int.from_bytes(digest, "big", signed=True)])
+        return
+    LegalEntity.objects.select_for_update().filter(pk=legal_entity_id).first()
 
 
 def _round_robin_assignee(store: Store, now: datetime):
@@ -93,6 +107,11 @@ def inbound_receive(*, store: Store, from_number: str, to_number: str, channel: 
 def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, received_at) -> Message:
     now = timezone.now()
     customer = _customer_for_number(store, number)
+    if customer is None:
+        # Two first messages from one new number (different MessageSids) arrive together:
+        # one prospect only. The lock lasts until this transaction ends; look again under it.
+        prospect_lock(legal_entity_id=store.legal_entity_id, number=number)
+        customer = _customer_for_number(store, number)
     if customer is None:
         customer = clienteling_services.customer_prospect_for_phone(
             legal_entity=store.legal_entity, store=store, phone=number)

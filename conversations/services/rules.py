@@ -14,6 +14,7 @@ from functools import lru_cache
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clienteling.models import (
     Channel,
@@ -52,6 +53,29 @@ PROVIDER_STATUS = {
 }
 
 
+# What the outreach report says for each rule that kept a customer out of a bulk send.
+SKIP_REASONS = {
+    "no_phone": gettext_lazy("No mobile number"),
+    "no_email": gettext_lazy("No email address"),
+    "cannot_text": gettext_lazy("Number cannot receive texts"),
+    "opted_out": gettext_lazy("Opted out"),
+    "no_consent": gettext_lazy("Has not opted in"),
+    "not_mapped": gettext_lazy("Template not ready to send"),
+    "template_channel": gettext_lazy("Template is for another channel"),
+    "template_store": gettext_lazy("Template belongs to another store"),
+    "window_closed": gettext_lazy("WhatsApp window closed"),
+    "mms_unavailable": gettext_lazy("Images not allowed"),
+    "frequency_cap": gettext_lazy("Already messaged in the last 24 hours"),
+    "template_variable_missing": gettext_lazy("Missing information for the template"),
+    "other_legal_entity": gettext_lazy("Customer of another legal entity"),
+    "no_store": gettext_lazy("No store to send from"),
+}
+
+
+def skip_reason_label(code: str) -> str:
+    return str(SKIP_REASONS.get(code, code))
+
+
 class SendBlocked(ValidationError):
     """A message may not be sent; nothing was written. `reason_code` says which rule."""
 
@@ -67,6 +91,7 @@ class ComposerState:
     templates_only: bool
     window_closes_at: datetime | None
     consent_state: str
+    images_allowed: bool = False
 
 
 def _now(now: datetime | None = None) -> datetime:
@@ -137,6 +162,13 @@ def _mms_allowed(store: Store, settings: StoreMessagingSettings) -> bool:
     return settings.mms_enabled and (store.country or "").upper() in MMS_COUNTRIES
 
 
+def images_allowed(conversation: Conversation, settings: StoreMessagingSettings) -> bool:
+    """MMS where the store's country allows it; WhatsApp and email (as links) always."""
+    if conversation.channel == Channel.SMS:
+        return _mms_allowed(conversation.store, settings)
+    return True
+
+
 def _consent_label(consent: CustomerConsent) -> str:
     return Channel(consent.channel).label
 
@@ -177,7 +209,7 @@ def _blocking_reason(*, conversation: Conversation, customer: Customer,
                 "The WhatsApp 24-hour window is closed: only an approved template can be sent "
                 "until the customer writes again."))
     media_urls = list(media_urls or ())
-    if media_urls and channel == Channel.SMS and not _mms_allowed(conversation.store, settings):
+    if media_urls and not images_allowed(conversation, settings):
         return SendBlocked("mms_unavailable", _("Images cannot be sent by text from this store."))
     if bulk and is_marketing and recent_bulk >= settings.bulk_cap_per_day:
         return SendBlocked("frequency_cap", _(

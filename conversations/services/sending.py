@@ -3,11 +3,17 @@
 A message row is committed first; its Celery task is queued on commit.
 """
 
+import re
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,6 +33,7 @@ from .rules import (
     _recent_bulk_counts,
     consent_for,
     customer_tzinfo,
+    images_allowed,
     marketing_allowed_at,
     window_closes_at,
     window_open,
@@ -37,8 +44,13 @@ from .threads import _bump_conversation, _refresh_next_scheduled, _send_task_on_
 def message_send(*, conversation: Conversation, sender, body: str = "", kind: str = Message.Kind.TEXT,
                  template: MessageTemplate | None = None, variables: dict | None = None,
                  media_urls: Iterable[str] = (), is_marketing: bool = False,
-                 scheduled_for: datetime | None = None, bulk_job_id: int | None = None) -> Message:
+                 scheduled_for: datetime | None = None, bulk_job_id: int | None = None,
+                 images: Iterable[UploadedFile] = ()) -> Message:
     """Validate every rule, store the message and queue its send once committed.
+
+    `images` are uploads to attach (MMS or WhatsApp): checked with the other
+    rules, then stored under an unguessable name at a public URL the provider
+    fetches.
 
     `variables` fills a template: "1", "2" ... set placeholders directly; other
     keys (product, collection, cart_link, custom_text ...) feed the mapped
@@ -49,15 +61,18 @@ def message_send(*, conversation: Conversation, sender, body: str = "", kind: st
     return _message_send(conversation=conversation, sender=sender, body=body, kind=kind,
                          template=template, variables=variables, media_urls=media_urls,
                          is_marketing=is_marketing, scheduled_for=scheduled_for,
-                         bulk_job_id=bulk_job_id)
+                         bulk_job_id=bulk_job_id, images=images)
 
 
 def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, template=None,
                   variables=None, media_urls=(), is_marketing=False, scheduled_for=None,
                   bulk_job_id=None, intro: str = "", ignore_consent: bool = False,
-                  use_content_api: bool = True) -> Message:
+                  use_content_api: bool = True, images=()) -> Message:
     now = timezone.now()
     media_urls = [str(url) for url in (media_urls or ()) if url]
+    images = list(images or ())
+    for image in images:
+        image_validate(image)
     with transaction.atomic():
         # The row lock serialises sends on one thread (frequency cap, preview).
         conversation = (Conversation.objects.select_for_update(of=("self",))
@@ -69,7 +84,8 @@ def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, temp
         recent = _recent_bulk_counts([customer.pk], now).get(customer.pk, 0) if bulk and is_marketing else 0
         blocked = _blocking_reason(
             conversation=conversation, customer=customer, consent=consent, settings=settings,
-            kind=kind, is_marketing=is_marketing, template=template, media_urls=media_urls, bulk=bulk,
+            kind=kind, is_marketing=is_marketing, template=template,
+            media_urls=media_urls + ["upload"] * len(images), bulk=bulk,
             recent_bulk=recent, now=now, ignore_consent=ignore_consent,
             # An opt-in request with an intro is free text: the window check applies to it.
             check_window=True)
@@ -90,11 +106,12 @@ def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, temp
             if kind == Message.Kind.TEXT:
                 kind = Message.Kind.TEMPLATE
         body = (f"{intro.strip()}\n\n{body}" if intro.strip() else body or "").strip()
-        if not body and not media_urls:
+        if not body and not media_urls and not images:
             raise SendBlocked("empty", _("Write a message first."))
         if len(body) > MAX_BODY and channel != Channel.EMAIL:
             raise SendBlocked("too_long", _("The message is longer than %(max)s characters.")
                               % {"max": MAX_BODY})
+        media_urls += [media_store(image) for image in images]
         status, reason, when = Status.QUEUED, "", None
         if scheduled_for and scheduled_for > now:
             status, reason, when = Status.SCHEDULED, Message.ScheduleReason.REQUESTED, scheduled_for
@@ -171,12 +188,85 @@ def composer_state(*, conversation: Conversation, now: datetime | None = None) -
     closes = window_closes_at(conversation)
     if closes is not None and closes <= now:
         closes = None
+    settings = messaging_settings(conversation.store)
     blocked = _blocking_reason(
         conversation=conversation, customer=customer, consent=consent,
-        settings=messaging_settings(conversation.store), kind=Message.Kind.TEXT,
+        settings=settings, kind=Message.Kind.TEXT,
         is_marketing=state == ConsentState.OPTED_OUT, template=None, now=now)
+    images = images_allowed(conversation, settings)
     if blocked is None:
-        return ComposerState(True, None, False, closes, state)
+        return ComposerState(True, None, False, closes, state, images)
     templates_only = blocked.reason_code == "window_closed"
-    return ComposerState(False, blocked.messages[0], templates_only, closes, state)
+    return ComposerState(False, blocked.messages[0], templates_only, closes, state, images)
+
+
+# --- images ----------------------------------------------------------------------------
+
+IMAGE_MAX_BYTES = 5 * 1024 * 1024  # Twilio's limit for one MMS
+# Sniffed from the first bytes: the browser's content type is the client's word only.
+IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"GIF87a", "gif"),
+                    (b"GIF89a", "gif"))
+IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
+MEDIA_FOLDER = "conversations/outbound"
+MEDIA_NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.(jpg|png|gif)$")
+
+
+def _image_kind(upload) -> str | None:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return next((kind for signature, kind in IMAGE_SIGNATURES if head.startswith(signature)), None)
+
+
+def image_validate(upload) -> str:
+    """The image's kind (jpg, png, gif), or a ValidationError saying what is wrong with it."""
+    if upload.size > IMAGE_MAX_BYTES:
+        raise ValidationError(_("The image is larger than 5 MB."), code="image_too_large")
+    kind = _image_kind(upload)
+    if kind is None:
+        raise ValidationError(_("Attach a JPEG, PNG or GIF image."), code="image_type")
+    return kind
+
+
+def media_store(upload) -> str:
+    """Save an outbound image under an unguessable name; returns its public path."""
+    kind = image_validate(upload)
+    name = f"{secrets.token_urlsafe(24)}.{kind}"
+    default_storage.save(f"{MEDIA_FOLDER}/{name}", upload)
+    return reverse("conversations:public_media", args=[name])
+
+
+def media_open(name: str):
+    """(file, content type) of a stored outbound image by its public name, or None."""
+    match = MEDIA_NAME.match(name or "")
+    path = f"{MEDIA_FOLDER}/{name}"
+    if match is None or not default_storage.exists(path):
+        return None
+    return default_storage.open(path), IMAGE_TYPES[match.group(1)]
+
+
+# --- scheduled messages ----------------------------------------------------------------
+
+
+def message_schedule_cancel(*, message: Message, by) -> bool:
+    """Cancel a message scheduled by staff before it goes; False when it already went."""
+    changed = Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(
+        status=Status.CANCELED, status_updated_at=timezone.now(), scheduled_for=None,
+        error_message=(_("Cancelled by %(name)s") % {
+            "name": by.get_full_name() or by.get_username()})[:255])
+    if changed:
+        _refresh_next_scheduled(message.conversation.customer_id)
+        message.status = Status.CANCELED
+    return bool(changed)
+
+
+# --- preview ---------------------------------------------------------------------------
+
+
+def template_preview(*, conversation: Conversation, template: MessageTemplate, sender,
+                     variables: dict | None = None) -> str:
+    """The text this template would send on this thread now; TemplateRenderError when it cannot."""
+    values = template_variables_for(template=template, customer=conversation.customer, sender=sender,
+                                    store=conversation.store, extra=dict(variables or {}))
+    return template_render(template=template, variables=values)
 

@@ -1,5 +1,4 @@
-"""Sharing from the catalog into a thread, through the event's mapped template.
-"""
+"""Sharing from the catalog into a thread, through the event's mapped template."""
 
 
 from django.db import transaction

@@ -1,5 +1,4 @@
-"""Beat sweeps: due scheduled messages, auto-archiving, unknown send outcomes; batched.
-"""
+"""Beat sweeps: due scheduled messages, auto-archiving, unknown send outcomes; batched."""
 
 import logging
 from collections import Counter

@@ -1,5 +1,4 @@
-"""Template lifecycle: received, approved or rejected, mapped.
-"""
+"""Template lifecycle: received, approved or rejected, mapped."""
 
 
 from django.core.exceptions import ValidationError

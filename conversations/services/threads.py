@@ -1,12 +1,11 @@
-"""Threads: find or start one, assign, archive, mark read, team notices.
-"""
+"""Threads: find or start one, assign, archive, mark read, team notices."""
 
 import logging
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,11 +66,23 @@ def conversation_for(*, customer: Customer, store: Store, channel: str, user=Non
 
 
 def conversation_mark_read(*, conversation: Conversation, user) -> None:
+    """This user has seen everything in the thread so far; other users' unread stay as they are.
+
+    One UPDATE on the usual path (the thread is polled while open).
+    """
     now = timezone.now()
-    ConversationReadState.objects.update_or_create(
-        conversation=conversation, user=user, defaults={"last_read_at": now})
-    Conversation.objects.filter(pk=conversation.pk, unread_count__gt=0).update(unread_count=0)
-    conversation.unread_count = 0
+    counter = Subquery(Conversation.objects.filter(pk=OuterRef("conversation_id")).values("unread_count")[:1])
+    if ConversationReadState.objects.filter(conversation=conversation, user=user).update(
+            last_read_at=now, seen_count=counter):
+        return
+    seen = Conversation.objects.filter(pk=conversation.pk).values_list("unread_count", flat=True).first() or 0
+    try:
+        with transaction.atomic():
+            ConversationReadState.objects.create(conversation=conversation, user=user, last_read_at=now,
+                                                 seen_count=seen)
+    except IntegrityError:  # a parallel poll made it first
+        ConversationReadState.objects.filter(conversation=conversation, user=user).update(
+            last_read_at=now, seen_count=counter)
 
 
 def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversation:

@@ -1,5 +1,4 @@
-"""Recorded Twilio callbacks, acted on in a task; the admin's test message.
-"""
+"""Recorded Twilio callbacks, acted on in a task; the admin's test message."""
 
 import logging
 from datetime import datetime, timedelta

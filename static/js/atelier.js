@@ -20,6 +20,34 @@
   });
 })();
 
+// Errors htmx would drop. htmx 2 swaps no 4xx answer; a 400/422 that carries HTML is
+// the form or list with its errors, so it is swapped like a success. A plain-text
+// error (a 400 that explains a refused click, a 403, a 500) becomes a toast.
+(function () {
+  function toast(text) {
+    document.dispatchEvent(new CustomEvent("toast", { detail: { value: text } }));
+  }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || (xhr.status !== 400 && xhr.status !== 422)) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") === 0) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    } else {
+      toast(xhr.responseText || document.body.dataset.errorText);
+    }
+  });
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    if (!xhr || xhr.status === 400 || xhr.status === 422) return;
+    var type = xhr.getResponseHeader("Content-Type") || "";
+    var text = type.indexOf("text/plain") === 0 && xhr.responseText.length < 300 ? xhr.responseText : "";
+    toast(text || document.body.dataset.errorText);
+  });
+  document.addEventListener("htmx:sendError", function () { toast(document.body.dataset.offlineText); });
+})();
+
 // Customer grid selection: count, "select page", "select all matching".
 (function () {
   function refresh(root) {
@@ -66,7 +94,8 @@
   document.addEventListener("DOMContentLoaded", function () { refresh(); });
 })();
 
-// Composer: quick replies fill the text box; template previews; keep the thread scrolled down.
+// Composer: quick replies fill the text box; the chosen image is named; keep the thread scrolled
+// down. Template previews are rendered by the server (htmx).
 (function () {
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest(".quick-reply");
@@ -74,21 +103,20 @@
     var box = document.getElementById("body");
     if (box) { box.value = button.dataset.text; box.focus(); }
   });
+  document.addEventListener("change", function (e) {
+    if (e.target.id !== "composer-image") return;
+    var shown = e.target.form && e.target.form.querySelector(".image-chosen");
+    if (!shown) return;
+    var file = e.target.files && e.target.files[0];
+    shown.hidden = !file;
+    shown.querySelector("span").textContent = file ? file.name : "";
+  });
   function scrollThread() {
     var list = document.getElementById("messages");
     if (list) list.scrollTop = list.scrollHeight;
   }
-  function preview(root) {
-    (root || document).querySelectorAll("select[name=template]").forEach(function (select) {
-      var out = select.form && select.form.querySelector(".template-preview");
-      var option = select.selectedOptions[0];
-      if (out && option) out.textContent = option.dataset.preview || "";
-    });
-  }
-  document.addEventListener("change", function (e) { if (e.target.name === "template") preview(); });
-  document.addEventListener("DOMContentLoaded", function () { scrollThread(); preview(); });
+  document.addEventListener("DOMContentLoaded", function () { scrollThread(); });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (e.target.id === "thread" || e.target.id === "messages") scrollThread();
-    preview();
   });
 })();

@@ -81,7 +81,8 @@ def test_empty_message_is_refused_with_a_reason(client, associate_a, thread, cus
     opt_in(customer_a)
     client.force_login(associate_a)
     response = client.post(reverse("conversations:send", args=[thread.pk]), {"body": "  "})
-    assert response.status_code == 302
+    assert response.status_code == 400
+    assert "Type a message first." in response.content.decode()
     assert not Message.objects.exists()
 
 
