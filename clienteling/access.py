@@ -5,10 +5,11 @@ not 403, so ids cannot be probed.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
+from guardian.shortcuts import get_objects_for_user
 
-from .models import Customer, ModuleSettings, StaffProfile, Store
+from .models import Customer, ModuleSettings, SavedCustomerList, StaffProfile, Store
 
 
 def staff_profile(user) -> StaffProfile | None:
@@ -27,6 +28,21 @@ def is_company_admin(user) -> bool:
     )
 
 
+def _stores_with(user, codename: str) -> QuerySet[Store]:
+    """Active stores the user holds a per-store object permission on (django-guardian).
+
+    staff_sync_access grants work_in_store / manage_store from the staff profile;
+    reading them back here keeps one source of truth for store scope. Only the
+    user's own object permissions count (no global "work in every store", no
+    group object permissions), and the result is a lazy subquery: callers that
+    filter by it (``store__in=stores_for(user)``) run no extra query.
+    """
+    return get_objects_for_user(
+        user, codename, klass=Store.objects.filter(active=True), use_groups=False,
+        with_superuser=False, accept_global_perms=False,
+    )
+
+
 def stores_for(user) -> QuerySet[Store]:
     """Stores the user works in (every store for company admins)."""
     if is_company_admin(user):
@@ -34,16 +50,17 @@ def stores_for(user) -> QuerySet[Store]:
     profile = staff_profile(user)
     if profile is None or not profile.active:
         return Store.objects.none()
-    return profile.stores.filter(active=True)
+    return _stores_with(user, "work_in_store")
 
 
 def managed_stores_for(user) -> QuerySet[Store]:
+    """Stores the user manages (every store for company admins)."""
     if is_company_admin(user):
         return Store.objects.filter(active=True)
     profile = staff_profile(user)
-    if profile is None or profile.role != StaffProfile.Role.STORE_MANAGER:
+    if profile is None or not profile.active or profile.role != StaffProfile.Role.STORE_MANAGER:
         return Store.objects.none()
-    return profile.stores.filter(active=True)
+    return _stores_with(user, "manage_store")
 
 
 def customers_for(user) -> QuerySet[Customer]:
@@ -75,6 +92,63 @@ def access_store(user, store_id) -> Store:
     if store is None:
         raise Http404
     return store
+
+
+def list_templates_managed_by(user) -> QuerySet[SavedCustomerList]:
+    """List templates the user may edit, publish and retire.
+
+    Company admins: every template. Store managers: the templates of the stores
+    they manage. Company-wide templates (no store) belong to company admins;
+    managers see them but do not change them.
+    """
+    templates = SavedCustomerList.objects.filter(is_template=True)
+    if is_company_admin(user):
+        return templates
+    if not user.has_perm("clienteling.manage_list_templates"):
+        return templates.none()
+    return templates.filter(store__in=managed_stores_for(user))
+
+
+def list_templates_listed_for(user) -> QuerySet[SavedCustomerList]:
+    """What the manage page lists: the user's manageable templates plus company-wide ones."""
+    templates = SavedCustomerList.objects.filter(is_template=True)
+    if is_company_admin(user):
+        return templates
+    if not user.has_perm("clienteling.manage_list_templates"):
+        return templates.none()
+    return templates.filter(Q(store__isnull=True) | Q(store__in=managed_stores_for(user)))
+
+
+def list_templates_published_for(user) -> QuerySet[SavedCustomerList]:
+    """Published templates an associate may copy: company-wide ones and their stores'."""
+    return SavedCustomerList.objects.filter(
+        Q(store__isnull=True) | Q(store__in=stores_for(user)),
+        is_template=True, template_status=SavedCustomerList.TemplateStatus.PUBLISHED,
+    )
+
+
+def access_list_template(user, template_id) -> SavedCustomerList:
+    """A template the user may change; any other id is 404."""
+    try:
+        template_id = int(template_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    template = list_templates_managed_by(user).select_related("store").filter(pk=template_id).first()
+    if template is None:
+        raise Http404
+    return template
+
+
+def access_saved_list(user, list_id) -> SavedCustomerList:
+    """One of the user's own saved lists; anyone else's is 404."""
+    try:
+        list_id = int(list_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    saved = SavedCustomerList.objects.filter(pk=list_id, owner=user, is_template=False).first()
+    if saved is None:
+        raise Http404
+    return saved
 
 
 def require_customer_module(user) -> None:

@@ -2,10 +2,11 @@
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .access import stores_for
-from .models import ClientBook, Customer, CustomerTag, StaffProfile, Tag, Task
+from .access import staff_profile, stores_for
+from .models import Customer, LegalEntity, StaffProfile, Tag
 from .registry import BulkAction, bulk_actions
 
 User = get_user_model()
@@ -22,8 +23,21 @@ class BulkForm(forms.Form):
             field.widget.attrs["class"] = "form-select" if select else "form-control"
 
 
+def bulk_tag_choices(user):
+    """Tags the user may put on customers in bulk: global ones and their stores' (as on the profile)."""
+    profile = staff_profile(user)
+    stores = stores_for(user)
+    if profile is not None:
+        stores = stores.filter(legal_entity_id=profile.legal_entity_id)
+    return Tag.objects.filter(Q(store__isnull=True) | Q(store__in=stores), active=True).order_by("name")
+
+
 class TagForm(BulkForm):
-    tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.filter(active=True))
+    tag = forms.ModelChoiceField(label=_("Tag"), queryset=Tag.objects.none())
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["tag"].queryset = bulk_tag_choices(user)
 
 
 class AssignForm(BulkForm):
@@ -43,28 +57,31 @@ class FollowUpForm(BulkForm):
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
+def _tag(params) -> Tag:
+    return Tag.objects.get(pk=params["tag"])
+
+
 def add_tag(*, job, customer_ids, params):
-    CustomerTag.objects.bulk_create(
-        [CustomerTag(customer_id=pk, tag_id=params["tag"]) for pk in customer_ids],
-        ignore_conflicts=True,
-    )
-    return len(customer_ids), 0
+    from . import services
+
+    return services.customers_tag_add(customer_ids=customer_ids, tag=_tag(params)), 0
 
 
 def remove_tag(*, job, customer_ids, params):
-    CustomerTag.objects.filter(customer_id__in=customer_ids, tag_id=params["tag"]).delete()
-    return len(customer_ids), 0
+    from . import services
+
+    return services.customers_tag_remove(customer_ids=customer_ids, tag=_tag(params)), 0
 
 
 def add_to_my_book(*, job, customer_ids, params):
     from . import services
 
-    entity_ids = Customer.objects.filter(pk__in=customer_ids).values_list(
-        "legal_entity_id", flat=True).distinct()
+    entity_ids = (Customer.objects.filter(pk__in=customer_ids).order_by()
+                  .values_list("legal_entity_id", flat=True).distinct())
     added = 0
     for entity_id in entity_ids:
-        book, _created = ClientBook.objects.get_or_create(owner=job.created_by,
-                                                          legal_entity_id=entity_id)
+        book = services.client_book_for(owner=job.created_by,
+                                        legal_entity=LegalEntity(pk=entity_id))
         ids = Customer.objects.filter(pk__in=customer_ids, legal_entity_id=entity_id).values_list(
             "pk", flat=True)
         added += services.client_book_add_many(book=book, customer_ids=ids,
@@ -76,22 +93,20 @@ def assign(*, job, customer_ids, params):
     from . import services
 
     associate = User.objects.select_related("staff_profile").get(pk=params["associate"])
-    entity_id = associate.staff_profile.legal_entity_id
-    ids = list(Customer.objects.filter(pk__in=customer_ids, legal_entity_id=entity_id)
-               .values_list("pk", flat=True))
-    Customer.objects.filter(pk__in=ids).update(primary_salesperson=associate)
-    book, _created = ClientBook.objects.get_or_create(owner=associate, legal_entity_id=entity_id)
-    services.client_book_add_many(book=book, customer_ids=ids, added_by=job.created_by)
-    return len(ids), len(customer_ids) - len(ids)
+    moved = services.customers_assign(customer_ids=customer_ids, associate=associate,
+                                      assigned_by=job.created_by)
+    return moved, len(customer_ids) - moved
 
 
 def follow_up(*, job, customer_ids, params):
-    Task.objects.bulk_create([
-        Task(customer_id=pk, title=params["title"], due_on=params["due_on"],
-             assignee=job.created_by, created_by=job.created_by, store=job.store)
-        for pk in customer_ids
-    ])
-    return len(customer_ids), 0
+    from datetime import date
+
+    from . import services
+
+    made = services.task_create_many(
+        customer_ids=customer_ids, title=params["title"], due_on=date.fromisoformat(params["due_on"]),
+        assignee=job.created_by, created_by=job.created_by, store=job.store)
+    return made, 0
 
 
 def serialize_params(cleaned: dict) -> dict:

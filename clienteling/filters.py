@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 import django_filters as filters
+import phonenumbers
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -42,7 +43,22 @@ SCOPE_CHOICES = [
     ("store_book", _("Store client book")),
 ]
 MATCH_CHOICES = [("any", _("Match any")), ("all", _("Match all"))]
+CONSENT_FIELDS = {"sms_consent": "sms_consent", "whatsapp_consent": "whatsapp_consent",
+                  "email_consent": "email_consent"}
 DataType = CustomerAttribute.DataType
+
+
+# The filter form's groups (accordion sections), so a group with a value opens by itself.
+FILTER_GROUPS = {
+    "options": ("has_email", "has_phone", "has_wishlist", "primary_only", "exclude_sms_opted_out"),
+    "tags": ("tags", "mailing_lists"),
+    "dates": ("birthday_within", "partner_birthday_within", "anniversary_within"),
+    "contact": ("contacted_within", "not_contacted_within", "texted_within", "not_texted_within"),
+    "consent": ("sms_consent", "whatsapp_consent", "email_consent"),
+    "purchases": ("purchased_within", "not_purchased_within", "sales_12mo_min", "sales_12mo_max",
+                  "sales_24mo_min", "sales_24mo_max", "designers", "categories", "item_types",
+                  "titles"),
+}
 
 
 class DaysFilter(filters.NumberFilter):
@@ -68,6 +84,11 @@ def flag_field(label):
     return filters.BooleanFilter(
         label=label, method="filter_noop", widget=forms.CheckboxInput,
     )
+
+
+def consent_field(label):
+    return filters.ChoiceFilter(label=label, method="filter_noop", choices=ConsentState.choices,
+                                empty_label=_("Any"))
 
 
 class CustomerFilterSet(filters.FilterSet):
@@ -97,6 +118,11 @@ class CustomerFilterSet(filters.FilterSet):
     anniversary_within = days_field(_("Anniversary within (days)"))
     contacted_within = days_field(_("Marketing contact within (days)"))
     not_contacted_within = days_field(_("No marketing contact within (days)"))
+    texted_within = days_field(_("Last text within (days)"))
+    not_texted_within = days_field(_("No text within (days)"))
+    sms_consent = consent_field(_("Texting (SMS)"))
+    whatsapp_consent = consent_field(_("WhatsApp"))
+    email_consent = consent_field(_("Email"))
     purchased_within = days_field(_("Purchase within (days)"))
     not_purchased_within = days_field(_("No purchase within (days)"))
     sales_12mo_min = money_field(_("Sold last 12 months, from"))
@@ -125,6 +151,7 @@ class CustomerFilterSet(filters.FilterSet):
                  attributes=()):
         super().__init__(data, queryset, request=request)
         self.user = user
+        self.phone_region = (store.country or "").upper() if store else ""
         self.tzinfo = store.tzinfo if store else timezone.get_current_timezone()
         self.today = store_today(store) if store else timezone.localdate()
         self.attributes = {attribute.slug: attribute for attribute in attributes}
@@ -150,6 +177,21 @@ class CustomerFilterSet(filters.FilterSet):
             form._styled = True
         return form
 
+    @property
+    def active_groups(self) -> set[str]:
+        """Filter groups holding a value (or an error), to show them open."""
+        data = self.data or {}
+        errors = self.form.errors if self.is_bound else {}
+
+        def used(name):
+            values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+            return name in errors or any(v not in (None, "") for v in values)
+
+        groups = {group for group, names in FILTER_GROUPS.items() if any(map(used, names))}
+        if any(used(name) for name in self.filters if name.startswith("attr-")):
+            groups.add("attributes")
+        return groups
+
     def attribute_field_groups(self):
         """[(attribute, [bound fields])] for the template, in display order."""
         form = self.form
@@ -171,11 +213,12 @@ class CustomerFilterSet(filters.FilterSet):
         conditions += self._memberships(data)
         conditions += self._dates(data)
         conditions += self._contact(data)
+        conditions += self._consent(data)
         conditions += self._purchases(data)
         conditions += self._attributes(data)
         search = (data.get("q") or "").strip()
         if search:
-            conditions.append(search_condition(search))
+            conditions.append(search_condition(search, region=self.phone_region))
         for condition in conditions:
             queryset = queryset.filter(condition)
         return queryset
@@ -250,6 +293,28 @@ class CustomerFilterSet(filters.FilterSet):
             since = self._since(data["not_contacted_within"])
             conditions.append(Q(contact_history__last_marketing_at__lt=since)
                               | Q(contact_history__last_marketing_at__isnull=True))
+        # Texts in either direction, marketing or not (the "Last Text Date" column).
+        if data.get("texted_within") is not None:
+            conditions.append(Q(contact_history__last_text_at__gte=self._since(
+                data["texted_within"])))
+        if data.get("not_texted_within") is not None:
+            since = self._since(data["not_texted_within"])
+            conditions.append(Q(contact_history__last_text_at__lt=since)
+                              | Q(contact_history__last_text_at__isnull=True))
+        return conditions
+
+    def _consent(self, data):
+        """Opt-in state per channel, as conversations recorded it in the contact history."""
+        conditions = []
+        for name, column in CONSENT_FIELDS.items():
+            state = data.get(name)
+            if not state:
+                continue
+            condition = Q(**{f"contact_history__{column}": state})
+            if state == ConsentState.UNKNOWN:
+                # Never asked: also the customers with no contact history row at all.
+                condition |= Q(contact_history__isnull=True)
+            conditions.append(condition)
         return conditions
 
     def _purchases(self, data):
@@ -373,16 +438,38 @@ def attribute_condition(attribute, data, name):
 
 
 def store_book_owner_ids(user):
-    """Owners whose books make the store client book: staff of the user's store groups."""
+    """Owners whose books make the store client book: staff of the user's store groups.
+
+    Staff who left (profile or account deactivated) stay in: their customers must
+    still be found, so that a manager can move them to someone who stayed.
+    """
     stores = stores_for(user)
     group_ids = stores.exclude(group__isnull=True).values("group_id")
     store_ids = stores.values("pk")
     return StaffProfile.objects.filter(
-        Q(stores__group_id__in=group_ids) | Q(stores__in=store_ids), active=True
+        Q(stores__group_id__in=group_ids) | Q(stores__in=store_ids)
     ).values("user_id")
 
 
-def search_condition(search: str) -> Q:
+def phone_search_e164(search: str, region: str = "") -> str | None:
+    """The E.164 number a search reads as, in the store's country when it is national.
+
+    "06 12 34 56 78" in a French store is +33612345678 (the trunk 0 goes away),
+    "(212) 555-0123" in a US store is +12125550123; "+44 20 7946 0958" anywhere.
+    """
+    text = search.strip()
+    if sum(ch.isdigit() for ch in text) < 6 or any(ch.isalpha() for ch in text):
+        return None
+    try:
+        number = phonenumbers.parse(text, region.upper() or None)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_condition(search: str, *, region: str = "") -> Q:
     """Name, email or phone in any common format."""
     terms = search.split()
     condition = Q()
@@ -392,9 +479,15 @@ def search_condition(search: str) -> Q:
     condition |= name
     if "@" in search or "." in search:
         condition |= Q(email__icontains=search)
+    e164 = phone_search_e164(search, region)
+    if e164:
+        condition |= Q(phone=e164)
     digits = "".join(ch for ch in search if ch.isdigit())
     if len(digits) >= 4:
-        # E.164 keeps only digits after "+": match the tail so "(212) 555-0123",
-        # "212.555.0123" and "+1 212 555 0123" all find +12125550123.
+        # Partial numbers: E.164 keeps only the digits after "+", so match them
+        # anywhere ("555-0123" finds +12125550123); a long run that starts with a
+        # national trunk 0 is also tried without it ("06 12 34 56" finds +33612345678).
         condition |= Q(phone__contains=digits[-10:])
+        if digits.startswith("0") and len(digits) >= 8:
+            condition |= Q(phone__contains=digits[1:][-10:])
     return condition

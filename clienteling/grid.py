@@ -1,5 +1,6 @@
 """The customer grid's columns: what each shows, how it sorts, what it needs loaded."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -54,6 +55,26 @@ class Column:
     @property
     def shows_masked(self) -> bool:
         return self.sensitive
+
+    def export_value(self, customer: Customer, *, sensitive: bool) -> str:
+        """The cell as plain text for a CSV file: ISO dates in the store's zone, plain amounts."""
+        from django.utils import timezone
+
+        value = self.value(customer, sensitive=sensitive)
+        masked = self.sensitive and not sensitive
+        if self.kind == "name":
+            return customer.full_name
+        if value is None or masked:
+            return "" if value is None else str(value)
+        if self.kind == "list":
+            return "; ".join(value)
+        if self.kind == "date" and hasattr(value, "tzinfo"):
+            return timezone.localtime(value).date().isoformat()
+        if self.kind in ("date", "datetime") and hasattr(value, "isoformat"):
+            if hasattr(value, "tzinfo"):
+                value = timezone.localtime(value).replace(microsecond=0)
+            return value.isoformat()
+        return str(value)
 
 
 COLUMNS = [
@@ -111,11 +132,27 @@ DEFAULT_COLUMNS = ["customer", "phone", "email", "primary_salesperson", "last_sa
 SORTABLE = {column.key: column for column in COLUMNS if column.sort}
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula ("CSV injection").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?\Z")
+
+
+def csv_value(value) -> str:
+    """A CSV cell that a spreadsheet shows as text: a leading quote defuses formulas.
+
+    Plain numbers ("-12.50") stay as they are, so amounts still add up.
+    """
+    text = "" if value is None else str(value)
+    if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
+        return "'" + text
+    return text
+
+
 def clean_columns(keys) -> list[str]:
-    chosen = [key for key in keys or [] if key in COLUMNS_BY_KEY]
-    if "customer" not in chosen:
-        chosen.insert(0, "customer")
-    return list(dict.fromkeys(chosen))
+    """Known column keys in the order given, without repeats; the customer column
+    (the row's link to the profile) always comes first."""
+    chosen = [key for key in keys or [] if isinstance(key, str) and key in COLUMNS_BY_KEY]
+    return ["customer", *(key for key in dict.fromkeys(chosen) if key != "customer")]
 
 
 def cell_html(column: Column, value, customer: Customer, *, masked: bool) -> str:

@@ -11,10 +11,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.db.models import F, Q, QuerySet
 
 # Row-value comparisons; Django 5.2 ships them for composite keys.
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,9 @@ class SortKey:
 
 class BadCursor(ValueError):
     pass
+
+
+INVALID = _("This page link is not valid any more. Go back to the first page.")
 
 
 def _encode_value(value):
@@ -45,6 +51,8 @@ def _encode_value(value):
 def _decode_value(value):
     if isinstance(value, list) and len(value) == 2:
         kind, text = value
+        if not isinstance(text, str):
+            raise BadCursor(INVALID)
         try:
             if kind == "dt":
                 return datetime.fromisoformat(text)
@@ -53,11 +61,44 @@ def _decode_value(value):
             if kind == "dec":
                 return Decimal(text)
         except (ValueError, ArithmeticError) as exc:
-            raise BadCursor(str(exc)) from exc
-        raise BadCursor("unknown value kind")
-    if value is None or isinstance(value, (int, str)):
+            raise BadCursor(INVALID) from exc
+        raise BadCursor(INVALID)
+    if value is None or (isinstance(value, (int, str)) and not isinstance(value, bool)):
         return value
-    raise BadCursor("bad value")
+    raise BadCursor(INVALID)
+
+
+def _model_field(model, path: str):
+    """The model field at the end of an "a__b" path, or None when it cannot be told."""
+    field = None
+    for part in path.split("__"):
+        if model is None:
+            return None
+        try:
+            field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        except FieldDoesNotExist:
+            return None
+        model = field.related_model
+    return field
+
+
+def _fits(field, value) -> bool:
+    """Whether a decoded cursor value can be compared with the column it sorts on."""
+    if field is None:
+        return True
+    if isinstance(field, models.DateTimeField):
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if isinstance(field, models.DateField):
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if isinstance(field, models.DecimalField):
+        return (isinstance(value, Decimal) and value.is_finite()
+                and value.adjusted() < field.max_digits and value.as_tuple().exponent > -20)
+    if isinstance(field, (models.IntegerField, models.AutoField, models.ForeignKey)):
+        return isinstance(value, int) and abs(value) < 2 ** 63
+    if isinstance(field, (models.CharField, models.TextField)):
+        return (isinstance(value, str) and "\x00" not in value
+                and (field.max_length is None or len(value) <= field.max_length))
+    return True
 
 
 def encode_cursor(values: list, direction: str) -> str:
@@ -66,16 +107,33 @@ def encode_cursor(values: list, direction: str) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def decode_cursor(token: str, keys: list[SortKey]) -> tuple[list, str]:
+def decode_cursor(token: str, keys: list[SortKey], model=None) -> tuple[list, str]:
+    """The sort values and direction a cursor holds, each checked against its column.
+
+    A cursor comes from the URL, so anyone can craft one: a value of the wrong type
+    (a string where a date is sorted, a null on a column that has none) is refused
+    here, as a BadCursor, instead of failing in the database.
+    """
+    if len(token) > 2000:
+        raise BadCursor(INVALID)
     try:
         padded = token + "=" * (-len(token) % 4)
         payload = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        values = [_decode_value(v) for v in payload["v"]]
+        raw_values = payload["v"]
         direction = payload["d"]
+        if not isinstance(raw_values, list):
+            raise TypeError("values must be a list")
+        values = [_decode_value(v) for v in raw_values]
     except (ValueError, KeyError, TypeError) as exc:
-        raise BadCursor("This page link is not valid any more.") from exc
+        raise BadCursor(INVALID) from exc
     if direction not in ("after", "before") or len(values) != len(keys):
-        raise BadCursor("This page link is not valid any more.")
+        raise BadCursor(INVALID)
+    for key, value in zip(keys, values, strict=True):
+        if value is None:
+            if not key.nullable:
+                raise BadCursor(INVALID)
+        elif model is not None and not _fits(_model_field(model, key.field), value):
+            raise BadCursor(INVALID)
     return values, direction
 
 
@@ -142,7 +200,7 @@ def keyset_page(queryset: QuerySet, keys: list[SortKey], *, cursor: str | None,
                 size: int) -> Page:
     direction, values = "after", None
     if cursor:
-        values, direction = decode_cursor(cursor, keys)
+        values, direction = decode_cursor(cursor, keys, model=queryset.model)
     reverse = direction == "before"
     page_qs = queryset
     if values is not None:

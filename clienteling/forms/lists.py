@@ -5,7 +5,7 @@ from clienteling.models import SavedCustomerList
 
 NON_FILTER_PARAMS = {"cursor", "list", "cols", "size", "page", "csrfmiddlewaretoken", "name",
                      "description", "ids", "all_matching", "action", "sort", "owner", "query",
-                     "template_status", "this_store", "status"}
+                     "template_status", "this_store", "status", "store"}
 
 
 def filter_params(query_dict) -> dict[str, list[str]]:
@@ -17,11 +17,24 @@ def filter_params(query_dict) -> dict[str, list[str]]:
     }
 
 
-class SavedListForm(forms.ModelForm):
-    class Meta:
-        model = SavedCustomerList
-        fields = ["name", "description"]
-        widgets = {"description": forms.TextInput()}
+def sort_choices():
+    from clienteling.grid import SORTABLE
+
+    choices = [("", _("Customer name (A to Z)"))]
+    for key, column in SORTABLE.items():
+        if key == "customer":
+            choices.append(("-customer", _("Customer name (Z to A)")))
+            continue
+        choices += [(key, _("%(column)s, lowest first") % {"column": column.label}),
+                    (f"-{key}", _("%(column)s, highest first") % {"column": column.label})]
+    return choices
+
+
+class SavedListForm(forms.Form):
+    """"Create my own": the name and description; filters, columns and sort come along."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    description = forms.CharField(label=_("Description"), max_length=255, required=False)
 
 
 class ColumnsForm(forms.Form):
@@ -35,15 +48,26 @@ class ColumnsForm(forms.Form):
         self.fields["cols"].choices = [(c.key, c.label) for c in COLUMNS]
 
 
-class TemplateForm(forms.ModelForm):
-    class Meta:
-        model = SavedCustomerList
-        fields = ["name", "description", "template_status"]
-        widgets = {"description": forms.TextInput(attrs={"class": "form-control"}),
-                   "name": forms.TextInput(attrs={"class": "form-control"}),
-                   "template_status": forms.Select(attrs={"class": "form-select"})}
+class TemplateForm(forms.Form):
+    """A list template's name, status and store; its filters are the customer filter form."""
 
-    def __init__(self, *args, **kwargs):
+    name = forms.CharField(label=_("Name"), max_length=120,
+                           widget=forms.TextInput(attrs={"class": "form-control"}))
+    description = forms.CharField(label=_("Description"), max_length=255, required=False,
+                                  widget=forms.TextInput(attrs={"class": "form-control"}))
+    template_status = forms.ChoiceField(label=_("Status"),
+                                        choices=SavedCustomerList.TemplateStatus.choices,
+                                        widget=forms.Select(attrs={"class": "form-select"}))
+    store = forms.ModelChoiceField(label=_("Published to"), queryset=None, required=False,
+                                   widget=forms.Select(attrs={"class": "form-select"}))
+    sort = forms.ChoiceField(label=_("Sorted by"), required=False, choices=(),
+                             widget=forms.Select(attrs={"class": "form-select"}))
+
+    def __init__(self, *args, stores, company_wide: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["template_status"].choices = SavedCustomerList.TemplateStatus.choices
-        self.fields["template_status"].required = True
+        store = self.fields["store"]
+        store.queryset = stores
+        # Only company admins publish to every store; managers pick one of theirs.
+        store.required = not company_wide
+        store.empty_label = _("Every store") if company_wide else None
+        self.fields["sort"].choices = sort_choices()

@@ -3,7 +3,7 @@
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -13,6 +13,7 @@ from clienteling.models import (
     ClientBookEntry,
     CustomerAttributeValue,
     CustomerCardProperty,
+    CustomerMeasures,
     StaffProfile,
 )
 
@@ -32,29 +33,43 @@ def store_book_customers(*, user, owner_id: int | None = None) -> QuerySet:
     return customers_for(user).filter(Exists(entries))
 
 
-def store_book_owners(*, user) -> QuerySet:
-    return (User.objects.filter(pk__in=store_book_owner_ids(user))
-            .order_by("first_name", "last_name"))
+def store_book_owners(*, user) -> list:
+    """Whose books make the store client book; `has_left` marks deactivated staff.
+
+    Leavers come last, so a manager moving their customers finds them at once.
+    """
+    left = Q(is_active=False) | Q(staff_profile__active=False)
+    return list(
+        User.objects.filter(pk__in=store_book_owner_ids(user))
+        .annotate(has_left=Case(When(left, then=Value(True)), default=Value(False),
+                                output_field=BooleanField()))
+        .order_by("has_left", "first_name", "last_name", "pk")
+    )
 
 
-def reassign_targets(*, user) -> QuerySet:
-    """Associates and managers of the user's stores who can take customers over."""
-    return (User.objects.filter(staff_profile__active=True,
-                                staff_profile__stores__in=stores_for(user),
-                                staff_profile__role__in=[StaffProfile.Role.ASSOCIATE,
-                                                         StaffProfile.Role.STORE_MANAGER])
-            .distinct().order_by("first_name", "last_name"))
+def reassign_targets(*, user) -> list:
+    """Active associates and managers of the user's stores who can take customers over."""
+    return list(User.objects.filter(is_active=True, staff_profile__active=True,
+                                    staff_profile__stores__in=stores_for(user),
+                                    staff_profile__role__in=[StaffProfile.Role.ASSOCIATE,
+                                                             StaffProfile.Role.STORE_MANAGER])
+                .distinct().order_by("first_name", "last_name", "pk"))
 
 
-def book_owners_by_customer(customer_ids: list[int], owner_ids) -> dict[int, list[str]]:
-    owners: dict[int, list[str]] = {}
+def book_owners_by_customer(customer_ids: list[int], owners: list) -> dict[int, list[dict]]:
+    """Per customer, whose books they are in: [{"name", "has_left"}], in the owners' order."""
+    by_id = {owner.pk: owner for owner in owners}
+    found: dict[int, list] = {}
     entries = (ClientBookEntry.objects.filter(customer_id__in=customer_ids,
-                                              book__owner__in=owner_ids)
-               .select_related("book__owner").order_by("book__owner__first_name"))
-    for entry in entries:
-        owner = entry.book.owner
-        owners.setdefault(entry.customer_id, []).append(owner.get_full_name() or owner.username)
-    return owners
+                                              book__owner_id__in=list(by_id))
+               .values_list("customer_id", "book__owner_id"))
+    for customer_id, owner_id in entries:
+        found.setdefault(customer_id, []).append(by_id[owner_id])
+    order = {owner.pk: index for index, owner in enumerate(owners)}
+    return {customer_id: [{"name": owner.get_full_name() or owner.username,
+                           "has_left": owner.has_left}
+                          for owner in sorted(people, key=lambda o: order[o.pk])]
+            for customer_id, people in found.items()}
 
 
 def _display(value) -> str:
@@ -73,6 +88,11 @@ def card_properties(customers: list) -> dict[int, list[dict]]:
                         key=lambda p: (p.attribute.position, p.attribute.name))
     ordered = (measures + attributes)[:CustomerCardProperty.MAX_PROPERTIES]
     attribute_ids = [p.attribute_id for p in ordered if p.attribute_id]
+    # Measures in one query, whether or not the list joined them (no query per card).
+    measures_by_customer = {}
+    if customers and any(p.measure for p in ordered):
+        measures_by_customer = {m.customer_id: m for m in
+                                CustomerMeasures.objects.filter(customer__in=customers)}
     values: dict[tuple[int, int], list] = {}
     if attribute_ids and customers:
         for value in (CustomerAttributeValue.objects
@@ -84,7 +104,7 @@ def card_properties(customers: list) -> dict[int, list[dict]]:
         cells = []
         for prop in ordered:
             if prop.measure:
-                measures_row = getattr(customer, "measures", None)
+                measures_row = measures_by_customer.get(customer.pk)
                 cells.append({"label": prop.get_measure_display(),
                               "value": getattr(measures_row, prop.measure, None),
                               "kind": "money" if "sales" in prop.measure or "spend" in prop.measure

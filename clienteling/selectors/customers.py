@@ -1,20 +1,20 @@
 """Finding customers."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from clienteling.access import customers_for
+from clienteling.filters import search_condition
 from clienteling.models import Customer
+
+from .navigation import home_store_for
 
 
 def customer_search(*, user, query: str = "") -> QuerySet[Customer]:
+    """Customers the user may see by name, email or phone (national numbers read in
+    the user's store country)."""
     customers = customers_for(user).select_related("primary_salesperson", "home_store")
     query = (query or "").strip()
     if query:
-        condition = Q(first_name__icontains=query) | Q(last_name__icontains=query)
-        if "@" in query:
-            condition |= Q(email__iexact=query)
-        digits = "".join(ch for ch in query if ch.isdigit())
-        if len(digits) >= 4:
-            condition |= Q(phone__endswith=digits[-10:])
-        customers = customers.filter(condition)
+        store = home_store_for(user)
+        customers = customers.filter(search_condition(query, region=store.country if store else ""))
     return customers.order_by("last_name", "first_name", "id")

@@ -1,5 +1,6 @@
 """The customer list: filters, grid columns, keyset pages and a capped count."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
@@ -7,7 +8,14 @@ from django.utils.safestring import mark_safe
 
 from clienteling.access import can_see_sensitive, customers_for
 from clienteling.filters import CustomerFilterSet
-from clienteling.grid import COLUMNS_BY_KEY, DEFAULT_COLUMNS, SORTABLE, cell_html, clean_columns
+from clienteling.grid import (
+    COLUMNS_BY_KEY,
+    DEFAULT_COLUMNS,
+    SORTABLE,
+    cell_html,
+    clean_columns,
+    csv_value,
+)
 from clienteling.models import Customer, CustomerAttribute, GridPreference, SavedCustomerList
 from clienteling.paging import BadCursor, Page, SortKey, keyset_page
 
@@ -60,24 +68,43 @@ def sort_keys(sort: str) -> tuple[str, list[SortKey]]:
     return ("-" if descending else "") + column.key, keys
 
 
+def customer_filterset(*, user, params, for_client_book: bool = False,
+                       base: QuerySet | None = None) -> CustomerFilterSet:
+    """The customer filters bound to `params`, with the attributes admins made filterable."""
+    return CustomerFilterSet(
+        params, queryset=base if base is not None else customers_for(user), user=user,
+        store=home_store_for(user), attributes=filterable_attributes(for_client_book=for_client_book),
+    )
+
+
+def filter_definition(filterset: CustomerFilterSet, params) -> dict[str, list[str]]:
+    """The filter values of `params` the filter form knows, as a saved list stores them."""
+    known = filterset.form.fields
+    return {name: values for name in known
+            if (values := [v for v in params.getlist(name) if v != ""])}
+
+
 def filtered_customers(*, user, params, for_client_book: bool = False,
                        base: QuerySet | None = None) -> tuple[CustomerFilterSet, QuerySet]:
     """The customers matching `params`, or an unbound empty result with errors."""
-    store = home_store_for(user)
-    filterset = CustomerFilterSet(
-        params, queryset=base if base is not None else customers_for(user), user=user,
-        store=store, attributes=filterable_attributes(for_client_book=for_client_book),
-    )
+    filterset = customer_filterset(user=user, params=params, for_client_book=for_client_book,
+                                   base=base)
     if not filterset.is_valid():
         return filterset, Customer.objects.none()
     return filterset, filterset.qs
 
 
 def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
-                  base: QuerySet | None = None, for_client_book: bool = False) -> CustomerList:
+                  base: QuerySet | None = None, for_client_book: bool = False,
+                  columns: list[str] | None = None) -> CustomerList:
+    """One page of the filtered customers with their grid cells, and a capped count.
+
+    `columns` overrides the user's grid columns (the client books show cards, not a grid).
+    """
     filterset, queryset = filtered_customers(user=user, params=params, base=base,
                                              for_client_book=for_client_book)
-    column_keys = columns_for(user=user, params=params, saved_list=saved_list)
+    column_keys = (clean_columns(columns) if columns is not None
+                   else columns_for(user=user, params=params, saved_list=saved_list))
     columns = [COLUMNS_BY_KEY[key] for key in column_keys]
     sort, keys = sort_keys(params.get("sort") or (saved_list.sort if saved_list else "") or "")
     try:
@@ -122,3 +149,38 @@ def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]
     cap = COUNT_CAP if cap is None else cap
     count = queryset.order_by().values("pk")[: cap + 1].count()
     return min(count, cap), count > cap
+
+
+EXPORT_CHUNK = 1000
+
+
+def customer_export(*, user, params, saved_list: SavedCustomerList | None = None,
+                    ids: list[int] | None = None) -> tuple[CustomerFilterSet, list, Iterator[list[str]]]:
+    """The filtered customers as CSV rows (header first), masked for the user.
+
+    Only the filters and the chosen columns are worked out up front: no page, no
+    count. Rows come in primary-key chunks, so memory stays flat on a million rows.
+    """
+    filterset, queryset = filtered_customers(user=user, params=params)
+    columns = [COLUMNS_BY_KEY[key] for key in columns_for(user=user, params=params,
+                                                          saved_list=saved_list)]
+    if ids:
+        queryset = queryset.filter(pk__in=ids)
+    related = sorted({path for column in columns for path in column.related})
+    prefetch = sorted({path for column in columns for path in column.prefetch})
+    sensitive = can_see_sensitive(user)
+
+    def rows() -> Iterator[list[str]]:
+        yield [csv_value(str(column.label)) for column in columns]
+        last_pk = 0
+        while True:
+            chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk")
+                         .select_related(*related).prefetch_related(*prefetch)[:EXPORT_CHUNK])
+            if not chunk:
+                return
+            for customer in chunk:
+                yield [csv_value(column.export_value(customer, sensitive=sensitive))
+                       for column in columns]
+            last_pk = chunk[-1].pk
+
+    return filterset, columns, rows()

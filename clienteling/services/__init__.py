@@ -12,9 +12,12 @@ from .client_books import (
     client_book_for,
     client_book_reassign,
     client_book_remove,
+    customers_assign,
 )
 from .contact_history import *  # noqa: F403  written by conversations
 from .contact_history import __all__ as _contact_all
+from .lists import *  # noqa: F403  saved lists, list templates, grid columns
+from .lists import __all__ as _lists_all
 from .org import staff_sync_access, store_ensure_stock_location
 from .profile import *  # noqa: F403  notes, follow-ups, activities, contact details, tags
 from .profile import __all__ as _profile_all
@@ -22,8 +25,8 @@ from .sales import customer_measures_refresh, customer_measures_refresh_stale, s
 
 __all__ = [
     "attribute_parse_value", "attribute_values_set", "bulk_job_run", "bulk_job_start",
-    "client_book_add", "client_book_add_many",
-    "client_book_for", "client_book_reassign", "client_book_remove", "customer_measures_refresh",
+    "client_book_add", "client_book_add_many", "client_book_for", "client_book_reassign",
+    "client_book_remove", "customers_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "sale_record", "staff_sync_access",
-    "store_ensure_stock_location", *_profile_all, *_contact_all,
+    "store_ensure_stock_location", *_profile_all, *_contact_all, *_lists_all,
 ]

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling.models import ClientBook, ClientBookEntry, Customer
@@ -59,4 +60,23 @@ def client_book_reassign(*, from_book: ClientBook, to_book: ClientBook,
     Customer.objects.filter(pk__in=ids, primary_salesperson=from_book.owner).update(
         primary_salesperson=to_book.owner
     )
+    return len(ids)
+
+
+@transaction.atomic
+def customers_assign(*, customer_ids: Iterable[int], associate, assigned_by) -> int:
+    """Make `associate` the primary salesperson of these customers and add them to their book.
+
+    Only customers of the associate's legal entity move; returns how many did.
+    """
+    profile = associate.staff_profile
+    ids = list(Customer.objects.filter(pk__in=list(customer_ids),
+                                       legal_entity_id=profile.legal_entity_id)
+               .values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Customer.objects.filter(pk__in=ids).exclude(primary_salesperson=associate).update(
+        primary_salesperson=associate, updated_at=timezone.now())
+    book = client_book_for(owner=associate, legal_entity=profile.legal_entity)
+    client_book_add_many(book=book, customer_ids=ids, added_by=assigned_by)
     return len(ids)

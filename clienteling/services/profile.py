@@ -24,7 +24,8 @@ from .attributes import attribute_values_set
 
 __all__ = [
     "activity_create", "customer_attributes_set", "customer_set_tags", "customer_update_contact",
-    "note_create", "note_set_pinned", "note_update", "task_create", "task_set_done",
+    "customers_tag_add", "customers_tag_remove", "note_create", "note_set_pinned", "note_update",
+    "task_create", "task_create_many", "task_set_done",
 ]
 
 # Contact fields anyone who may see the profile may change.
@@ -90,6 +91,20 @@ def task_create(*, customer: Customer, title: str, due_on: date, assignee, creat
         customer=customer, title=title, details=(details or "").strip(), due_on=due_on,
         assignee=assignee, created_by=created_by, store=store,
     )
+
+
+def task_create_many(*, customer_ids: Iterable[int], title: str, due_on: date, assignee,
+                     created_by, store: Store | None = None) -> int:
+    """One follow-up per customer (the bulk action); returns how many were made."""
+    title = (title or "").strip()
+    if not title:
+        raise ValidationError({"title": _("Give the follow-up a title.")})
+    tasks = Task.objects.bulk_create([
+        Task(customer_id=pk, title=title, due_on=due_on, assignee=assignee,
+             created_by=created_by, store=store)
+        for pk in customer_ids
+    ])
+    return len(tasks)
 
 
 def task_set_done(*, task: Task, done: bool, changed_by) -> bool:
@@ -195,3 +210,17 @@ def customer_set_tags(*, customer: Customer, tags: Iterable[Tag], scope: Iterabl
         [CustomerTag(customer=customer, tag_id=pk) for pk in sorted(added)], ignore_conflicts=True
     )
     return len(added), len(removed)
+
+
+def customers_tag_add(*, customer_ids: Iterable[int], tag: Tag) -> int:
+    """Put one tag on many customers (already tagged ones stay as they are)."""
+    ids = list(customer_ids)
+    CustomerTag.objects.bulk_create([CustomerTag(customer_id=pk, tag=tag) for pk in ids],
+                                    ignore_conflicts=True)
+    return len(ids)
+
+
+def customers_tag_remove(*, customer_ids: Iterable[int], tag: Tag) -> int:
+    ids = list(customer_ids)
+    CustomerTag.objects.filter(customer_id__in=ids, tag=tag).delete()
+    return len(ids)

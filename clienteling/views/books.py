@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clienteling import services
@@ -15,11 +16,18 @@ from clienteling.selectors import books as book_selectors
 from clienteling.selectors.lists import customer_list
 from clienteling.selectors.profile import contact_for
 
+# Client books show cards (contact details and card properties), not grid columns.
+CARD_COLUMNS = ["customer"]
+
 
 def _require(user, permission):
     require_customer_module(user)
     if not user.has_perm(permission):
         raise PermissionDenied
+
+
+def _bad_request(message: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def _cards(user, rows):
@@ -30,20 +38,32 @@ def _cards(user, rows):
              "properties": properties.get(c.pk, [])} for c in customers]
 
 
+def _query_string(request) -> str:
+    """The current filters for page links (which add their own cursor)."""
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    return params.urlencode()
+
+
+def _template(request) -> str:
+    template = "clienteling/client_book.html"
+    if request.htmx and request.htmx.target == "results":
+        template += "#results"
+    return template
+
+
 @login_required
 @require_GET
 def my_client_book(request):
     _require(request.user, "clienteling.view_own_client_book")
     result = customer_list(user=request.user, params=request.GET, for_client_book=True,
-                           base=book_selectors.my_book_customers(user=request.user))
-    template = "clienteling/client_book.html"
-    if request.htmx and request.htmx.target == "results":
-        template += "#results"
-    return render(request, template, {
+                           base=book_selectors.my_book_customers(user=request.user),
+                           columns=CARD_COLUMNS)
+    return render(request, _template(request), {
         "result": result, "form": result.filterset.form, "cards": _cards(request.user, result.rows),
         "store_book": False,
         "can_remove": request.user.has_perm("clienteling.remove_from_client_book"),
-        "query_string": request.GET.urlencode(),
+        "query_string": _query_string(request),
     }, status=400 if result.errors else 200)
 
 
@@ -54,11 +74,13 @@ def client_book_remove(request):
     profile = staff_profile(request.user)
     ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
     if profile is None or not ids:
-        return HttpResponseBadRequest(_("Select at least one customer."))
+        return _bad_request(_("Select at least one customer."))
     book = ClientBook.objects.filter(owner=request.user,
                                      legal_entity_id=profile.legal_entity_id).first()
     removed = services.client_book_remove(book=book, customer_ids=ids) if book else 0
-    messages.success(request, _("%(n)s removed from your client book.") % {"n": removed})
+    messages.success(request, ngettext("%(n)s customer removed from your client book.",
+                                       "%(n)s customers removed from your client book.",
+                                       removed) % {"n": removed})
     return redirect("clienteling:my_client_book")
 
 
@@ -71,22 +93,20 @@ def store_client_book(request):
     base = book_selectors.store_book_customers(user=request.user, owner_id=owner_id)
     params = request.GET.copy()
     params.pop("owner", None)
-    result = customer_list(user=request.user, params=params, for_client_book=True, base=base)
+    result = customer_list(user=request.user, params=params, for_client_book=True, base=base,
+                           columns=CARD_COLUMNS)
     owners = book_selectors.store_book_owners(user=request.user)
     owners_by_customer = book_selectors.book_owners_by_customer(
-        [row["customer"].pk for row in result.rows], [o.pk for o in owners])
+        [row["customer"].pk for row in result.rows], owners)
     cards = _cards(request.user, result.rows)
     for card in cards:
         card["owners"] = owners_by_customer.get(card["customer"].pk, [])
     can_reassign = request.user.has_perm("clienteling.reassign_client_book")
-    template = "clienteling/client_book.html"
-    if request.htmx and request.htmx.target == "results":
-        template += "#results"
-    return render(request, template, {
+    return render(request, _template(request), {
         "result": result, "form": result.filterset.form, "cards": cards, "store_book": True,
         "owners": owners, "owner_id": owner_id, "can_reassign": can_reassign,
         "targets": book_selectors.reassign_targets(user=request.user) if can_reassign else [],
-        "query_string": request.GET.urlencode(),
+        "query_string": _query_string(request),
     }, status=400 if result.errors else 200)
 
 
@@ -102,19 +122,18 @@ def client_book_reassign(request):
         from_owner = owners[int(request.POST.get("from_owner", ""))]
         to_owner = targets[int(request.POST.get("to_owner", ""))]
     except (KeyError, ValueError):
-        return HttpResponseBadRequest(_("Choose who the customers move from and to."))
+        return _bad_request(_("Choose who the customers move from and to."))
     if not ids:
-        return HttpResponseBadRequest(_("Select at least one customer."))
+        return _bad_request(_("Select at least one customer."))
     if from_owner == to_owner:
-        return HttpResponseBadRequest(_("Choose two different people."))
+        return _bad_request(_("Choose two different people."))
     entity = staff_profile(request.user).legal_entity
     moved = services.client_book_reassign(
         from_book=services.client_book_for(owner=from_owner, legal_entity=entity),
         to_book=services.client_book_for(owner=to_owner, legal_entity=entity),
         customer_ids=ids, reassigned_by=request.user,
     )
-    messages.success(request, _("%(n)s customers moved to %(name)s.") % {
+    messages.success(request, ngettext("%(n)s customer moved to %(name)s.",
+                                       "%(n)s customers moved to %(name)s.", moved) % {
         "n": moved, "name": to_owner.get_full_name() or to_owner.username})
     return redirect("clienteling:store_client_book")
-
-

@@ -12,28 +12,37 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clienteling import services
-from clienteling.access import can_see_sensitive, require_customer_module
+from clienteling.access import (
+    access_list_template,
+    access_saved_list,
+    is_company_admin,
+    list_templates_listed_for,
+    list_templates_managed_by,
+    list_templates_published_for,
+    managed_stores_for,
+    require_customer_module,
+)
 from clienteling.bulk import serialize_params
 from clienteling.forms.lists import ColumnsForm, SavedListForm, TemplateForm, filter_params
-from clienteling.grid import COLUMNS, COLUMNS_BY_KEY
+from clienteling.grid import COLUMNS, COLUMNS_BY_KEY, clean_columns
 from clienteling.htmx import with_toast
-from clienteling.models import BulkJob, GridPreference, SavedCustomerList
+from clienteling.models import BulkJob, SavedCustomerList
 from clienteling.registry import bulk_actions
+from clienteling.selectors.lists import customer_export as select_customer_export
+from clienteling.selectors.lists import customer_filterset, filter_definition
 from clienteling.selectors.lists import customer_list as select_customer_list
-from clienteling.selectors.lists import filtered_customers
 from clienteling.selectors.navigation import home_store_for
 
 
+def _bad_request(message: str) -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
+
+
 def _saved_list_for(user, list_id) -> SavedCustomerList | None:
-    if not list_id:
-        return None
-    try:
-        return SavedCustomerList.objects.get(pk=int(list_id), owner=user, is_template=False)
-    except (ValueError, SavedCustomerList.DoesNotExist):
-        raise Http404 from None
+    return access_saved_list(user, list_id) if list_id else None
 
 
 def _params_with_saved_filters(request, saved_list):
@@ -54,6 +63,26 @@ def _available_actions(user):
     return [a for a in bulk_actions if not a.permission or user.has_perm(a.permission)]
 
 
+def _column_menu(chosen_keys: list[str]) -> list[dict]:
+    """The eye-icon menu: the shown columns first, in their order, then the others."""
+    shown = [COLUMNS_BY_KEY[key] for key in chosen_keys]
+    hidden = [column for column in COLUMNS if column.key not in chosen_keys]
+    return ([{"column": c, "checked": True} for c in shown]
+            + [{"column": c, "checked": False} for c in hidden])
+
+
+def _list_url(query: str = "", *, saved_list=None, sort: str = "") -> str:
+    params = QueryDict(query, mutable=True)
+    for key in ("list", "sort", "cursor"):
+        params.pop(key, None)
+    if saved_list is not None:
+        params["list"] = str(saved_list.pk)
+    if sort:
+        params["sort"] = sort
+    encoded = params.urlencode()
+    return reverse("clienteling:customer_list") + (f"?{encoded}" if encoded else "")
+
+
 @login_required
 @require_GET
 def customer_list(request):
@@ -61,16 +90,16 @@ def customer_list(request):
     saved_list = _saved_list_for(request.user, request.GET.get("list"))
     params = _params_with_saved_filters(request, saved_list)
     result = select_customer_list(user=request.user, params=params, saved_list=saved_list)
-    query = {k: v for k, v in filter_params(params).items()}
+    query = filter_params(params)
+    column_keys = [c.key for c in result.columns]
     context = {
         "result": result,
         "form": result.filterset.form,
         "saved_list": saved_list,
-        "saved_lists": SavedCustomerList.objects.filter(owner=request.user, is_template=False)
-        .only("id", "name"),
-        "columns_form": ColumnsForm(initial={"cols": [c.key for c in result.columns]}),
-        "all_columns": COLUMNS,
-        "chosen_columns": {c.key for c in result.columns},
+        "saved_lists": list(SavedCustomerList.objects.filter(owner=request.user, is_template=False)
+                            .only("id", "name").order_by("name")),
+        "column_menu": _column_menu(column_keys),
+        "column_keys": column_keys,
         "query_string": urlencode(query, doseq=True),
         "list_param": saved_list.pk if saved_list else "",
         "actions": _available_actions(request.user),
@@ -78,6 +107,8 @@ def customer_list(request):
         "can_manage_templates": request.user.has_perm("clienteling.manage_list_templates"),
         "active_filter_count": len([k for k in query if k not in ("sort", "scope")]),
     }
+    context["list_state_forms"] = ["save-list-form"] + (
+        ["template-from-list"] if context["can_manage_templates"] else [])
     status = 400 if result.errors else 200
     template = "clienteling/customer_list.html"
     if request.htmx and request.htmx.target == "results":
@@ -88,23 +119,20 @@ def customer_list(request):
 @login_required
 @require_POST
 def grid_columns(request):
-    """Remember the chosen columns: on the saved list, or as the user's default."""
+    """Remember the chosen columns, in their order: on the saved list, or as the user's default."""
     require_customer_module(request.user)
     form = ColumnsForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(_("Unknown column."))
-    columns = [key for key in form.cleaned_data["cols"] if key in COLUMNS_BY_KEY]
+        return _bad_request(_("Unknown column."))
+    columns = form.cleaned_data["cols"]
     saved_list = _saved_list_for(request.user, request.POST.get("list"))
     if saved_list:
-        saved_list.columns = columns
-        saved_list.save(update_fields=["columns", "updated_at"])
+        services.saved_list_set_columns(saved_list=saved_list, columns=columns)
     else:
-        GridPreference.objects.update_or_create(user=request.user, defaults={"columns": columns})
-    url = reverse("clienteling:customer_list") + "?" + request.POST.get("query", "")
-    if saved_list:
-        url += f"&list={saved_list.pk}"
+        services.grid_preference_set(user=request.user, columns=columns)
     messages.success(request, _("Columns saved."))
-    return redirect(url)
+    return redirect(_list_url(request.POST.get("query", ""), saved_list=saved_list,
+                              sort=request.POST.get("sort", "")))
 
 
 class _Echo:
@@ -121,97 +149,70 @@ def customer_export(request):
         raise PermissionDenied
     saved_list = _saved_list_for(request.user, request.GET.get("list"))
     params = _params_with_saved_filters(request, saved_list)
-    filterset, queryset = filtered_customers(user=request.user, params=params)
-    if filterset.form.errors:
-        return HttpResponseBadRequest(_("The filters are not valid."))
     ids = [int(pk) for pk in request.GET.getlist("ids") if pk.isdigit()]
-    if ids:
-        queryset = queryset.filter(pk__in=ids)
-    result = select_customer_list(user=request.user, params=params, saved_list=saved_list)
-    columns = result.columns
-    related = sorted({p for c in columns for p in c.related})
-    prefetch = sorted({p for c in columns for p in c.prefetch})
-    sensitive = can_see_sensitive(request.user)
+    filterset, _columns, rows = select_customer_export(user=request.user, params=params,
+                                                       saved_list=saved_list, ids=ids)
+    if filterset.form.errors:
+        return _bad_request(_("The filters are not valid."))
     writer = csv.writer(_Echo())
-
-    def rows():
-        yield writer.writerow([str(c.label) for c in columns])
-        last_pk = 0
-        while True:
-            # Chunks by primary key keep memory flat on a million rows.
-            chunk = list(queryset.filter(pk__gt=last_pk).order_by("pk")
-                         .select_related(*related).prefetch_related(*prefetch)[:1000])
-            if not chunk:
-                return
-            for customer in chunk:
-                cells = []
-                for column in columns:
-                    value = column.value(customer, sensitive=sensitive)
-                    if column.kind == "name":
-                        value = customer.full_name
-                    cells.append("; ".join(value) if isinstance(value, list) else
-                                 "" if value is None else str(value))
-                yield writer.writerow(cells)
-            last_pk = chunk[-1].pk
-
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse((writer.writerow(row) for row in rows),
+                                     content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="customers-{stamp}.csv"'
     return response
 
 
-# --- Saved lists and templates ----------------------------------------------------
+# --- Saved lists -----------------------------------------------------------------------
 
 
 @login_required
 @require_POST
 def saved_list_create(request):
+    """"Create my own": the filters, columns and sort shown now, under a name."""
     require_customer_module(request.user)
+    query = request.POST.get("query", "")
     form = SavedListForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the list a name."))
-        return redirect(reverse("clienteling:customer_list") + "?" + request.POST.get("query", ""))
-    saved = form.save(commit=False)
-    saved.owner = request.user
-    saved.filters = filter_params(QueryDict(request.POST.get("query", "")))
-    saved.columns = [k for k in request.POST.getlist("cols") if k in COLUMNS_BY_KEY]
-    saved.save()
+        return redirect(_list_url(query, sort=request.POST.get("sort", "")))
+    try:
+        saved = services.saved_list_create(
+            owner=request.user, name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            filters=filter_params(QueryDict(query)), columns=request.POST.getlist("cols"),
+            sort=request.POST.get("sort", ""),
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_list_url(query))
     messages.success(request, _("List “%(name)s” saved.") % {"name": saved.name})
-    return redirect(reverse("clienteling:customer_list") + f"?list={saved.pk}")
+    return redirect(_list_url(saved_list=saved))
 
 
 @login_required
 @require_POST
 def saved_list_update(request, list_id: int):
     require_customer_module(request.user)
-    saved = get_object_or_404(SavedCustomerList, pk=list_id, owner=request.user,
-                              is_template=False)
-    saved.filters = filter_params(QueryDict(request.POST.get("query", "")))
-    saved.save(update_fields=["filters", "updated_at"])
+    saved = access_saved_list(request.user, list_id)
+    services.saved_list_update(
+        saved_list=saved, filters=filter_params(QueryDict(request.POST.get("query", ""))),
+        columns=request.POST.getlist("cols") or None, sort=request.POST.get("sort"),
+    )
     messages.success(request, _("List “%(name)s” updated.") % {"name": saved.name})
-    return redirect(reverse("clienteling:customer_list") + f"?list={saved.pk}")
+    return redirect(_list_url(saved_list=saved))
 
 
 @login_required
 @require_POST
 def saved_list_delete(request, list_id: int):
     require_customer_module(request.user)
-    saved = get_object_or_404(SavedCustomerList, pk=list_id, owner=request.user,
-                              is_template=False)
-    saved.delete()
+    saved = access_saved_list(request.user, list_id)
+    services.saved_list_delete(saved_list=saved)
     messages.success(request, _("List deleted."))
     return redirect("clienteling:customer_list")
 
 
-def _visible_templates(user):
-    from django.db.models import Q
-
-    from clienteling.access import stores_for
-
-    return SavedCustomerList.objects.filter(
-        Q(store__isnull=True) | Q(store__in=stores_for(user)),
-        is_template=True, template_status=SavedCustomerList.TemplateStatus.PUBLISHED,
-    ).select_related("owner")
+# --- List templates ------------------------------------------------------------------
 
 
 @login_required
@@ -220,7 +221,7 @@ def list_templates(request):
     """"Add existing list": the published templates an associate can copy."""
     require_customer_module(request.user)
     return render(request, "clienteling/list_templates.html", {
-        "templates": _visible_templates(request.user).order_by("name"),
+        "templates": list(list_templates_published_for(request.user).order_by("name")),
         "can_manage_templates": request.user.has_perm("clienteling.manage_list_templates"),
     })
 
@@ -229,60 +230,109 @@ def list_templates(request):
 @require_POST
 def list_template_copy(request, template_id: int):
     require_customer_module(request.user)
-    template = get_object_or_404(_visible_templates(request.user), pk=template_id)
-    copy = SavedCustomerList.objects.create(
-        owner=request.user, name=template.name, description=template.description,
-        filters=template.filters, columns=template.columns, sort=template.sort,
-        source_template=template,
-    )
+    template = get_object_or_404(list_templates_published_for(request.user), pk=template_id)
+    copy = services.list_template_copy(template=template, owner=request.user)
     messages.success(request, _("“%(name)s” added to your lists.") % {"name": copy.name})
-    return redirect(reverse("clienteling:customer_list") + f"?list={copy.pk}")
+    return redirect(_list_url(saved_list=copy))
 
 
 def _require_template_manager(user):
+    require_customer_module(user)
     if not user.has_perm("clienteling.manage_list_templates"):
         raise PermissionDenied
 
 
 @login_required
+@require_GET
 def list_template_manage(request):
-    """Managers publish, edit and retire list templates."""
-    require_customer_module(request.user)
+    """Managers publish, edit and retire the templates of their stores."""
     _require_template_manager(request.user)
-    templates = SavedCustomerList.objects.filter(is_template=True).order_by("template_status",
-                                                                           "name")
+    manageable = set(list_templates_managed_by(request.user).values_list("pk", flat=True))
+    templates = (list_templates_listed_for(request.user).select_related("store")
+                 .order_by("template_status", "name"))
+    # "New template" starts from the list the manager was looking at.
+    new_url = reverse("clienteling:list_template_create")
+    if request.GET:
+        new_url += "?" + request.GET.urlencode()
+    return render(request, "clienteling/list_template_manage.html", {
+        "rows": [{"template": t, "can_change": t.pk in manageable} for t in templates],
+        "new_url": new_url,
+    })
+
+
+def _template_editor(request, template: SavedCustomerList | None):
+    """Create or edit a template: name, description, status, store, filters, columns, sort."""
+    user = request.user
+    company_wide = is_company_admin(user)
+    stores = managed_stores_for(user).order_by("name")
     if request.method == "POST":
-        form = TemplateForm(request.POST)
-        if form.is_valid():
-            template = form.save(commit=False)
-            template.owner = request.user
-            template.is_template = True
-            template.filters = filter_params(QueryDict(request.POST.get("query", "")))
-            template.columns = [k for k in request.POST.getlist("cols") if k in COLUMNS_BY_KEY]
-            template.store = home_store_for(request.user) if request.POST.get(
-                "this_store") else None
-            template.save()
-            messages.success(request, _("Template “%(name)s” saved.") % {"name": template.name})
-            return redirect("clienteling:list_template_manage")
+        form = TemplateForm(request.POST, stores=stores, company_wide=company_wide)
+        filter_source = request.POST
+        columns = request.POST.getlist("cols")
     else:
-        form = TemplateForm(initial={"template_status": SavedCustomerList.TemplateStatus.DRAFT})
-    return render(request, "clienteling/list_template_manage.html",
-                  {"templates": templates, "form": form,
-                   "statuses": SavedCustomerList.TemplateStatus.choices},
-                  status=400 if form.errors else 200)
+        if template is not None:
+            initial = {"name": template.name, "description": template.description,
+                       "template_status": template.template_status, "store": template.store,
+                       "sort": template.sort}
+            filter_source = QueryDict(mutable=True)
+            for key, values in template.filters.items():
+                filter_source.setlist(key, values)
+            columns = template.columns
+        else:
+            # From the customer list: its filters, columns and sort.
+            query = QueryDict(request.GET.get("query", ""))
+            initial = {"template_status": SavedCustomerList.TemplateStatus.DRAFT,
+                       "store": home_store_for(user) if not company_wide else None,
+                       "sort": request.GET.get("sort", "")}
+            filter_source = query
+            columns = request.GET.getlist("cols")
+        form = TemplateForm(initial=initial, stores=stores, company_wide=company_wide)
+    filterset = customer_filterset(user=user, params=filter_source)
+    filters_valid = filterset.is_valid()
+    if request.method == "POST" and form.is_valid() and filters_valid:
+        data = form.cleaned_data
+        try:
+            saved = services.list_template_save(
+                user=user, template=template, name=data["name"], description=data["description"],
+                status=data["template_status"], store=data["store"],
+                filters=filter_definition(filterset, request.POST), columns=columns,
+                sort=data["sort"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Template “%(name)s” saved.") % {"name": saved.name})
+            return redirect("clienteling:list_template_manage")
+    invalid = request.method == "POST" and bool(form.errors or filterset.form.errors)
+    return render(request, "clienteling/list_template_edit.html", {
+        "template": template, "form": form, "filterset": filterset,
+        "filter_form": filterset.form, "column_menu": _column_menu(clean_columns(columns)),
+    }, status=400 if invalid else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_template_create(request):
+    _require_template_manager(request.user)
+    return _template_editor(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def list_template_edit(request, template_id: int):
+    _require_template_manager(request.user)
+    return _template_editor(request, access_list_template(request.user, template_id))
 
 
 @login_required
 @require_POST
 def list_template_status(request, template_id: int):
-    require_customer_module(request.user)
     _require_template_manager(request.user)
-    template = get_object_or_404(SavedCustomerList, pk=template_id, is_template=True)
+    template = access_list_template(request.user, template_id)
     status = request.POST.get("status")
     if status not in SavedCustomerList.TemplateStatus.values:
-        return HttpResponseBadRequest(_("Unknown status."))
-    template.template_status = status
-    template.save(update_fields=["template_status", "updated_at"])
+        return _bad_request(_("Unknown status."))
+    services.list_template_set_status(user=request.user, template=template, status=status)
     messages.success(request, _("Template “%(name)s” is now %(status)s.") % {
         "name": template.name, "status": template.get_template_status_display()})
     return redirect("clienteling:list_template_manage")

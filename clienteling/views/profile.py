@@ -2,9 +2,10 @@
 
 Every write is a POST. An htmx request gets the section's fresh body and a
 toast (`HX-Trigger: {"toast": ...}`); a plain form post is redirected back to
-the profile with a message. Bad input re-renders the form with its errors:
-for htmx with status 200 and `HX-Retarget: this` (htmx does not swap 4xx
-answers), otherwise as a page of its own with status 400.
+the profile with a message. Bad input re-renders the form with its errors and
+status 400: for htmx the form partial with `HX-Retarget: this` (static/js/atelier.js
+lets htmx swap 400/422 HTML answers, the one rule for every console screen),
+otherwise as a page of its own.
 """
 
 import json
@@ -97,7 +98,7 @@ def _form(request, customer: Customer, form, *, title: str, submit: str,
         **(extra or {}),
     }
     if request.htmx:
-        response = render(request, template, context)
+        response = render(request, template, context, status=400 if invalid else 200)
         if invalid:
             # Replace the form that was posted, wherever it sits.
             response["HX-Retarget"] = "this"

@@ -178,7 +178,7 @@ def test_store_book_spans_the_store_group_only(client, org, manager, associate_a
     response = client.get(reverse("clienteling:store_client_book"))
     cards = response.context["cards"]
     assert [card["customer"] for card in cards] == [customers[0]]
-    assert cards[0]["owners"] == [associate_a.get_full_name()]
+    assert cards[0]["owners"] == [{"name": associate_a.get_full_name(), "has_left": False}]
 
 
 def test_reassign_moves_customers_between_associates(client, org, manager, associate_a,

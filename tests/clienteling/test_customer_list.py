@@ -282,7 +282,7 @@ def test_count_is_capped(as_manager, org, monkeypatch):
 
 def test_columns_are_remembered_per_user(as_manager, manager):
     as_manager.post(reverse("clienteling:grid_columns"), {"cols": ["city", "tags"]})
-    assert GridPreference.objects.get(user=manager).columns == ["city", "tags"]
+    assert GridPreference.objects.get(user=manager).columns == ["customer", "city", "tags"]
     result = as_manager.get(reverse(LIST)).context["result"]
     assert [c.key for c in result.columns] == ["customer", "city", "tags"]
 
@@ -370,13 +370,16 @@ def test_retired_template_cannot_be_copied(client, associate_a, manager):
     assert response.status_code == 404
 
 
-def test_only_managers_manage_templates(associate_a, as_manager):
+def test_only_managers_manage_templates(associate_a, as_manager, org):
     associate = Client()
     associate.force_login(associate_a)
     assert associate.get(reverse("clienteling:list_template_manage")).status_code == 403
-    response = as_manager.post(reverse("clienteling:list_template_manage"),
+    assert associate.get(reverse("clienteling:list_template_create")).status_code == 403
+    response = as_manager.post(reverse("clienteling:list_template_create"),
                                {"name": "Lapsed VIPs", "template_status": "published",
-                                "query": "not_purchased_within=365"})
+                                "store": org["store_a"].pk, "not_purchased_within": "365",
+                                "cols": ["customer", "sales_12mo"]})
     assert response.status_code == 302
     template = SavedCustomerList.objects.get(name="Lapsed VIPs")
     assert template.is_template and template.filters == {"not_purchased_within": ["365"]}
+    assert template.columns == ["customer", "sales_12mo"] and template.store == org["store_a"]

@@ -269,7 +269,7 @@ def test_an_empty_note_is_refused_with_the_forms_error(client, associate_a, cust
     htmx = client.post(url("profile_note_create", customer_a), {"body": "   "}, headers=HTMX)
     plain = client.post(url("profile_note_create", customer_a), {"body": ""})
 
-    assert htmx.status_code == 200
+    assert htmx.status_code == 400
     assert htmx.headers["HX-Retarget"] == "this"
     assert "is-invalid" in htmx.content.decode()
     assert plain.status_code == 400
@@ -710,7 +710,7 @@ def test_bad_contact_details_are_explained_and_nothing_is_saved(client, manager,
     htmx = client.post(url("profile_contact_edit", customer_a), data, headers=HTMX)
     plain = client.post(url("profile_contact_edit", customer_a), data)
 
-    assert htmx.status_code == 200 and message in htmx.content.decode()
+    assert htmx.status_code == 400 and message in htmx.content.decode()
     assert plain.status_code == 400 and message in plain.content.decode()
     customer_a.refresh_from_db()
     assert customer_a.first_name == "Claire"
