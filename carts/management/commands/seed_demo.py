@@ -73,6 +73,7 @@ from clienteling.models import (
     CustomerConsent,
     CustomerContactHistory,
     CustomerMailingList,
+    CustomerMeasures,
     CustomerTag,
     LegalEntity,
     MailingList,
@@ -1204,6 +1205,9 @@ class Command(BaseCommand):
             reset_queries()  # DEBUG keeps every query; a million customers would not fit
             progress.advance(chunk_stop - chunk_start)
         progress.close()
+        # Fresh statistics for every table written, or the first list queries plan for an
+        # empty table (autovacuum's analyze may not have run yet).
+        writer.analyze([model for _name, model, _columns in TABLES] + [CustomerMeasures])
 
     def _check_phone_formats(self) -> None:
         """Our hand-made number ranges must stay valid as phonenumbers' metadata evolves."""
