@@ -40,6 +40,8 @@ _VERSIONED = re.compile(r"/v\d+/?$")
 class AdyenProvider(PaymentProvider):
     name = "adyen"
     notification_response = ("[accepted]", "text/plain")
+    # docs.adyen.com/development-resources/currency-codes: where Adyen differs from ISO 4217.
+    minor_unit_exponents = {"CLP": 2, "ISK": 2, "CVE": 0}
 
     def _api(self):
         account = self.account

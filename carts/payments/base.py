@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from catalog.money import minor_unit_exponent
+
 
 class PaymentProviderError(Exception):
     def __init__(self, message: str = "", code: str = ""):
@@ -87,6 +89,13 @@ class PaymentProvider:
     name = "base"
     # What the provider expects back from a notification (body, content type).
     notification_response = ("", "text/plain")
+    # Currencies whose amounts the provider counts in other minor units than ISO 4217.
+    minor_unit_exponents: dict[str, int] = {}
+
+    @classmethod
+    def exponent(cls, currency: str) -> int:
+        """Decimals of the provider's minor units for `currency` (amount_minor = amount x 10^n)."""
+        return cls.minor_unit_exponents.get((currency or "").upper(), minor_unit_exponent(currency))
 
     def __init__(self, account=None):
         self.account = account
