@@ -3,7 +3,8 @@ import secrets
 import unicodedata
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,9 @@ from .money import MONEY_FIELD
 def new_share_token() -> str:
     # 32 random bytes: unguessable, URL-safe, fits a short link.
     return secrets.token_urlsafe(32)
+
+
+currency_code = RegexValidator(r"^[A-Z]{3}$", _("Use the three-letter ISO code, e.g. EUR."))
 
 
 def sku_parts(sku: str) -> str:
@@ -88,7 +92,9 @@ class Product(models.Model):
         null=True, blank=True,
     )
     price = models.DecimalField(_("price"), validators=[MinValueValidator(0)], **MONEY_FIELD)
-    currency = models.CharField(_("currency"), max_length=3, default="USD")
+    currency = models.CharField(_("currency"), max_length=3, default="USD", validators=[currency_code],
+                                help_text=_("The currency of the price above. Prices in other "
+                                            "currencies are listed below."))
     image_url = models.URLField(_("image URL"), max_length=500, blank=True)
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -127,7 +133,8 @@ class Product(models.Model):
 class ProductVariant(models.Model):
     """A sellable unit. Every product has at least one (the default variant)."""
 
-    product = models.ForeignKey(Product, models.CASCADE, related_name="variants")
+    product = models.ForeignKey(Product, models.CASCADE, related_name="variants",
+                                verbose_name=_("product"))
     sku = models.CharField(_("SKU"), max_length=64, unique=True)
     barcode = models.CharField(_("barcode (EAN/UPC)"), max_length=32, blank=True, db_index=True)
     size = models.CharField(_("size"), max_length=40, blank=True)
@@ -149,7 +156,54 @@ class ProductVariant(models.Model):
 
     @property
     def price(self):
+        """The base price, in the product's own currency (ProductPrice holds the others)."""
         return self.price_override if self.price_override is not None else self.product.price
+
+
+class ProductPrice(models.Model):
+    """The price of a product (or of one of its variants) in a currency other than its own.
+
+    A store sells in its own currency; the product's `price` is its price in
+    `Product.currency`, and these rows are its prices in every other currency
+    the company sells in (EUR for Paris when the catalog is in USD). They are
+    set by the merchandiser, never converted at a rate: a price list is a
+    commercial decision. See catalog.selectors.prices_in for how a variant's
+    price in a currency is found.
+    """
+
+    product = models.ForeignKey(Product, models.CASCADE, related_name="prices",
+                                verbose_name=_("product"))
+    variant = models.ForeignKey(
+        ProductVariant, models.CASCADE, null=True, blank=True, related_name="prices",
+        verbose_name=_("variant"),
+        help_text=_("Empty: the price of every variant without a price of its own."),
+    )
+    currency = models.CharField(_("currency"), max_length=3, validators=[currency_code])
+    amount = models.DecimalField(_("price"), validators=[MinValueValidator(0)], **MONEY_FIELD)
+
+    class Meta:
+        verbose_name = _("price in another currency")
+        verbose_name_plural = _("prices in other currencies")
+        ordering = ["currency", "variant_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "currency"], condition=Q(variant__isnull=True),
+                                    name="product_price_one_per_currency"),
+            models.UniqueConstraint(fields=["variant", "currency"], condition=Q(variant__isnull=False),
+                                    name="variant_price_one_per_currency"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="product_price_amount_gte_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.currency} {self.amount}"
+
+    def clean(self):
+        self.currency = (self.currency or "").upper()
+        if self.variant_id and self.product_id and self.variant.product_id != self.product_id:
+            raise ValidationError({"variant": _("Choose a variant of this product.")})
+        if self.product_id and self.currency == self.product.currency:
+            raise ValidationError({"currency": _(
+                "%(currency)s is the product's own currency: set that price on the product "
+                "(or the variant's price override).") % {"currency": self.currency}})
 
 
 class ProductImage(models.Model):
@@ -184,11 +238,14 @@ class Collection(models.Model):
 
 
 class CollectionItem(models.Model):
-    collection = models.ForeignKey(Collection, models.CASCADE, related_name="items")
-    product = models.ForeignKey(Product, models.CASCADE, related_name="+")
+    collection = models.ForeignKey(Collection, models.CASCADE, related_name="items",
+                                   verbose_name=_("collection"))
+    product = models.ForeignKey(Product, models.CASCADE, related_name="+", verbose_name=_("product"))
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
+        verbose_name = _("collection item")
+        verbose_name_plural = _("collection items")
         ordering = ["position", "id"]
         constraints = [
             models.UniqueConstraint(fields=["collection", "product"], name="collection_item_unique")
@@ -221,8 +278,10 @@ class StockLocation(models.Model):
 
 
 class StockLevel(models.Model):
-    location = models.ForeignKey(StockLocation, models.CASCADE, related_name="stock_levels")
-    variant = models.ForeignKey(ProductVariant, models.CASCADE, related_name="stock_levels")
+    location = models.ForeignKey(StockLocation, models.CASCADE, related_name="stock_levels",
+                                 verbose_name=_("location"))
+    variant = models.ForeignKey(ProductVariant, models.CASCADE, related_name="stock_levels",
+                                verbose_name=_("variant"))
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -248,18 +307,25 @@ class ProductShare(models.Model):
         COLLECTION = "collection", _("Collection")
         PRODUCT_LIST = "product_list", _("Product list")
 
-    token = models.CharField(max_length=64, unique=True, default=new_share_token, editable=False)
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_share_token,
+                             editable=False)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    product = models.ForeignKey(Product, models.CASCADE, null=True, blank=True, related_name="+")
+    product = models.ForeignKey(Product, models.CASCADE, null=True, blank=True, related_name="+",
+                                verbose_name=_("product"))
     collection = models.ForeignKey(
-        Collection, models.CASCADE, null=True, blank=True, related_name="+"
+        Collection, models.CASCADE, null=True, blank=True, related_name="+",
+        verbose_name=_("collection"),
     )
-    products = models.ManyToManyField(Product, blank=True, related_name="+")
+    products = models.ManyToManyField(Product, blank=True, related_name="+",
+                                      verbose_name=_("products"))
+    # The prices the page shows: the currency of the store it was shared from.
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("shared by"),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("shared"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("valid until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("product share")

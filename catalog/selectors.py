@@ -11,6 +11,8 @@ default, filters with `LIKE '%word%'` and orders by title.
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -31,6 +33,7 @@ from .db import is_postgres
 from .models import (
     Collection,
     Product,
+    ProductPrice,
     ProductShare,
     ProductVariant,
     StockLevel,
@@ -181,6 +184,60 @@ def _without_variant(products: Iterable[Product]) -> list[Product]:
     return products
 
 
+@dataclass
+class PriceBook:
+    """The prices of some products in one currency: one query, then lookups.
+
+    A variant's price in the currency is, in order:
+    1. the product's own currency: the variant's price override, else the product's price;
+    2. a price set for the variant in that currency;
+    3. the product's price in that currency, unless the variant has a price override of its
+       own (a larger size that costs more must not silently sell at the product's price);
+    4. none: the item cannot be sold in that currency yet.
+    """
+
+    currency: str
+    by_product: dict[int, Decimal] = field(default_factory=dict)
+    by_variant: dict[int, Decimal] = field(default_factory=dict)
+
+    def product_price(self, product: Product) -> Decimal | None:
+        if product.currency.upper() == self.currency:
+            return product.price
+        return self.by_product.get(product.pk)
+
+    def variant_price(self, variant: ProductVariant, product: Product | None = None) -> Decimal | None:
+        product = product or variant.product
+        if product.currency.upper() == self.currency:
+            return variant.price_override if variant.price_override is not None else product.price
+        if variant.pk in self.by_variant:
+            return self.by_variant[variant.pk]
+        if variant.price_override is None:
+            return self.by_product.get(product.pk)
+        return None
+
+
+def prices_in(*, currency: str, products: Iterable[Product]) -> PriceBook:
+    """The prices of these products (and their variants) in `currency`; no query when they are all
+    priced in it already."""
+    currency = (currency or "").upper()
+    book = PriceBook(currency=currency)
+    others = {product.pk for product in products if product.currency.upper() != currency}
+    if not others or not currency:
+        return book
+    for product_id, variant_id, amount in ProductPrice.objects.filter(
+            product_id__in=others, currency=currency).values_list("product_id", "variant_id", "amount"):
+        if variant_id is None:
+            book.by_product[product_id] = amount
+        else:
+            book.by_variant[variant_id] = amount
+    return book
+
+
+def variant_price_in(*, variant: ProductVariant, currency: str) -> Decimal | None:
+    """One variant's price in a currency (None: it has none), by PriceBook's rules."""
+    return prices_in(currency=currency, products=[variant.product]).variant_price(variant)
+
+
 def products_with_variants(*, product_ids: Iterable[int]) -> list[Product]:
     """Active products (in the given order) with their active variants prefetched."""
     ids = list(dict.fromkeys(product_ids))
@@ -270,5 +327,11 @@ def shared_page(*, token: str) -> dict | None:
     else:
         ids = list(share.products.order_by("title").values_list("pk", flat=True))
         title = ""
-    return {"share": share, "title": title, "products": products_with_variants(product_ids=ids),
+    products = products_with_variants(product_ids=ids)
+    # Shares made before prices per currency show each product in its own currency.
+    book = prices_in(currency=share.currency, products=products) if share.currency else None
+    for product in products:
+        product.shown_currency = share.currency or product.currency
+        product.shown_price = book.product_price(product) if book else product.price
+    return {"share": share, "title": title, "products": products,
             "description": share.collection.description if share.collection_id else ""}

@@ -9,32 +9,41 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from .models import Collection, Product, ProductShare, StockLevel, product_search_text
+from .registry import share_currency_for
 
 MAX_LIST_PRODUCTS = 30
 
 
-def product_share_create(*, product: Product, created_by,
-                         expires_at: datetime | None = None) -> ProductShare:
+def _share_currency(currency: str, created_by) -> str:
+    """The currency the page shows prices in: the caller's store's, else the sharer's store's."""
+    return (currency or share_currency_for(created_by) or "").upper()[:3]
+
+
+def product_share_create(*, product: Product, created_by, expires_at: datetime | None = None,
+                         currency: str = "") -> ProductShare:
     return ProductShare.objects.create(kind=ProductShare.Kind.PRODUCT, product=product,
-                                       created_by=created_by, expires_at=expires_at)
+                                       created_by=created_by, expires_at=expires_at,
+                                       currency=_share_currency(currency, created_by))
 
 
 def collection_share_create(*, collection: Collection, created_by,
-                            expires_at: datetime | None = None) -> ProductShare:
+                            expires_at: datetime | None = None, currency: str = "") -> ProductShare:
     return ProductShare.objects.create(kind=ProductShare.Kind.COLLECTION, collection=collection,
-                                       created_by=created_by, expires_at=expires_at)
+                                       created_by=created_by, expires_at=expires_at,
+                                       currency=_share_currency(currency, created_by))
 
 
 @transaction.atomic
 def product_list_share_create(*, products: list[Product], created_by,
-                              expires_at: datetime | None = None) -> ProductShare:
+                              expires_at: datetime | None = None, currency: str = "") -> ProductShare:
     products = list(dict.fromkeys(products))
     if not products:
         raise ValidationError(_("Choose at least one product to share."))
     if len(products) > MAX_LIST_PRODUCTS:
         raise ValidationError(_("A list holds at most %(n)s products.") % {"n": MAX_LIST_PRODUCTS})
     share = ProductShare.objects.create(kind=ProductShare.Kind.PRODUCT_LIST, created_by=created_by,
-                                        expires_at=expires_at)
+                                        expires_at=expires_at,
+                                        currency=_share_currency(currency, created_by))
     share.products.set(products)
     return share
 

@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from catalog.models import Category, Designer, ItemType, Product, ProductVariant
+from catalog.models import Category, Designer, ItemType, Product, ProductPrice, ProductVariant
 from clienteling import services
 from clienteling.models import (
     Activity,
@@ -156,6 +156,18 @@ class VariantFactory(factory.django.DjangoModelFactory):
 
     product = factory.SubFactory(ProductFactory)
     sku = factory.Sequence(lambda n: f"VAR-{n:05d}")
+
+
+class ProductPriceFactory(factory.django.DjangoModelFactory):
+    """A product's price in another currency (pass variant= for one size's own price)."""
+
+    class Meta:
+        model = ProductPrice
+
+    product = factory.SubFactory(ProductFactory)
+    variant = None
+    currency = "EUR"
+    amount = Decimal("230.00")
 
 
 class NoteFactory(factory.django.DjangoModelFactory):
