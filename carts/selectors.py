@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from catalog.models import ProductVariant
-from catalog.selectors import active_variants_with_stock, available_to_promise, product_search
+from catalog.selectors import active_variants_with_stock, available_to_promise, prices_in, product_search
 from clienteling.access import MASKED, can_see_sensitive, stores_for
+from clienteling.selectors.profile import contact_for
 
 from .models import Cart, CartLine, PaymentLink
 from .pricing import CartPrice
@@ -31,21 +32,24 @@ class LineRow:
     available: int | None  # units the line's location can promise (None: no location)
 
 
-def _address(cart_or_customer, prefix: str, *, masked: bool) -> dict:
-    get = lambda name: getattr(cart_or_customer, f"{prefix}{name}", "") or ""  # noqa: E731
-    line1 = get("line1" if prefix == "delivery_" else "address_line1")
-    return {
-        "line1": MASKED if masked and line1 else line1,
-        "line2": "" if masked else get("line2" if prefix == "delivery_" else "address_line2"),
-        "city": get("city"), "state": get("state"),
-        "zip": get("zip" if prefix == "delivery_" else "zip_code"), "country": get("country"),
-    }
+def _delivery(cart: Cart, *, sensitive: bool) -> dict:
+    """The cart's delivery address; without "view sensitive customer data" only that there is one."""
+    if not sensitive:
+        return {"masked": True, "text": MASKED}
+    return {"masked": False, "line1": cart.delivery_line1, "line2": cart.delivery_line2,
+            "city": cart.delivery_city, "state": cart.delivery_state, "zip": cart.delivery_zip,
+            "country": cart.delivery_country}
 
 
 def cart_page(*, cart: Cart, user) -> dict:
     """The associate's cart page: lines priced, stock per line, what blocks sharing."""
     lines = list(cart.lines.select_related("variant__product__designer").order_by("position", "pk"))
-    price = cart_price(cart, lines)
+    link = (PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
+            if cart.shared_at else None)
+    shared_current = bool(link and link.cart_version == cart.version)
+    # Once shared, the page shows what the customer was sent (frozen shipping and tax).
+    price = cart_price(cart, lines, shared=link if shared_current else None)
+    settings_changed = shared_current and cart_price(cart, lines).total != price.total
     settings = cart_settings(cart.store)
     store_location = cart.store.stock_location_id
     ship_location = ship_from_location_id(cart) if settings.mixed_cart_enabled else None
@@ -56,8 +60,6 @@ def cart_page(*, cart: Cart, user) -> dict:
         location = ship_location if line.fulfilment == SHIP else store_location
         rows.append(LineRow(line=line, price=priced,
                             available=stock.get(line.variant_id, {}).get(location, 0) if location else None))
-    link = (PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
-            if cart.shared_at else None)
     sensitive = can_see_sensitive(user)
     customer = cart.customer
     return {
@@ -69,18 +71,27 @@ def cart_page(*, cart: Cart, user) -> dict:
         "mixed": settings.mixed_cart_enabled,
         "shipping_options": list(shipping_options_for(cart.store)),
         "link": link,
-        "shared_current": bool(link and link.cart_version == cart.version),
+        "shared_current": shared_current,
+        "settings_changed": settings_changed,
+        "shipping_name": _shipping_name(cart, link if shared_current else None),
         "changed_since_share": bool(link and link.cart_version != cart.version),
         "problems": cart_ready_problems(cart, lines),
         "discount_limit": discount_limit_for(user),
         "has_delivery": bool(cart.delivery_line1),
-        "delivery": _address(cart, "delivery_", masked=not sensitive),
+        "delivery": _delivery(cart, sensitive=sensitive),
         "delivery_name": cart.delivery_name,
-        "customer_address": (_address(customer, "", masked=not sensitive)
-                             if customer.address_line1 and customer.city else None),
+        # The profile's own masking: the whole address or "•••".
+        "customer_address": (contact_for(customer, sensitive=sensitive)["address"]
+                             if customer.address_line1 and customer.city else ""),
         "can_edit": cart.status == Cart.Status.OPEN and not _expired(cart),
         "channels_needed": cart.conversation_id is None,
     }
+
+
+def _shipping_name(cart: Cart, shared: PaymentLink | None) -> str:
+    if shared is not None:
+        return shared.shipping_name
+    return cart.shipping_option.name if cart.shipping_option_id else ""
 
 
 def _expired(cart: Cart) -> bool:
@@ -92,6 +103,7 @@ class VariantOption:
     variant: ProductVariant
     in_store: int | None
     to_ship: int | None
+    price: object  # Decimal in the cart's currency, or None: it cannot be sold from this store
 
 
 def cart_product_results(*, cart: Cart, query: str, limit: int = 8) -> list[dict]:
@@ -104,14 +116,18 @@ def cart_product_results(*, cart: Cart, query: str, limit: int = 8) -> list[dict
     variants = active_variants_with_stock(
         product_ids=[p.pk for p in products],
         locations={"in_store": cart.store.stock_location_id, "to_ship": ship_location})
+    book = prices_in(currency=cart.currency, products=products)
     results = []
     for product in products:
-        options = [VariantOption(variant=v, in_store=v.in_store, to_ship=v.to_ship)
+        price = book.product_price(product)
+        options = [VariantOption(variant=v, in_store=v.in_store, to_ship=v.to_ship,
+                                 price=book.variant_price(v, product))
                    for v in variants.get(product.pk, [])]
         matched = getattr(product, "matched_variant", None)
         if matched is not None:
             options.sort(key=lambda option: option.variant.pk != matched.pk)
-        results.append({"product": product, "options": options,
+        results.append({"product": product, "options": options, "price": price,
+                        "unpriced": all(option.price is None for option in options),
                         "matched_variant_id": matched.pk if matched else None})
     return results
 
@@ -122,12 +138,23 @@ def catalog_results(*, user, store, query: str, limit: int = 24) -> list[dict]:
     location = store.stock_location_id if store else None
     variants = active_variants_with_stock(product_ids=[p.pk for p in products],
                                           locations={"in_store": location})
+    book = prices_in(currency=store.currency, products=products) if store else None
     rows = []
     for product in products:
         found = variants.get(product.pk, [])
         in_store = sum(v.in_store for v in found) if location else None
-        rows.append({"product": product, "variants": found, "in_store": in_store})
+        rows.append({"product": product, "variants": found, "in_store": in_store,
+                     **product_price_for(product, store=store, book=book)})
     return rows
+
+
+def product_price_for(product, *, store, book=None) -> dict:
+    """{"price", "currency"} of a product as the store sells it (its own currency without a store);
+    price None: not for sale in that currency."""
+    if store is None:
+        return {"price": product.price, "currency": product.currency}
+    book = book or prices_in(currency=store.currency, products=[product])
+    return {"price": book.product_price(product), "currency": store.currency}
 
 
 def open_carts(*, user, limit: int = 50) -> list[Cart]:
@@ -160,8 +187,7 @@ def customer_cart_page(*, token: str) -> dict:
     """What the customer's link shows. `state` says which page; nothing else leaks."""
     if not TOKEN.match(token or ""):
         return {"state": "missing"}
-    cart = (Cart.objects.select_related("store", "shipping_option", "store__cart_settings")
-            .filter(token=token).first())
+    cart = Cart.objects.select_related("store").filter(token=token).first()
     if cart is None:
         return {"state": "missing"}
     # Closed carts say only that: no store, no items, no amounts.
@@ -177,10 +203,13 @@ def customer_cart_page(*, token: str) -> dict:
     if link.cart_version != cart.version or link.status == PaymentLink.Status.EXPIRED:
         return {"state": "updating", "store": cart.store}
     lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
-    price: CartPrice = cart_price(cart, lines)
+    # Priced as shared: the frozen shipping and tax of this version, so the page, the payment
+    # link and the recorded sale say the same, whatever an admin changed since.
+    price: CartPrice = cart_price(cart, lines, shared=link)
     return {
         "state": "failed" if link.status == PaymentLink.Status.FAILED else "open",
         "store": cart.store, "cart": cart, "link": link, "price": price,
         "rows": list(zip(lines, price.lines, strict=True)),
-        "ships": any(line.fulfilment == SHIP for line in lines) or bool(cart.shipping_option_id),
+        "shipping_name": link.shipping_name,
+        "ships": any(line.fulfilment == SHIP for line in lines) or bool(link.shipping_name),
     }

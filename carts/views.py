@@ -371,7 +371,8 @@ def catalog_product(request, product_id: int):
     variants = [{"variant": v, "in_store": stock.get(v.pk, {}).get(location, 0) if location else None}
                 for v in product.active_variants]
     return render(request, "carts/catalog_product.html", {
-        "product": product, "variants": variants, "store": store, "conversation": conversation})
+        "product": product, "variants": variants, "store": store, "conversation": conversation,
+        **selectors.product_price_for(product, store=store)})
 
 
 @login_required

@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from carts.models import Cart, CartLine, DiscountKind, DiscountLimit, PaymentLink, ShippingOption
 from carts.pricing import AMOUNT, PERCENT, CartPrice, LineInput, discount_amount, price_cart
 from catalog.models import ProductVariant, StockLocation
-from catalog.money import minor_unit_exponent, quantize
-from catalog.selectors import available_to_promise
+from catalog.money import minor_unit_exponent, quantize, storable
+from catalog.selectors import available_to_promise, variant_price_in
 from clienteling.access import staff_profile
 from clienteling.dates import next_store_midnight
 
@@ -70,6 +70,9 @@ def cart_open(*, customer, store, user, conversation=None) -> Cart:
 
         carts_expire(cart_ids=[cart.pk], now=now)
         cart = None
+    if cart is None and not storable(store.currency):
+        raise ValidationError(_("Remote carts cannot sell in %(currency)s yet: its amounts have more "
+                                "decimals than Atelier stores.") % {"currency": store.currency})
     if cart is not None:
         if conversation is not None and cart.conversation_id is None:
             Cart.objects.filter(pk=cart.pk, conversation__isnull=True).update(conversation=conversation)
@@ -89,17 +92,39 @@ def cart_open(*, customer, store, user, conversation=None) -> Cart:
 # --- pricing -----------------------------------------------------------------------------
 
 
-def cart_price(cart: Cart, lines: list[CartLine] | None = None) -> CartPrice:
+def cart_price(cart: Cart, lines: list[CartLine] | None = None, *,
+               shared: PaymentLink | None = None) -> CartPrice:
+    """The cart priced with today's shipping and tax settings, or with those frozen in the payment
+    link of the version the customer was sent (`shared`): what the customer sees and pays."""
     lines = list(cart.lines.all()) if lines is None else lines
-    settings = cart_settings(cart.store)
-    shipping = cart.shipping_option.price if cart.shipping_option_id else Decimal(0)
+    if shared is not None:
+        shipping, tax_rate, included = shared.shipping_price, shared.tax_rate, shared.prices_include_tax
+    else:
+        settings = cart_settings(cart.store)
+        shipping = cart.shipping_option.price if cart.shipping_option_id else Decimal(0)
+        tax_rate, included = settings.tax_rate, settings.prices_include_tax
     return price_cart(
         lines=[LineInput(line.pk, line.unit_price, line.quantity, line.discount_kind,
                          line.discount_value) for line in lines],
         currency=cart.currency, discount_kind=cart.discount_kind,
-        discount_value=cart.discount_value, shipping=shipping, tax_rate=settings.tax_rate,
-        prices_include_tax=settings.prices_include_tax,
+        discount_value=cart.discount_value, shipping=shipping, tax_rate=tax_rate,
+        prices_include_tax=included,
     )
+
+
+def cart_totals_store(cart: Cart, price: CartPrice, lines: list[CartLine]) -> None:
+    """Write the totals on the cart (and its lines) as `price` computed them from `lines`."""
+    changed = []
+    for line, priced in zip(lines, price.lines, strict=True):
+        if line.line_total != priced.net:
+            line.line_total = priced.net
+            changed.append(line)
+    if changed:
+        CartLine.objects.bulk_update(changed, ["line_total"])
+    cart.subtotal, cart.discount_total = price.subtotal, price.discount_total
+    cart.shipping_total, cart.tax_total, cart.total = price.shipping_total, price.tax_total, price.total
+    cart.save(update_fields=["version", "subtotal", "discount_total", "shipping_total", "tax_total",
+                             "total", "updated_at"])
 
 
 def _after_change(cart: Cart) -> CartPrice:
@@ -114,17 +139,7 @@ def _after_change(cart: Cart) -> CartPrice:
             on_commit_task("carts.tasks.expire_payment_link", link_id)
     lines = list(cart.lines.all())
     price = cart_price(cart, lines)
-    changed = []
-    for line, priced in zip(lines, price.lines, strict=True):
-        if line.line_total != priced.net:
-            line.line_total = priced.net
-            changed.append(line)
-    if changed:
-        CartLine.objects.bulk_update(changed, ["line_total"])
-    cart.subtotal, cart.discount_total = price.subtotal, price.discount_total
-    cart.shipping_total, cart.tax_total, cart.total = price.shipping_total, price.tax_total, price.total
-    cart.save(update_fields=["version", "subtotal", "discount_total", "shipping_total", "tax_total",
-                             "total", "updated_at"])
+    cart_totals_store(cart, price, lines)
     return price
 
 
@@ -210,6 +225,11 @@ def cart_line_add(*, cart: Cart, variant: ProductVariant, user, quantity=1,
     if not variant.active or not variant.product.active:
         raise ValidationError(_("This product is no longer sold."))
     line = cart.lines.filter(variant=variant, fulfilment=fulfilment).first()
+    unit_price = variant_price_in(variant=variant, currency=cart.currency) if line is None else None
+    if line is None and unit_price is None:
+        raise ValidationError(_("%(item)s has no price in %(currency)s yet, so it cannot be sold "
+                                "from this store. Ask an admin to add one.") % {
+            "item": _variant_label(variant), "currency": cart.currency})
     if line is None and cart.lines.count() >= MAX_LINES:
         raise ValidationError(_("A cart holds at most %(n)s lines.") % {"n": MAX_LINES})
     new_quantity = quantity + (line.quantity if line else 0)
@@ -222,7 +242,7 @@ def cart_line_add(*, cart: Cart, variant: ProductVariant, user, quantity=1,
                     or 0) + 1
         line = CartLine.objects.create(
             cart=cart, variant=variant, title=_line_title(variant), quantity=new_quantity,
-            unit_price=quantize(variant.price, cart.currency), fulfilment=fulfilment,
+            unit_price=quantize(unit_price, cart.currency), fulfilment=fulfilment,
             position=position)
     else:
         line.quantity = new_quantity
@@ -390,9 +410,11 @@ def cart_delivery_set(*, cart: Cart, user, address: dict) -> Cart:
 
 
 def shipping_options_for(store):
+    """The options the store offers: its own and the shared ones, in its currency."""
     from django.db.models import Q
 
-    return ShippingOption.objects.filter(Q(store__isnull=True) | Q(store=store), active=True)
+    return ShippingOption.objects.filter(Q(store__isnull=True) | Q(store=store),
+                                         Q(currency="") | Q(currency=store.currency), active=True)
 
 
 @transaction.atomic

@@ -23,14 +23,15 @@ from carts.payments import (
     LinkRequest,
     PermanentError,
     get_provider,
+    provider_class,
 )
 from catalog import services as catalog_services
-from catalog.money import to_minor_units
+from catalog.money import from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
 from clienteling.models import Sale, SaleLine, SalesChannel
 from clienteling.templatetags.atelier import money
 
-from .common import cart_public_url, cart_settings, on_commit_task
+from .common import cart_public_url, on_commit_task
 from .editing import cart_price, location_for
 from .notices import receipt_send, staff_notice
 
@@ -43,25 +44,25 @@ AUTHORISATION = "AUTHORISATION"
 
 
 def link_request_for(link: PaymentLink) -> LinkRequest:
+    """What the provider is asked for: the version as shared (its frozen shipping and tax)."""
     cart = link.cart
     lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
-    price = cart_price(cart, lines)
-    settings = cart_settings(cart.store)
+    price = cart_price(cart, lines, shared=link)
     currency = cart.currency
-    rate_minor = int((settings.tax_rate * 100).to_integral_value())
+    exponent = provider_class(link.provider).exponent(currency)
+    rate_minor = int((Decimal(link.tax_rate) * 100).to_integral_value())
     items = []
     for line, priced in zip(lines, price.lines, strict=True):
         goods = priced.total - (Decimal(0) if price.prices_include_tax else priced.tax)
         items.append(_link_line(str(line.pk), line.title, line.quantity, goods, priced.tax,
-                                price.prices_include_tax, currency, rate_minor))
+                                price.prices_include_tax, currency, rate_minor, exponent))
     if price.shipping:
         shipping_tax = price.tax_total - sum((p.tax for p in price.lines), Decimal(0))
-        items.append(_link_line("shipping", cart.shipping_option.name if cart.shipping_option_id
-                                else _("Shipping"), 1, price.shipping, shipping_tax,
-                                price.prices_include_tax, currency, rate_minor))
+        items.append(_link_line("shipping", link.shipping_name or _("Shipping"), 1, price.shipping,
+                                shipping_tax, price.prices_include_tax, currency, rate_minor, exponent))
     customer = cart.customer
     return LinkRequest(
-        reference=link.reference, amount_minor=to_minor_units(link.amount, currency),
+        reference=link.reference, amount_minor=to_minor_units(link.amount, currency, exponent),
         amount=link.amount, currency=currency, expires_at=link.expires_at.astimezone(cart.store.tzinfo),
         idempotency_key=str(link.idempotency_key),
         description=_("Your selection from %(store)s") % {"store": cart.store.name},
@@ -71,11 +72,11 @@ def link_request_for(link: PaymentLink) -> LinkRequest:
     )
 
 
-def _link_line(key, title, quantity, goods, tax, included, currency, rate_minor) -> LinkLine:
+def _link_line(key, title, quantity, goods, tax, included, currency, rate_minor, exponent) -> LinkLine:
     """Per-unit amounts when they divide evenly; else the whole line as one unit."""
     incl = goods if included else goods + tax
     excl = goods - tax if included else goods
-    incl_minor, excl_minor, tax_minor = (to_minor_units(v, currency) for v in (incl, excl, tax))
+    incl_minor, excl_minor, tax_minor = (to_minor_units(v, currency, exponent) for v in (incl, excl, tax))
     if quantity > 1 and all(v % quantity == 0 for v in (incl_minor, excl_minor, tax_minor)):
         return LinkLine(key, title, quantity, incl_minor // quantity, excl_minor // quantity,
                         tax_minor // quantity, rate_minor)
@@ -214,25 +215,22 @@ def _apply(event: PaymentEvent) -> tuple[str, Cart | None]:
 
 
 def _payment_problem(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
-    paid = (money(Decimal(event.amount_minor or 0).scaleb(-_exponent(event.currency or cart.currency)),
-                  event.currency or cart.currency))
+    currency = event.currency or cart.currency
+    exponent = provider_class(link.provider).exponent(currency)
+    paid = money(from_minor_units(event.amount_minor or 0, currency, exponent), currency)
     if cart.status == Cart.Status.PAID:
         return _("a second payment of %(paid)s arrived for a cart already paid.") % {"paid": paid}
     if cart.status == Cart.Status.CLEARED:
         return _("%(paid)s was paid for a cart that had been cleared.") % {"paid": paid}
     if link.cart_version != cart.version:
         return _("%(paid)s was paid through an older version of the cart.") % {"paid": paid}
-    expected = to_minor_units(cart.total, cart.currency)
-    if (event.currency or "").upper() != cart.currency.upper() or event.amount_minor != expected:
+    # The amount shared is the one owed (cart.total agrees unless the cart changed, which
+    # would have made a new version).
+    expected = to_minor_units(link.amount, link.currency, exponent)
+    if (event.currency or "").upper() != link.currency.upper() or event.amount_minor != expected:
         return _("%(paid)s was paid, but the cart total is %(total)s.") % {
-            "paid": paid, "total": money(cart.total, cart.currency)}
+            "paid": paid, "total": money(link.amount, link.currency)}
     return ""
-
-
-def _exponent(currency: str) -> int:
-    from catalog.money import minor_unit_exponent
-
-    return minor_unit_exponent(currency)
 
 
 def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
@@ -246,7 +244,8 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
     PaymentLink.objects.filter(pk=link.pk).exclude(status=PaymentLink.Status.PAID).update(
         status=PaymentLink.Status.PAID)
     lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
-    price = cart_price(cart, lines)
+    # The figures the customer was shown and paid, whatever the settings say today.
+    price = cart_price(cart, lines, shared=link)
     sale_lines = []
     for line, priced in zip(lines, price.lines, strict=True):
         product = line.variant.product
@@ -263,8 +262,8 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
     if price.shipping_total:
         sale_lines.append({
             "kind": SaleLine.Kind.CUSTOM, "quantity": 1, "amount": price.shipping_total,
-            "title": (_("Shipping: %(option)s") % {"option": cart.shipping_option.name}
-                      if cart.shipping_option_id else _("Shipping"))[:255],
+            "title": (_("Shipping: %(option)s") % {"option": link.shipping_name}
+                      if link.shipping_name else _("Shipping"))[:255],
         })
     sale = clienteling_services.sale_record(
         customer=cart.customer, store=cart.store, salesperson=cart.associate, sold_at=now,
@@ -277,7 +276,7 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
         receipt_send(cart=cart, conversation=cart.conversation, sender=cart.associate)
         staff_notice(conversation=cart.conversation, body=_(
             "%(customer)s paid via remote checkout link: %(total)s (receipt %(receipt)s).") % {
-            "customer": cart.customer.full_name, "total": money(cart.total, cart.currency),
+            "customer": cart.customer.full_name, "total": money(price.total, cart.currency),
             "receipt": sale.external_id})
     return "paid"
 

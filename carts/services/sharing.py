@@ -18,7 +18,7 @@ from conversations import services as conversation_services
 from conversations.models import ClientelingEvent, Conversation, Message
 
 from .common import cart_public_url, on_commit_task
-from .editing import cart_check_stock, cart_lock, shipping_options_for
+from .editing import cart_check_stock, cart_lock, cart_price, cart_totals_store, shipping_options_for
 
 
 def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Conversation:
@@ -76,16 +76,12 @@ def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
         conversation = conversation_for_cart(cart=cart, user=user, channel=channel)
         now = timezone.now()
         expires_at = next_store_midnight(cart.store, now)
-        link, created = PaymentLink.objects.get_or_create(
-            cart=cart, cart_version=cart.version,
-            defaults={
-                "provider": provider_name(), "amount": cart.total, "currency": cart.currency,
-                "reference": f"ATL-{cart.pk}-{cart.version}-{secrets.token_hex(3)}",
-                "expires_at": expires_at,
-            },
-        )
-        if not created and link.status == PaymentLink.Status.FAILED:
-            # The provider refused last time: a fresh attempt with a fresh idempotency key.
+        link = PaymentLink.objects.filter(cart=cart, cart_version=cart.version).first()
+        if link is None:
+            link = _link_for_version(cart, lines, expires_at=expires_at)
+        elif link.status == PaymentLink.Status.FAILED:
+            # The provider refused last time: a fresh attempt with a fresh idempotency key,
+            # for the same figures the customer was already shown.
             PaymentLink.objects.filter(pk=link.pk).update(
                 status=PaymentLink.Status.ACTIVE, failure_reason="", idempotency_key=uuid.uuid4(),
                 provider=provider_name(), expires_at=expires_at)
@@ -94,24 +90,42 @@ def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
             associate=user, conversation=conversation, shared_at=now, expires_at=expires_at)
         cart.associate, cart.conversation, cart.shared_at, cart.expires_at = (
             user, conversation, now, expires_at)
-        message = _send_cart_message(cart=cart, conversation=conversation, user=user)
+        message = _send_cart_message(cart=cart, link=link, conversation=conversation, user=user)
         if not link.url:
             on_commit_task("carts.tasks.create_payment_link", link.pk)
     return message
 
 
-def _send_cart_message(*, cart: Cart, conversation: Conversation, user) -> Message:
-    link = cart_public_url(cart)
-    total = money(cart.total, cart.currency)
+def _link_for_version(cart: Cart, lines: list[CartLine], *, expires_at) -> PaymentLink:
+    """The version's payment link, with today's shipping and tax frozen in it.
+
+    The cart is repriced first (an admin may have changed the tax rate or a
+    shipping price since the last edit), so the cart's totals, the link's
+    amount and the figures the customer page and the sale will use agree.
+    """
+    price = cart_price(cart, lines)
+    cart_totals_store(cart, price, lines)
+    return PaymentLink.objects.create(
+        cart=cart, cart_version=cart.version, provider=provider_name(), amount=price.total,
+        currency=cart.currency, tax_rate=price.tax_rate, prices_include_tax=price.prices_include_tax,
+        shipping_price=price.shipping,
+        shipping_name=cart.shipping_option.name if cart.shipping_option_id else "",
+        reference=f"ATL-{cart.pk}-{cart.version}-{secrets.token_hex(3)}", expires_at=expires_at,
+    )
+
+
+def _send_cart_message(*, cart: Cart, link: PaymentLink, conversation: Conversation, user) -> Message:
+    total = money(link.amount, link.currency)
+    url = cart_public_url(cart)
     template = conversation_services.event_template(event=ClientelingEvent.CART_SHARING,
                                                     conversation=conversation)
     if template is not None:
         return conversation_services.message_send(
             conversation=conversation, sender=user, kind=Message.Kind.CART, template=template,
-            variables={"cart_link": link, "cart_total": total})
+            variables={"cart_link": url, "cart_total": total})
     body = _("Hi %(name)s, your selection from %(store)s is ready (%(total)s). "
              "Review it and pay securely here, until midnight: %(link)s") % {
         "name": cart.customer.first_name or cart.customer.full_name, "store": cart.store.name,
-        "total": total, "link": link}
+        "total": total, "link": url}
     return conversation_services.message_send(conversation=conversation, sender=user,
                                               kind=Message.Kind.CART, body=body)

@@ -7,7 +7,7 @@ from carts.models import DiscountLimit, PaymentProviderAccount, ShippingOption, 
 from catalog.models import ProductVariant, StockLevel, StockLocation
 from clienteling import services as clienteling_services
 from conversations import services as conversation_services
-from tests.factories import ProductFactory, VariantFactory
+from tests.factories import ProductFactory, ProductPriceFactory, VariantFactory
 
 
 @dataclass
@@ -40,7 +40,8 @@ def shop(org) -> Shop:
                                                 ship_from=warehouse)
     for role, limit in (("associate", "10"), ("store_manager", "25"), ("company_admin", "100")):
         DiscountLimit.objects.update_or_create(role=role, defaults={"max_percent": Decimal(limit)})
-    express = ShippingOption.objects.create(name="Express", price=Decimal("35.00"), position=1)
+    express = ShippingOption.objects.create(name="Express", price=Decimal("35.00"), currency="USD",
+                                            position=1)
     coat = ProductFactory(sku="COAT-1", title="Cashmere Coat in Camel", price=Decimal("1200.00"),
                           barcode="")
     coat_s = VariantFactory(product=coat, sku="COAT-1-S", size="S", colour="Camel",
@@ -70,3 +71,26 @@ def conversation(shop, customer_a, associate_a):
 def demo_account(db):
     return PaymentProviderAccount.objects.create(provider="demo", environment="test",
                                                  hmac_key="demo-test-key")
+
+
+@dataclass
+class Paris:
+    store: object
+    coursier: ShippingOption
+    settings: StoreCartSettings
+
+
+@pytest.fixture
+def paris(shop, org) -> Paris:
+    """Store B (Paris, EUR, 20 % tax included): the coat is €1,150 there, the scarf has no EUR price."""
+    store = org["store_b"]
+    location = clienteling_services.store_ensure_stock_location(store=store)
+    settings = StoreCartSettings.objects.create(store=store, tax_rate=Decimal("20"),
+                                                prices_include_tax=True)
+    ProductPriceFactory(product=shop.coat, currency="EUR", amount=Decimal("1150.00"))
+    coursier = ShippingOption.objects.create(name="Coursier", price=Decimal("25.00"), currency="EUR",
+                                             position=2)
+    stock(shop.coat_s, location, 3)
+    stock(shop.scarf_os, location, 3)
+    store.refresh_from_db()
+    return Paris(store=store, coursier=coursier, settings=settings)

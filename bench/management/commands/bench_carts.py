@@ -217,10 +217,13 @@ class Command(BaseCommand):
         cart_services.cart_discount_set(cart=cart, user=user, kind="percent", value="5")
         cart.refresh_from_db()
         # Shared: what cart_share leaves behind (its message and provider call are not timed here).
+        settings = cart_services.cart_settings(store)
         PaymentLink.objects.create(cart=cart, cart_version=cart.version, provider="demo",
                                    reference=f"{PREFIX}-{cart.pk}-{secrets.token_hex(3)}",
                                    url="https://pay.example/bench", amount=cart.total,
-                                   currency=cart.currency, expires_at=cart.expires_at)
+                                   currency=cart.currency, expires_at=cart.expires_at,
+                                   tax_rate=settings.tax_rate,
+                                   prices_include_tax=settings.prices_include_tax)
         Cart.objects.filter(pk=cart.pk).update(shared_at=timezone.now())
         client = Client()
         url = reverse("carts_public:cart", args=[cart.token])
@@ -321,9 +324,11 @@ class Command(BaseCommand):
             self.copy(cursor, "carts_paymentlink",
                       ("cart_id", "cart_version", "provider", "reference", "provider_link_id", "url",
                        "amount", "currency", "status", "expires_at", "idempotency_key", "created_at",
-                       "failure_reason"),
+                       "failure_reason", "tax_rate", "prices_include_tax", "shipping_price",
+                       "shipping_name"),
                       ((pk, 1, "demo", f"{PREFIX}-E{pk}", "", "https://pay.example/x", Decimal("381.06"),
-                        "USD", "active", expires, uuid.uuid4(), now, "") for pk, expires in cart_ids))
+                        "USD", "active", expires, uuid.uuid4(), now, "", Decimal("8.875"), False,
+                        Decimal(0), "") for pk, expires in cart_ids))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE carts_cart")
             cursor.execute("ANALYZE carts_paymentlink")
