@@ -19,19 +19,26 @@ from .models import (
 
 @admin.register(StoreCartSettings)
 class StoreCartSettingsAdmin(admin.ModelAdmin):
-    list_display = ["store", "mixed_cart_enabled", "tax_rate", "prices_include_tax"]
-    list_select_related = ["store"]
+    list_display = ["store", "mixed_cart_enabled", "tax_rate", "prices_include_tax", "ship_from"]
+    list_filter = ["mixed_cart_enabled", "prices_include_tax", "store__legal_entity"]
+    search_fields = ["store__name", "store__code"]
+    list_select_related = ["store", "ship_from"]
+    autocomplete_fields = ["store"]
 
 
 @admin.register(ShippingOption)
 class ShippingOptionAdmin(SortableAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "price", "store", "active"]
-    list_filter = ["active", "store"]
+    list_display = ["name", "price", "currency", "store", "active"]
+    list_filter = ["active", "currency", "store"]
+    search_fields = ["name", "store__name"]
+    list_select_related = ["store"]
 
 
 @admin.register(DiscountLimit)
 class DiscountLimitAdmin(admin.ModelAdmin):
     list_display = ["role", "max_percent"]
+    list_filter = ["role"]
+    search_fields = ["role"]
 
 
 class PaymentProviderAccountForm(forms.ModelForm):
@@ -56,53 +63,66 @@ class PaymentProviderAccountForm(forms.ModelForm):
 class PaymentProviderAccountAdmin(admin.ModelAdmin):
     form = PaymentProviderAccountForm
     list_display = ["provider", "merchant_account", "environment", "active"]
+    list_filter = ["provider", "environment", "active"]
+    search_fields = ["merchant_account"]
 
 
 class CartLineInline(admin.TabularInline):
     model = CartLine
     extra = 0
-    readonly_fields = ["variant", "title", "quantity", "unit_price", "fulfilment",
-                       "discount_kind", "discount_value", "line_total"]
+    fields = readonly_fields = ["variant", "title", "quantity", "unit_price", "fulfilment",
+                                "discount_kind", "discount_value", "line_total"]
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """A record to look at: every change goes through the services (limits, versions, links)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(ReadOnlyAdmin):
+    """Carts are built, discounted and shared by associates in the console: an edit here would skip
+    the discount limits and the version bump that stops the customer's old payment link."""
+
     list_display = ["id", "customer", "store", "associate", "status", "total", "currency",
-                    "expires_at"]
-    list_filter = ["status", "store"]
+                    "shared_at", "expires_at"]
+    list_filter = ["status", "store", ("flag_reason", admin.EmptyFieldListFilter), "shared_at"]
+    search_fields = ["=id", "customer__first_name", "customer__last_name", "customer__email",
+                     "customer__external_id", "associate__username", "payment_links__reference"]
     list_select_related = ["customer", "store", "associate"]
-    readonly_fields = ["customer", "store", "associate", "conversation", "status", "version",
-                       "currency", "subtotal", "discount_total", "shipping_total", "tax_total",
-                       "total", "shared_at", "expires_at", "paid_at", "sale", "closed_at",
-                       "flag_reason", "flagged_at"]
+    date_hierarchy = "created_at"
     exclude = ["token"]
     inlines = [CartLineInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False  # carts are built by associates in the console
-
 
 @admin.register(PaymentLink)
-class PaymentLinkAdmin(admin.ModelAdmin):
+class PaymentLinkAdmin(ReadOnlyAdmin):
     list_display = ["reference", "cart", "provider", "amount", "currency", "status", "expires_at"]
-    list_filter = ["provider", "status"]
-    readonly_fields = [f.name for f in PaymentLink._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+    list_filter = ["provider", "status", "currency"]
+    search_fields = ["=reference", "=provider_link_id", "=cart__id", "cart__customer__last_name"]
+    list_select_related = ["cart__customer"]
+    exclude = ["idempotency_key"]
+    show_full_result_count = False
 
 
 @admin.register(PaymentEvent)
-class PaymentEventAdmin(admin.ModelAdmin):
+class PaymentEventAdmin(ReadOnlyAdmin):
     list_display = ["provider", "event_code", "psp_reference", "success", "received_at",
                     "outcome", "cart"]
-    list_filter = ["provider", "event_code", "success"]
-    readonly_fields = [f.name for f in PaymentEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
+    list_filter = ["provider", "event_code", "success", ("processed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["=psp_reference", "=merchant_reference", "=cart__id", "outcome"]
+    list_select_related = ["cart__customer"]
+    show_full_result_count = False
