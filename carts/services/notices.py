@@ -3,8 +3,6 @@
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling.templatetags.atelier import money
@@ -15,22 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 def staff_notice(*, conversation: Conversation, body: str) -> Message:
-    """A line in the thread for the store team only ("customer paid via remote checkout link").
-
-    conversations.services.message_send sends every kind to the customer
-    (SYSTEM included: HELP replies), and conversations has no internal-note
-    service yet, so the notice is recorded here as a SYSTEM message that no send
-    task ever picks up (it is never QUEUED). Replace with conversations'
-    note service once it has one.
-    """
-    now = timezone.now()
-    message = Message.objects.create(
-        conversation=conversation, direction=Message.Direction.OUTBOUND, kind=Message.Kind.SYSTEM,
-        body=body, status=Message.Status.SENT, sent_at=now, status_updated_at=now,
-    )
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_message_at=now, last_message_preview=body[:160], unread_count=F("unread_count") + 1)
-    return message
+    """A line in the thread for the store team only ("customer paid via remote checkout link")."""
+    return conversation_services.conversation_notice_add(conversation=conversation, body=body)
 
 
 def receipt_send(*, cart, conversation: Conversation, sender) -> Message | None:

@@ -279,3 +279,46 @@ def test_catalog_product_page_shows_sizes_and_store_stock(client, associate_a, s
     body = response.content.decode()
     assert response.status_code == 200
     assert "COAT-1-S" in body and "COAT-1-M" in body and "Share with Claire" in body
+
+
+@pytest.fixture
+def delivered(cart, associate_a, customer_a):
+    customer_a.address_line1, customer_a.address_line2 = "712 Madison Ave", "Apt 9"
+    customer_a.city, customer_a.state, customer_a.zip_code, customer_a.country = (
+        "Greenwich", "CT", "06830", "US")
+    customer_a.save()
+    services.cart_delivery_set(cart=cart, user=associate_a, address={
+        "name": "Claire Dupont", "line1": "1 Park Avenue", "line2": "Floor 3", "city": "Scarsdale",
+        "state": "NY", "zip": "10583", "country": "US"})
+    return cart
+
+
+ADDRESS_PARTS = ["1 Park Avenue", "Floor 3", "Scarsdale", "10583", "712 Madison", "Apt 9", "Greenwich",
+                 "06830"]
+
+
+def test_associate_without_the_permission_sees_no_part_of_an_address(client, associate_a, delivered):
+    client.force_login(associate_a)
+
+    body = client.get(reverse("carts:detail", args=[delivered.pk])).content.decode()
+
+    assert "Claire Dupont" in body and "•••" in body and "Use the address on file" in body
+    assert not [part for part in ADDRESS_PARTS if part in body]
+
+
+def test_manager_with_the_permission_sees_the_addresses(client, manager, delivered):
+    client.force_login(manager)
+
+    body = client.get(reverse("carts:detail", args=[delivered.pk])).content.decode()
+
+    assert all(part in body for part in ADDRESS_PARTS)
+
+
+def test_masked_associate_can_still_ship_to_the_address_on_file(client, associate_a, delivered,
+                                                                customer_a):
+    client.force_login(associate_a)
+
+    client.post(reverse("carts:delivery", args=[delivered.pk]), {"use_customer_address": "on"})
+
+    delivered.refresh_from_db()
+    assert (delivered.delivery_line1, delivered.delivery_city) == ("712 Madison Ave", "Greenwich")
