@@ -338,7 +338,14 @@ QUICK_REPLIES = [
     ("Alteration ready", "Good news: your alteration is ready. When would you like to pick it up?"),
 ]
 
-SHIPPING_OPTIONS = [("Standard (3-5 days)", "0.00", 1), ("Express (next day)", "35.00", 2)]
+# (name, price, currency, position): free shipping is offered everywhere (no currency); a paid
+# option is priced in each currency it is offered in.
+SHIPPING_OPTIONS = [("Standard (3-5 days)", "0.00", "", 1), ("Express (next day)", "35.00", "USD", 2),
+                    ("Express (next day)", "30.00", "EUR", 3)]
+
+# (currency, factor on the US price) of the price lists beside the US one: Paris sells at EUR prices
+# the merchandiser set (here the US price x 0.95, rounded like it), never a live conversion.
+PRICE_LISTS = [("EUR", "0.95")]
 
 DISCOUNT_LIMITS = [("associate", "10"), ("store_manager", "25"), ("company_admin", "100")]
 

@@ -6,6 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from carts import services
+from catalog.models import Product, ProductPrice
 from clienteling.models import (
     ClientBookEntry,
     Customer,
@@ -40,9 +42,26 @@ def test_seed_demo_builds_a_company_and_is_idempotent():
     assert 10 <= first["StaffProfile"] <= 14
     assert get_user_model().objects.get(username="associate.ny1").check_password("atelier-demo")
     assert "atelier-demo" in out.getvalue() and "http://" in out.getvalue()
+    eur_prices = paris_sells_in_euros()
 
     call_command("seed_demo", customers=120, stdout=StringIO())
     assert counts() == first
+    assert ProductPrice.objects.count() == eur_prices
+
+
+def paris_sells_in_euros() -> int:
+    """Every product has a EUR price; Paris sales and shipping are in euros at those prices."""
+    products = Product.objects.count()
+    assert ProductPrice.objects.filter(currency="EUR", variant__isnull=True).count() == products
+    coat = Product.objects.filter(active=True, price__gte=1000).order_by("sku").first()
+    eur = ProductPrice.objects.get(product=coat, currency="EUR").amount
+    assert eur != coat.price and eur % 50 == 0
+    paris = Store.objects.get(code="paris")
+    line = SaleLine.objects.filter(sale__store=paris, kind="goods", quantity=1).select_related(
+        "product").first()
+    assert line.amount == ProductPrice.objects.get(product=line.product, currency="EUR").amount
+    assert {option.currency for option in services.shipping_options_for(paris)} <= {"", "EUR"}
+    return ProductPrice.objects.count()
 
 
 def test_seed_demo_is_deterministic_for_a_seed():

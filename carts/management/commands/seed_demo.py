@@ -24,7 +24,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from itertools import accumulate, islice
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -53,6 +53,7 @@ from catalog.models import (
     Designer,
     ItemType,
     Product,
+    ProductPrice,
     ProductVariant,
     StockLevel,
     StockLocation,
@@ -362,6 +363,7 @@ class ProductInfo(NamedTuple):
     item_type_id: int
     title: str
     price: Decimal
+    prices: dict[str, Decimal]  # currency -> price: USD and every price list
 
 
 @dataclass
@@ -529,6 +531,15 @@ def seed_catalog(*, stores: dict[str, Store]) -> list[ProductInfo]:
             ignore_conflicts=True,
         )
 
+    # The other price lists (EUR for Paris), priced from the US list and rounded the same way.
+    price_lists = {currency: {spec["sku"]: _list_price(spec["price"], factor) for spec in products}
+                   for currency, factor in data.PRICE_LISTS}
+    ProductPrice.objects.bulk_create(
+        [ProductPrice(product_id=product_ids[sku], currency=currency, amount=amount)
+         for currency, prices in price_lists.items() for sku, amount in prices.items()],
+        ignore_conflicts=True, batch_size=1000,
+    )
+
     # bulk_create skips Product.save(): fill the words search reads.
     catalog_services.product_search_text_refresh(product_ids=product_ids.values())
 
@@ -538,9 +549,18 @@ def seed_catalog(*, stores: dict[str, Store]) -> list[ProductInfo]:
     return [
         ProductInfo(product_ids[spec["sku"]], variants_by_product[spec["sku"]],
                     spec["designer"].pk, spec["category"].pk, spec["item_type"].pk,
-                    spec["title"], spec["price"])
+                    spec["title"], spec["price"],
+                    {"USD": spec["price"], **{currency: prices[spec["sku"]]
+                                              for currency, prices in price_lists.items()}})
         for spec in products if spec["active"]
     ]
+
+
+def _list_price(usd: Decimal, factor: str) -> Decimal:
+    """A price list's price: the US one times the list's factor, rounded to 5 (50 from 1,000)."""
+    raw = usd * Decimal(factor)
+    step = 5 if raw < 1000 else 50
+    return max(Decimal(step), (raw / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
 
 
 def seed_customer_configuration(*, stores: dict[str, Store]):
@@ -642,9 +662,14 @@ def seed_carts(*, stores: dict[str, Store]) -> None:
             defaults={"tax_rate": Decimal(rate), "prices_include_tax": inclusive,
                       "mixed_cart_enabled": mixed, "ship_from": warehouse if mixed else None},
         )
-    for name, price, position in data.SHIPPING_OPTIONS:
+    for name, price, currency, position in data.SHIPPING_OPTIONS:
+        if currency:
+            # Seeded before options had a currency: that one was the dollar price.
+            ShippingOption.objects.filter(name=name, store=None, currency="",
+                                          price=Decimal(price)).update(currency=currency)
         ShippingOption.objects.update_or_create(
-            name=name, store=None, defaults={"price": Decimal(price), "position": position}
+            name=name, store=None, currency=currency,
+            defaults={"price": Decimal(price), "position": position},
         )
     for role, limit in data.DISCOUNT_LIMITS:
         DiscountLimit.objects.update_or_create(role=role, defaults={"max_percent": Decimal(limit)})
@@ -922,9 +947,11 @@ class CustomerGenerator:
                 if kind in ("goods", "return"):
                     product = self._product(rng, favourites)
                     quantity = 2 if kind == "goods" and rand() < 0.05 else 1
-                    amount = product.price * quantity
+                    # Sold at the price of the store's currency (EUR in Paris).
+                    price = product.prices.get(where.currency, product.price)
+                    amount = price * quantity
                     if kind == "return":
-                        quantity, amount = -1, -product.price
+                        quantity, amount = -1, -price
                     else:
                         spent += amount
                     lines.append((
