@@ -39,3 +39,36 @@ def test_admin_requires_a_token_for_a_new_account(client, company_admin):
     assert response.status_code == 200
     assert "Enter the Auth Token." in response.content.decode()
     assert not TwilioAccount.objects.exists()
+
+
+def test_a_view_only_admin_never_sees_the_token(client, org):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    account = TwilioAccount.objects.create(account_sid="AC" + "1" * 32, auth_token=TOKEN)
+    auditor = UserFactory(username="auditor", is_staff=True)
+    auditor.user_permissions.add(Permission.objects.get(codename="view_twilioaccount"))
+    client.force_login(auditor)
+    page = client.get(reverse("admin:conversations_twilioaccount_change", args=[account.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert TOKEN not in html
+    assert "Saved (hidden)" in html
+    change = client.post(reverse("admin:conversations_twilioaccount_change", args=[account.pk]),
+                         {"name": "x", "account_sid": "AC" + "3" * 32, "auth_token": "stolen"})
+    assert change.status_code == 403
+    account.refresh_from_db()
+    assert account.auth_token == TOKEN
+
+
+@pytest.mark.parametrize("model", ["twilioaccount", "conversation", "storemessagingsettings",
+                                   "messagetemplate", "quickreply", "webhookevent"])
+def test_admin_lists_can_be_searched_and_filtered(client, company_admin, model):
+    from django.apps import apps
+    from django.contrib import admin
+
+    model_admin = admin.site._registry[apps.get_model("conversations", model)]
+    assert model_admin.search_fields and model_admin.list_filter
+    client.force_login(company_admin)
+    assert client.get(reverse(f"admin:conversations_{model}_changelist"), {"q": "x"}).status_code == 200
