@@ -144,6 +144,7 @@ def catalog_results(*, user, store, query: str, limit: int = 24) -> list[dict]:
         found = variants.get(product.pk, [])
         in_store = sum(v.in_store for v in found) if location else None
         rows.append({"product": product, "variants": found, "in_store": in_store,
+                     "sizes": [v.size for v in found if v.size],
                      **product_price_for(product, store=store, book=book)})
     return rows
 

@@ -322,3 +322,17 @@ def test_masked_associate_can_still_ship_to_the_address_on_file(client, associat
 
     delivered.refresh_from_db()
     assert (delivered.delivery_line1, delivered.delivery_city) == ("712 Madison Ave", "Greenwich")
+
+
+@pytest.mark.parametrize("screen", ["catalog", "share_picker", "cart"])
+def test_every_search_box_offers_the_camera_and_shows_it_is_searching(client, associate_a, conversation,
+                                                                     cart, screen):
+    client.force_login(associate_a)
+    url = {"catalog": reverse("carts:catalog"),
+           "share_picker": reverse("carts:share_picker", args=[conversation.pk]),
+           "cart": reverse("carts:detail", args=[cart.pk])}[screen]
+
+    body = client.get(url).content.decode()
+
+    assert "data-scan-camera" in body and "data-scan-dialog" in body and "js/scan.js" in body
+    assert "htmx-indicator" in body and 'hx-indicator=".htmx-progress"' in body
