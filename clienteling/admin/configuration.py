@@ -102,7 +102,8 @@ class SectionAttributeInline(SortableInlineAdminMixin, admin.TabularInline):
 class ProfileSectionAdmin(SortableAdminMixin, admin.ModelAdmin):
     list_display = ["title", "kind", "enabled", "collapsed"]
     list_editable = ["enabled"]
-    list_filter = ["enabled", "kind"]
+    list_filter = ["enabled", "kind", "collapsed"]
+    search_fields = ["title"]
     inlines = [SectionAttributeInline]
 
     def get_inlines(self, request, obj):
@@ -125,6 +126,8 @@ class CardPropertyForm(forms.ModelForm):
 class CustomerCardPropertyAdmin(admin.ModelAdmin):
     form = CardPropertyForm
     list_display = ["position", "__str__"]
+    list_filter = ["measure"]
+    search_fields = ["attribute__name"]
     autocomplete_fields = ["attribute"]
 
     def has_add_permission(self, request):
@@ -157,19 +160,27 @@ class ListTemplateAdmin(admin.ModelAdmin):
             obj.template_status = ListTemplate.TemplateStatus.DRAFT
         super().save_model(request, obj, form, change)
 
+    def _set_status(self, request, queryset, status):
+        from clienteling import services
+
+        for template in queryset:
+            services.list_template_set_status(user=request.user, template=template, status=status)
+
     @admin.action(description=_("Publish selected templates"))
     def publish(self, request, queryset):
-        queryset.update(template_status=ListTemplate.TemplateStatus.PUBLISHED)
+        self._set_status(request, queryset, ListTemplate.TemplateStatus.PUBLISHED)
 
     @admin.action(description=_("Retire selected templates"))
     def retire(self, request, queryset):
-        queryset.update(template_status=ListTemplate.TemplateStatus.RETIRED)
+        self._set_status(request, queryset, ListTemplate.TemplateStatus.RETIRED)
 
 
 @admin.register(BulkJob)
 class BulkJobAdmin(admin.ModelAdmin):
     list_display = ["action", "created_by", "status", "processed", "total", "created_at"]
     list_filter = ["action", "status"]
+    search_fields = ["created_by__username", "created_by__last_name"]
+    date_hierarchy = "created_at"
     readonly_fields = [f.name for f in BulkJob._meta.fields]
 
     def has_add_permission(self, request):

@@ -84,15 +84,16 @@ class CustomerAdmin(admin.ModelAdmin):
 class ActivityTypeAdmin(SortableAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "icon", "counts_as_contact", "active"]
     list_editable = ["active"]
-    search_fields = ["name"]
+    list_filter = ["active", "counts_as_contact"]
+    search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-
 
 
 @admin.register(ClientBook)
 class ClientBookAdmin(admin.ModelAdmin):
     list_display = ["owner", "legal_entity", "created_at"]
-    list_filter = ["legal_entity"]
+    list_filter = ["legal_entity", "owner__staff_profile__active"]
+    list_select_related = ["owner", "legal_entity"]
     search_fields = ["owner__username", "owner__first_name", "owner__last_name"]
     autocomplete_fields = ["owner"]
 
@@ -110,7 +111,7 @@ class SaleAdmin(admin.ModelAdmin):
     list_display = ["__str__", "customer", "store", "salesperson", "channel", "sold_at", "total",
                     "currency"]
     list_filter = ["store", "channel", "source"]
-    search_fields = ["external_id", "customer__last_name", "customer__email"]
+    search_fields = ["external_id", "customer__first_name", "customer__last_name", "customer__email"]
     list_select_related = ["customer", "store", "salesperson"]
     autocomplete_fields = ["customer", "salesperson"]
     date_hierarchy = "sold_at"
@@ -121,7 +122,9 @@ class SaleAdmin(admin.ModelAdmin):
 @admin.register(Activity)
 class ActivityAdmin(admin.ModelAdmin):
     list_display = ["occurred_at", "activity_type", "customer", "actor", "summary"]
-    list_filter = ["activity_type"]
+    list_filter = ["activity_type", "store"]
+    search_fields = ["summary", "customer__first_name", "customer__last_name", "customer__email",
+                     "actor__username", "actor__last_name"]
     list_select_related = ["activity_type", "customer", "actor"]
     autocomplete_fields = ["customer", "actor"]
     date_hierarchy = "occurred_at"
@@ -131,16 +134,35 @@ class ActivityAdmin(admin.ModelAdmin):
 @admin.register(Note)
 class NoteAdmin(admin.ModelAdmin):
     list_display = ["customer", "author", "pinned", "created_at"]
-    list_filter = ["pinned"]
+    list_filter = ["pinned", "store"]
+    search_fields = ["body", "customer__first_name", "customer__last_name", "customer__email",
+                     "author__username", "author__last_name"]
+    date_hierarchy = "created_at"
     list_select_related = ["customer", "author"]
     autocomplete_fields = ["customer", "author"]
     show_full_result_count = False
 
 
+class TaskDoneFilter(admin.SimpleListFilter):
+    title = _("done")
+    parameter_name = "done"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Open")), ("yes", _("Done"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(completed_at__isnull=self.value() == "no")
+        return queryset
+
+
 @admin.register(Task)
 class TaskAdmin(admin.ModelAdmin):
     list_display = ["title", "customer", "assignee", "due_on", "completed_at"]
-    list_filter = ["due_on"]
+    list_filter = [TaskDoneFilter, "due_on", "store"]
+    search_fields = ["title", "details", "customer__first_name", "customer__last_name",
+                     "assignee__username", "assignee__last_name"]
+    date_hierarchy = "due_on"
     list_select_related = ["customer", "assignee"]
     autocomplete_fields = ["customer", "assignee", "created_by", "completed_by"]
     show_full_result_count = False

@@ -13,6 +13,7 @@ User = get_user_model()
 @admin.register(LegalEntity)
 class LegalEntityAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "country", "default_currency"]
+    list_filter = ["country", "default_currency"]
     search_fields = ["name", "code"]
 
 
@@ -112,5 +113,7 @@ class StaffUserAdmin(DjangoUserAdmin):
 class ShiftAdmin(admin.ModelAdmin):
     list_display = ["staff", "store", "starts_at", "ends_at"]
     list_filter = ["store"]
+    search_fields = ["staff__username", "staff__first_name", "staff__last_name", "store__name"]
+    list_select_related = ["staff", "store"]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["staff"]

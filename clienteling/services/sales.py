@@ -1,8 +1,9 @@
 """Purchase history and the measures computed from it."""
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -35,19 +36,40 @@ def sale_record(*, customer: Customer, store: Store, salesperson, sold_at: datet
         SaleLine(sale=sale, customer=customer, salesperson=salesperson, sold_at=sold_at, **line)
         for line in lines
     )
-    customer_measures_refresh(customer_ids=[customer.pk])
+    customer_measures_refresh(customer_ids=[customer.pk], default_tz=store.tzinfo)
     return sale
 
 
-def customer_measures_refresh(*, customer_ids: Iterable[int], today: date | None = None) -> int:
-    """Recompute the sales windows of these customers in one grouped query."""
+def _zones_of(customer_ids: list[int], default: tzinfo) -> dict[tzinfo, list[int]]:
+    """Customers by the time zone of their home store (`default` without one)."""
+    zones: dict[str, list[int]] = {}
+    for pk, zone in Customer.objects.filter(pk__in=customer_ids).values_list(
+            "pk", "home_store__timezone"):
+        zones.setdefault(zone or "", []).append(pk)
+    return {(ZoneInfo(zone) if zone else default): ids for zone, ids in zones.items()}
+
+
+def customer_measures_refresh(*, customer_ids: Iterable[int], today: date | None = None,
+                              default_tz: tzinfo | None = None) -> int:
+    """Recompute the sales windows of these customers, one grouped query per time zone.
+
+    "The last 12 months" starts at midnight in the customer's home store, on the
+    store's today (a worker runs in UTC, the store may already be on tomorrow).
+    `default_tz` is for customers without a home store (the sale's store, else UTC).
+    """
     ids = list(customer_ids)
     if not ids:
         return 0
-    today = today or timezone.localdate()
+    default_tz = default_tz or timezone.get_default_timezone()
+    done = 0
+    for zone, zone_ids in _zones_of(ids, default_tz).items():
+        done += _refresh(zone_ids, today=today or timezone.now().astimezone(zone).date(), zone=zone)
+    return done
 
+
+def _refresh(ids: list[int], *, today: date, zone: tzinfo) -> int:
     def since(months: int) -> datetime:
-        return timezone.make_aware(datetime.combine(months_before(today, months), time.min))
+        return datetime.combine(months_before(today, months), time.min, tzinfo=zone)
 
     money = DecimalField(max_digits=14, decimal_places=2)
     zero = Value(Decimal(0), output_field=money)
@@ -87,14 +109,20 @@ def customer_measures_refresh(*, customer_ids: Iterable[int], today: date | None
 
 
 def customer_measures_refresh_stale(*, today: date | None = None, chunk_size: int = 5000) -> int:
-    """Beat sweep: refresh rows computed before today, chunk by chunk."""
-    today = today or timezone.localdate()
+    """Beat sweep: refresh rows computed before their store's today, zone by zone, in chunks."""
+    default_tz = timezone.get_default_timezone()
+    zones = set(Store.objects.values_list("timezone", flat=True).distinct())
     done = 0
-    while True:
-        ids = list(
-            Customer.objects.filter(Q(measures__isnull=True) | Q(measures__computed_on__lt=today))
-            .order_by("pk").values_list("pk", flat=True)[:chunk_size]
-        )
-        if not ids:
-            return done
-        done += customer_measures_refresh(customer_ids=ids, today=today)
+    for zone_name in sorted(zones) + [""]:
+        zone = ZoneInfo(zone_name) if zone_name else default_tz
+        day = today or timezone.now().astimezone(zone).date()
+        in_zone = (Q(home_store__timezone=zone_name) if zone_name
+                   else Q(home_store__isnull=True))
+        stale = Customer.objects.filter(in_zone).filter(
+            Q(measures__isnull=True) | Q(measures__computed_on__lt=day))
+        while True:
+            ids = list(stale.order_by("pk").values_list("pk", flat=True)[:chunk_size])
+            if not ids:
+                break
+            done += _refresh(ids, today=day, zone=zone)
+    return done

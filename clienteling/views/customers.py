@@ -4,14 +4,16 @@ from django.views.decorators.http import require_GET
 
 from clienteling import selectors
 from clienteling.access import access_customer, require_customer_module
+from clienteling.models import ModuleSettings
 
 
 @login_required
 @require_GET
 def today(request):
-    context = selectors.today_for(user=request.user) if selectors.console_navigation(
-        user=request.user
-    ).customers else {}
+    # The same rule as the navigation's "Customers" item (the page shows a notice without it).
+    customers = (ModuleSettings.load().customers_enabled
+                 and request.user.has_perm("clienteling.view_customer_profile"))
+    context = selectors.today_for(user=request.user) if customers else {}
     return render(request, "clienteling/today.html", context)
 
 

@@ -117,3 +117,62 @@ def test_htmx_search_returns_only_the_results_fragment(client, manager, customer
     assert body.lstrip().startswith('<div id="results">')
     assert "<html" not in body
     assert "Claire" in body
+
+
+# --- Store scope comes from django-guardian's per-store object permissions ---------------
+
+
+def test_store_scope_follows_the_guardian_permission_not_the_profile(org, associate_a):
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    from clienteling.access import stores_for
+
+    # Given an associate of New York
+    assert list(stores_for(associate_a)) == [org["store_a"]]
+
+    # When work_in_store is granted on Boston and withdrawn on New York, profile untouched
+    assign_perm("clienteling.work_in_store", associate_a, org["store_a2"])
+    remove_perm("clienteling.work_in_store", associate_a, org["store_a"])
+
+    # Then the store scope is Boston only
+    assert list(stores_for(associate_a)) == [org["store_a2"]]
+    assert list(associate_a.staff_profile.stores.all()) == [org["store_a"]]
+
+
+def test_managed_stores_need_manage_store(org, manager, associate_a):
+    from guardian.shortcuts import assign_perm
+
+    from clienteling.access import managed_stores_for
+
+    assert list(managed_stores_for(manager)) == [org["store_a"]]
+    # An associate holding manage_store by mistake still manages nothing: the role decides too.
+    assign_perm("clienteling.manage_store", associate_a, org["store_a"])
+    assert not managed_stores_for(associate_a).exists()
+
+
+def test_an_inactive_store_is_out_of_scope(org, associate_a):
+    from clienteling.access import stores_for
+
+    org["store_a"].active = False
+    org["store_a"].save()
+    assert not stores_for(associate_a).exists()
+
+
+def test_global_work_in_store_does_not_open_every_store(org, associate_a):
+    from django.contrib.auth.models import Permission
+
+    from clienteling.access import stores_for
+
+    associate_a.user_permissions.add(Permission.objects.get(codename="work_in_store"))
+    assert list(stores_for(associate_a)) == [org["store_a"]]
+
+
+def test_a_deactivated_profile_has_no_store(org, associate_a):
+    from clienteling import services
+    from clienteling.access import stores_for
+
+    profile = associate_a.staff_profile
+    profile.active = False
+    profile.save()
+    services.staff_sync_access(profile=profile)
+    assert not stores_for(associate_a).exists()

@@ -105,3 +105,114 @@ def test_company_admin_cannot_make_anyone_superuser(client, company_admin, assoc
     body = client.get(change).content.decode()
     assert 'name="is_superuser"' not in body
     assert 'name="user_permissions"' not in body
+
+
+# --- The product docs' "Last Visit" attribute, from the admin to the console ------------
+
+
+def form_fields(html: str, form_id: str | None = None) -> dict[str, list[str]]:
+    """The values a browser would submit for the admin's change form (inputs, selects, checkboxes)."""
+    from html.parser import HTMLParser
+
+    class Fields(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.values: dict[str, list[str]] = {}
+            self.select: str | None = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            name = attrs.get("name")
+            if tag == "input" and name and attrs.get("type") not in ("submit", "button", "file"):
+                if attrs.get("type") in ("checkbox", "radio") and "checked" not in attrs:
+                    return
+                self.values.setdefault(name, []).append(attrs.get("value", "on"))
+            elif tag == "select" and name:
+                self.select = name
+                self.values.setdefault(name, [])
+            elif tag == "option" and self.select and "selected" in attrs:
+                self.values[self.select].append(attrs.get("value", ""))
+
+        def handle_endtag(self, tag):
+            if tag == "select":
+                self.select = None
+
+    parser = Fields()
+    parser.feed(html)
+    return {k: v for k, v in parser.values.items() if not k.startswith("_")}
+
+
+def test_last_visit_from_the_admin_to_the_list_filters_and_the_profile(client, company_admin,
+                                                                       associate_a, org):
+    from datetime import date
+
+    from django.test import Client
+
+    from clienteling import services
+    from tests.factories import CustomerFactory
+
+    # Given the Company Admin creates "Last Visit" as in the product docs
+    client.force_login(company_admin)
+    response = client.post(admin_url("clienteling", "customerattribute", "add"), {
+        "name": "Last Visit", "description": "When the customer last came to the store",
+        "data_type": "date", "customer_editable": "on", "channel_store": "on",
+        "channel_web": "on", "enabled_as_filter": "on", "active": "on",
+        "options-TOTAL_FORMS": "0", "options-INITIAL_FORMS": "0",
+        "options-MIN_NUM_FORMS": "0", "options-MAX_NUM_FORMS": "1000",
+    })
+    assert response.status_code == 302
+    visit = CustomerAttribute.objects.get(slug="last-visit")
+
+    # ... and adds it to the profile's attributes section in the admin
+    section = ProfileSection.objects.get(kind="attributes")
+    change = reverse("admin:clienteling_profilesection_change", args=[section.pk])
+    data = form_fields(client.get(change).content.decode())
+    prefix = "section_attributes"
+    row = int(data[f"{prefix}-TOTAL_FORMS"][0])
+    data.update({f"{prefix}-TOTAL_FORMS": [str(row + 1)],
+                 f"{prefix}-{row}-attribute": [str(visit.pk)], f"{prefix}-{row}-enabled": ["on"],
+                 f"{prefix}-{row}-section": [str(section.pk)]})
+    data.pop(f"{prefix}-__prefix__-attribute", None)
+    response = client.post(change, {k: v if len(v) != 1 else v[0] for k, v in data.items()})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert section.section_attributes.filter(attribute=visit, enabled=True).exists()
+
+    # And customers have visited on different days
+    recent = CustomerFactory(legal_entity=org["entity"], first_name="Recent", last_name="Visitor")
+    former = CustomerFactory(legal_entity=org["entity"], first_name="Former", last_name="Visitor")
+    services.attribute_values_set(customer=recent, attribute=visit, raw_values="2026-10-01")
+    services.attribute_values_set(customer=former, attribute=visit, raw_values="2024-03-15")
+
+    # When an associate opens the customer list
+    associate = Client()
+    associate.force_login(associate_a)
+    page = associate.get(reverse("clienteling:customer_list")).content.decode()
+
+    # Then "Last Visit" is a date range among the filters, and it filters
+    assert 'type="date" name="attr-last-visit_after"' in page
+    assert 'type="date" name="attr-last-visit_before"' in page
+    assert "Last Visit" in page
+    response = associate.get(reverse("clienteling:customer_list"),
+                             {"attr-last-visit_after": "2026-01-01"})
+    assert [row["customer"] for row in response.context["result"].rows] == [recent]
+    response = associate.get(reverse("clienteling:customer_list"),
+                             {"attr-last-visit_before": "2025-01-01"})
+    assert [row["customer"] for row in response.context["result"].rows] == [former]
+
+    # And the profile shows it in the attributes section
+    profile = associate.get(reverse("clienteling:customer_detail", args=[recent.pk]))
+    attributes = next(item for item in profile.context["sections"]
+                      if item["section"].pk == section.pk)["attributes"]
+    assert [(a["name"], a["values"]) for a in attributes if a["name"] == "Last Visit"] == [
+        ("Last Visit", [date(2026, 10, 1)])]
+    assert "Last Visit" in profile.content.decode()
+
+
+@pytest.mark.parametrize(("model_name", "query"), [
+    ("activity", "visit"), ("note", "silk"), ("task", "call"), ("profilesection", "purchase"),
+    ("shift", "alex"), ("legalentity", "atelier"), ("activitytype", "visit"), ("bulkjob", "ada"),
+])
+def test_admin_lists_can_be_searched(client, company_admin, model_name, query):
+    client.force_login(company_admin)
+    response = client.get(admin_url("clienteling", model_name, "changelist"), {"q": query})
+    assert response.status_code == 200

@@ -220,3 +220,146 @@ def test_client_book_cards_show_configured_properties(client, org, manager, cust
     client.force_login(manager)
     body = client.get(reverse("clienteling:my_client_book")).content.decode()
     assert "Sales 12 months" in body and "$1,234.00" in body
+
+
+# --- Leavers, tag choices, query counts -----------------------------------------------------
+
+
+def leave(user):
+    """The associate left: their profile is deactivated (staff_sync_access drops their access)."""
+    profile = user.staff_profile
+    profile.active = False
+    profile.save()
+    services.staff_sync_access(profile=profile)
+    user.is_active = False
+    user.save()
+
+
+def test_a_leavers_customers_stay_in_the_store_book_marked_as_such(client, org, manager,
+                                                                   associate_a, customers):
+    # Given an associate who left with customers in their book
+    book_of(associate_a, org, customers[0], customers[1])
+    leave(associate_a)
+
+    # When their manager opens the store client book
+    client.force_login(manager)
+    response = client.get(reverse("clienteling:store_client_book"))
+
+    # Then the customers are there, marked as a leaver's, and the leaver can be chosen to move from
+    cards = {card["customer"]: card for card in response.context["cards"]}
+    assert set(cards) == {customers[0], customers[1]}
+    assert cards[customers[0]]["owners"] == [{"name": associate_a.get_full_name(), "has_left": True}]
+    owners = {owner.pk: owner.has_left for owner in response.context["owners"]}
+    assert owners[associate_a.pk] is True
+    assert associate_a.pk not in {t.pk for t in response.context["targets"]}
+    assert "(left)" in response.content.decode()
+
+
+def test_a_leavers_customers_are_moved_to_someone_who_stayed(client, org, manager, associate_a,
+                                                             customers):
+    book_of(associate_a, org, customers[0], customers[1])
+    customers[0].primary_salesperson = associate_a
+    customers[0].save()
+    leave(associate_a)
+    client.force_login(manager)
+
+    response = client.post(reverse("clienteling:client_book_reassign"), {
+        "ids": [customers[0].pk, customers[1].pk], "from_owner": associate_a.pk,
+        "to_owner": manager.pk})
+
+    assert response.status_code == 302
+    assert set(ClientBookEntry.objects.values_list("book__owner", flat=True)) == {manager.pk}
+    customers[0].refresh_from_db()
+    assert customers[0].primary_salesperson == manager
+
+
+def test_no_one_can_move_customers_to_a_leaver(client, org, manager, associate_a, customers):
+    book_of(manager, org, customers[0])
+    leave(associate_a)
+    client.force_login(manager)
+    response = client.post(reverse("clienteling:client_book_reassign"), {
+        "ids": [customers[0].pk], "from_owner": manager.pk, "to_owner": associate_a.pk})
+    assert response.status_code == 400
+
+
+def test_bulk_tags_offered_are_global_and_the_users_stores_only(client, associate_a, org):
+    mine = TagFactory(name="New York VIP", store=org["store_a"])
+    everywhere = TagFactory(name="Everywhere")
+    TagFactory(name="Paris VIP", store=org["store_b"])
+    TagFactory(name="Boston VIP", store=org["store_a2"])
+    TagFactory(name="Retired", active=False)
+    client.force_login(associate_a)
+    form = client.get(reverse("clienteling:bulk_action_form", args=["add_tag"])).context["form"]
+    assert list(form.fields["tag"].queryset) == [everywhere, mine]
+
+
+def test_a_tag_of_another_store_is_refused_in_bulk(client, associate_a, org, customers):
+    paris = TagFactory(name="Paris VIP", store=org["store_b"])
+    client.force_login(associate_a)
+    response = client.post(reverse("clienteling:bulk_action_start", args=["add_tag"]),
+                           {"tag": paris.pk, "ids": [customers[0].pk]})
+    assert response.status_code == 400
+    assert not BulkJob.objects.exists() and not CustomerTag.objects.exists()
+
+
+def test_assigning_skips_customers_of_another_legal_entity(org, manager, associate_a, customers,
+                                                           customer_b):
+    moved = services.customers_assign(customer_ids=[customers[0].pk, customer_b.pk],
+                                      associate=associate_a, assigned_by=manager)
+    assert moved == 1
+    customer_b.refresh_from_db()
+    assert customer_b.primary_salesperson != associate_a
+    assert list(ClientBookEntry.objects.values_list("customer_id", flat=True)) == [customers[0].pk]
+
+
+def fill_book(org, owner, n, *, added_by=None):
+    from clienteling.models import CustomerAttributeValue, CustomerCardProperty, CustomerMeasures
+    from tests.factories import AttributeFactory
+
+    attribute = AttributeFactory(name=f"Size {n}", data_type="text", show_on_card=True)
+    CustomerCardProperty.objects.get_or_create(position=1, defaults={"measure": "sales_12mo"})
+    CustomerCardProperty.objects.get_or_create(position=2, defaults={"attribute": attribute})
+    made = CustomerFactory.create_batch(n, legal_entity=org["entity"])
+    for customer in made:
+        CustomerMeasures.objects.create(customer=customer, sales_12mo=100)
+        CustomerAttributeValue.objects.create(customer=customer, attribute=attribute, value_text="M")
+    book_of(owner, org, *made)
+    return made
+
+
+def test_my_client_book_runs_a_fixed_number_of_queries(client, org, associate_a,
+                                                       django_assert_num_queries):
+    # Given a book with cards showing a measure and an attribute
+    fill_book(org, associate_a, 2)
+    client.force_login(associate_a)
+    client.get(reverse("clienteling:my_client_book"))  # warm per-process caches
+
+    # Then one page costs the same with 2 or 20 customers (see QUERIES_MY_BOOK).
+    with django_assert_num_queries(QUERIES_MY_BOOK):
+        few = client.get(reverse("clienteling:my_client_book"))
+    fill_book(org, associate_a, 18)
+    with django_assert_num_queries(QUERIES_MY_BOOK):
+        many = client.get(reverse("clienteling:my_client_book"))
+    assert (len(few.context["cards"]), len(many.context["cards"])) == (2, 20)
+    assert "$100.00" in many.content.decode()
+
+
+def test_store_client_book_runs_a_fixed_number_of_queries(client, org, manager, associate_a,
+                                                          django_assert_num_queries):
+    fill_book(org, associate_a, 2)
+    client.force_login(manager)
+    client.get(reverse("clienteling:store_client_book"))  # warm per-process caches
+    with django_assert_num_queries(QUERIES_STORE_BOOK):
+        client.get(reverse("clienteling:store_client_book"))
+    fill_book(org, manager, 18)
+    with django_assert_num_queries(QUERIES_STORE_BOOK):
+        response = client.get(reverse("clienteling:store_client_book"))
+    assert len(response.context["cards"]) == 20
+
+
+# Session, user, user and group permissions, staff profile, home store, filterable
+# attributes, page, count, card properties, card measures, card attribute values, the
+# navigation's store names. Store scope (guardian) is a subquery inside them, not a query.
+QUERIES_MY_BOOK = 13
+# The same, plus the book owners, their entries for the cards and the reassign targets.
+QUERIES_STORE_BOOK = 16

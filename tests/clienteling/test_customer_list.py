@@ -383,3 +383,248 @@ def test_only_managers_manage_templates(associate_a, as_manager, org):
     template = SavedCustomerList.objects.get(name="Lapsed VIPs")
     assert template.is_template and template.filters == {"not_purchased_within": ["365"]}
     assert template.columns == ["customer", "sales_12mo"] and template.store == org["store_a"]
+
+
+# --- Crafted cursors -----------------------------------------------------------------------
+
+
+def crafted(values, direction="after") -> str:
+    import base64
+    import json
+
+    payload = json.dumps({"v": values, "d": direction}).encode()
+    return base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(("sort", "values"), [
+    ("customer", ["Test", "Ann", "not-an-id"]),           # id must be a number
+    ("customer", ["Test", "Ann", True]),                  # ... and not a boolean
+    ("customer", [None, "Ann", 1]),                       # last name is never null
+    ("customer", ["Test", "Ann", 2 ** 70]),               # out of range for bigint
+    ("customer", ["T\u0000", "Ann", 1]),                  # NUL cannot go to PostgreSQL
+    ("created", ["2026-01-01", 1]),                       # a datetime sent as a bare string
+    ("created", [["dt", "2026-01-01T10:00:00"], 1]),      # a naive datetime
+    ("created", [["d", "2026-01-01"], 1]),                # a date where a datetime sorts
+    ("sales_12mo", [["dec", "lots"], 1]),                 # not a number
+    ("sales_12mo", [["dec", "NaN"], 1]),                  # not a finite number
+    ("sales_12mo", [["dec", "1e999999"], 1]),             # overflows the column
+    ("sales_12mo", [["dt", "2026-01-01T10:00:00+00:00"], 1]),  # a datetime where money sorts
+    ("sales_12mo", [["dec", 5], 1]),                      # the text of a value must be text
+    ("last_sale", [["x", "y"], 1]),                       # unknown kind of value
+    ("last_sale", [{"a": 1}, 1]),                         # not a value at all
+    ("customer", ["Test", "Ann"]),                        # too few values
+])
+def test_a_crafted_cursor_with_wrong_values_is_a_clear_400(as_manager, people, sort, values):
+    response = as_manager.get(reverse(LIST), {"sort": sort, "cursor": crafted(values)})
+    assert response.status_code == 400
+    assert "This page link is not valid any more." in response.content.decode()
+
+
+@pytest.mark.parametrize("cursor", ["e30", crafted([1, 2, 3], direction="sideways"),
+                                    "%%%", "W10", "x" * 3000])
+def test_a_cursor_that_is_not_ours_is_a_clear_400(as_manager, people, cursor):
+    response = as_manager.get(reverse(LIST), {"cursor": cursor})
+    assert response.status_code == 400
+
+
+def test_a_null_cursor_value_is_fine_on_a_nullable_column(as_manager, org):
+    customers = CustomerFactory.create_batch(3, legal_entity=org["entity"])
+    response = as_manager.get(reverse(LIST), {"sort": "last_sale",
+                                              "cursor": crafted([None, customers[0].pk])})
+    assert response.status_code == 200
+
+
+def test_a_bad_cursor_in_an_htmx_request_answers_the_fragment_with_the_error(as_manager, people):
+    response = as_manager.get(reverse(LIST), {"cursor": crafted(["a", "b", "c"])},
+                              headers={"HX-Request": "true", "HX-Target": "results"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+    assert body.lstrip().startswith('<div id="results">') and "Some filters need a fix" in body
+
+
+# --- CSV export ------------------------------------------------------------------------------
+
+
+def exported(response) -> list[list[str]]:
+    import csv
+    import io
+
+    return list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+
+
+def test_export_defuses_spreadsheet_formulas(as_manager, manager, org):
+    # Given customers whose data starts like a formula
+    CustomerFactory(legal_entity=org["entity"], first_name="=HYPERLINK(\"http://x\")",
+                    last_name="@SUM(A1)", city="+cmd", state="-2+3", email="\tx@example.com",
+                    balance=Decimal("-12.50"), phone="+12125550199")
+    services.grid_preference_set(user=manager, columns=["first_name", "last_name", "city", "state",
+                                                        "balance", "phone"])
+
+    # When the list is exported
+    header, row = exported(as_manager.get(reverse("clienteling:customer_export")))
+
+    # Then every such cell is text, plain amounts stay numbers
+    cells = dict(zip(header, row, strict=True))
+    assert cells["First Name"] == "'=HYPERLINK(\"http://x\")"
+    assert cells["Last Name"] == "'@SUM(A1)"
+    assert cells["City"] == "'+cmd"
+    assert cells["State"] == "'-2+3"
+    assert cells["Balance"] == "-12.50"
+    assert cells["Phone"] == "'+1 212-555-0199"
+    assert cells["Customer"].startswith("'=HYPERLINK")
+
+
+def test_export_does_not_page_or_count(as_manager, people, monkeypatch):
+    def not_needed(*args, **kwargs):
+        raise AssertionError("the export must not run the listing")
+
+    monkeypatch.setattr("clienteling.selectors.lists.keyset_page", not_needed)
+    monkeypatch.setattr("clienteling.selectors.lists.capped_count", not_needed)
+    rows = exported(as_manager.get(reverse("clienteling:customer_export")))
+    assert len(rows) == 1 + len(people)
+
+
+def test_export_uses_the_saved_lists_columns_in_order(as_manager, manager, people):
+    saved = services.saved_list_create(owner=manager, name="Cities", filters={"q": ["Ann"]},
+                                       columns=["city", "customer", "email"])
+    rows = exported(as_manager.get(reverse("clienteling:customer_export"), {"list": saved.pk}))
+    assert rows[0] == ["Customer", "City", "Email"]
+    assert rows[1] == ["Ann Test", "", "ann@example.com"]
+
+
+def test_export_keeps_masked_fields_masked(client, org, people):
+    from django.contrib.auth.models import Permission
+
+    from clienteling.models import StaffProfile
+    from tests.factories import make_staff
+
+    # Someone who may export but not see sensitive customer data.
+    exporter = make_staff(StaffProfile.Role.ASSOCIATE, org["store_a"], username="exporter")
+    exporter.user_permissions.add(Permission.objects.get(codename="export_customers"))
+    client.force_login(exporter)
+    services.grid_preference_set(user=exporter, columns=["email"])
+    rows = exported(client.get(reverse("clienteling:customer_export"), {"q": "Ann"}))
+    assert rows[1] == ["Ann Test", "a•••@e•••"]
+
+
+# --- Phone search in the store's country ------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["06 12 34 56 78", "0612345678", "06.12.34.56.78",
+                                   "+33 6 12 34 56 78", "0033 6 12 34 56 78", "12 34 56 78"])
+def test_a_french_associate_finds_a_customer_by_a_national_number(client, associate_b, customer_b,
+                                                                  query):
+    client.force_login(associate_b)
+    response = client.get(reverse(LIST), {"q": query})
+    assert [row["customer"] for row in response.context["result"].rows] == [customer_b]
+
+
+@pytest.mark.parametrize("query", ["(212) 555-0123", "212-555-0123", "1 212 555 0123",
+                                   "+1 (212) 555-0123", "555-0123"])
+def test_a_us_associate_finds_a_customer_by_a_national_number(client, associate_a, customer_a,
+                                                              query):
+    client.force_login(associate_a)
+    response = client.get(reverse(LIST), {"q": query})
+    assert [row["customer"] for row in response.context["result"].rows] == [customer_a]
+
+
+def test_a_number_read_in_the_store_country_does_not_find_another_number(client, associate_b,
+                                                                          customer_b):
+    client.force_login(associate_b)
+    response = client.get(reverse(LIST), {"q": "06 12 34 56 79"})
+    assert response.context["result"].rows == []
+
+
+# --- Opt-in status and texts (contact history written by conversations) -------------------
+
+
+def test_opt_in_status_per_channel(as_manager, people):
+    services.contact_history_set_consent(customer_id=people["Ann"].pk, channel="sms",
+                                         state="opted_in")
+    services.contact_history_set_consent(customer_id=people["Ben"].pk, channel="sms",
+                                         state="opted_out")
+    services.contact_history_set_consent(customer_id=people["Cai"].pk, channel="whatsapp",
+                                         state="requested")
+    services.contact_history_set_consent(customer_id=people["Cai"].pk, channel="email",
+                                         state="opted_in")
+    get = as_manager.get
+    assert names(get(reverse(LIST), {"sms_consent": "opted_in"})) == {"Ann"}
+    assert names(get(reverse(LIST), {"sms_consent": "opted_out"})) == {"Ben"}
+    assert names(get(reverse(LIST), {"whatsapp_consent": "requested"})) == {"Cai"}
+    assert names(get(reverse(LIST), {"email_consent": "opted_in"})) == {"Cai"}
+    # "Not asked" includes customers conversations never wrote anything about.
+    assert names(get(reverse(LIST), {"sms_consent": "unknown"})) == {"Cai", "Dee"}
+
+
+def test_opt_in_status_refuses_an_unknown_state(as_manager, people):
+    response = as_manager.get(reverse(LIST), {"sms_consent": "maybe"})
+    assert response.status_code == 400
+
+
+@time_machine.travel(NOON_UTC, tick=False)
+def test_last_text_within_and_no_text_within(as_manager, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    services.contact_history_record_message(
+        customer_id=people["Ann"].pk, at=timezone.now() - timedelta(days=2), preview="Hi",
+        inbound=True, is_marketing=False, channel="sms")
+    services.contact_history_record_message(
+        customer_id=people["Ben"].pk, at=timezone.now() - timedelta(days=20), preview="Hello",
+        inbound=False, is_marketing=False, channel="whatsapp")
+    services.contact_history_record_message(
+        customer_id=people["Cai"].pk, at=timezone.now() - timedelta(days=1), preview="News",
+        inbound=False, is_marketing=True, channel="email")  # an email is not a text
+    assert names(as_manager.get(reverse(LIST), {"texted_within": 7})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"texted_within": 30})) == {"Ann", "Ben"}
+    assert names(as_manager.get(reverse(LIST), {"not_texted_within": 7})) == {"Ben", "Cai", "Dee"}
+
+
+def test_a_filter_group_with_a_value_opens_by_itself(as_manager, people):
+    body = as_manager.get(reverse(LIST), {"sms_consent": "opted_in"}).content.decode()
+    assert 'id="fg-consent" class="accordion-collapse collapse show"' in body
+    assert 'id="fg-dates" class="accordion-collapse collapse"' in body
+
+
+# --- Mailing lists, and the store's calendar ---------------------------------------------------
+
+
+def test_mailing_lists_match_any_and_all(as_manager, people):
+    from clienteling.models import CustomerMailingList, MailingList
+
+    news = MailingList.objects.create(name="Newsletter", slug="newsletter")
+    events = MailingList.objects.create(name="Events", slug="events")
+    CustomerMailingList.objects.bulk_create([
+        CustomerMailingList(customer=people["Ann"], mailing_list=news),
+        CustomerMailingList(customer=people["Ann"], mailing_list=events),
+        CustomerMailingList(customer=people["Ben"], mailing_list=events),
+    ])
+    chosen = [news.pk, events.pk]
+    assert names(as_manager.get(reverse(LIST), {"mailing_lists": chosen,
+                                                "mailing_lists_match": "any"})) == {"Ann", "Ben"}
+    assert names(as_manager.get(reverse(LIST), {"mailing_lists": chosen,
+                                                "mailing_lists_match": "all"})) == {"Ann"}
+
+
+# 23:30 on 31 December in New York is already 1 January in UTC.
+NEW_YEARS_EVE_NIGHT = datetime(2027, 1, 1, 4, 30, tzinfo=ZoneInfo("UTC"))
+
+
+@time_machine.travel(NEW_YEARS_EVE_NIGHT, tick=False)
+def test_within_n_days_counts_from_the_stores_day_not_utcs(as_manager, manager, people):
+    as_manager.force_login(manager)  # the session must start in the travelled time
+    people["Ann"].birth_date = date(1990, 12, 31)  # today in New York
+    people["Ben"].birth_date = date(1990, 1, 1)    # today in UTC, tomorrow in New York
+    people["Ann"].save()
+    people["Ben"].save()
+    services.sale_record(customer=people["Cai"], store=as_manager_store(manager),
+                         salesperson=manager,
+                         sold_at=datetime(2026, 12, 31, 5, 30, tzinfo=ZoneInfo("UTC")),
+                         lines=[{"title": "Gloves", "amount": Decimal("80.00")}])
+    assert names(as_manager.get(reverse(LIST), {"birthday_within": 0})) == {"Ann"}
+    assert names(as_manager.get(reverse(LIST), {"birthday_within": 1})) == {"Ann", "Ben"}
+    # 00:30 on 31 December in New York: today in the store's calendar (yesterday in UTC's).
+    assert names(as_manager.get(reverse(LIST), {"purchased_within": 0})) == {"Cai"}
+
+
+def as_manager_store(user):
+    return user.staff_profile.home_store

@@ -148,3 +148,47 @@ def test_new_store_gets_its_stock_location(org):
     org["store_a"].refresh_from_db()
     assert org["store_a"].stock_location == location
     assert services.store_ensure_stock_location(store=org["store_a"]) == location
+
+
+# 22:00 on 23 November 2026 in New York is already the 24th in UTC.
+NEW_YORK_EVENING = datetime(2026, 11, 24, 3, 0, tzinfo=ZoneInfo("UTC"))
+
+
+@time_machine.travel(NEW_YORK_EVENING, tick=False)
+def test_sales_windows_start_at_midnight_in_the_customers_store(org, associate_a, customer_a):
+    # Given a sale on the morning of 23 November 2025, New York time
+    services.sale_record(
+        customer=customer_a, store=org["store_a"], salesperson=associate_a,
+        sold_at=datetime(2025, 11, 23, 12, tzinfo=ZoneInfo("UTC")),
+        lines=[{"title": "Coat", "amount": Decimal("700.00")}],
+    )
+
+    # Then it counts in the last 12 months of the store's today (23 Nov 2026, not UTC's 24th)
+    measures = CustomerMeasures.objects.get(customer=customer_a)
+    assert measures.computed_on == date(2026, 11, 23)
+    assert measures.sales_12mo == Decimal("700.00")
+
+
+@time_machine.travel(NEW_YORK_EVENING, tick=False)
+def test_stale_sweep_uses_each_stores_today(org, customer_a, customer_b):
+    # New York is on the 23rd, Paris already on the 24th.
+    assert services.customer_measures_refresh_stale() == 2
+    assert CustomerMeasures.objects.get(customer=customer_a).computed_on == date(2026, 11, 23)
+    assert CustomerMeasures.objects.get(customer=customer_b).computed_on == date(2026, 11, 24)
+    assert services.customer_measures_refresh_stale() == 0
+
+
+def test_tasks_and_tags_in_bulk_go_through_services(org, associate_a, customer_a):
+    from tests.factories import TagFactory
+
+    tag = TagFactory()
+    assert services.customers_tag_add(customer_ids=[customer_a.pk], tag=tag) == 1
+    assert services.customers_tag_add(customer_ids=[customer_a.pk], tag=tag) == 1  # no duplicate
+    assert list(customer_a.tags.all()) == [tag]
+    assert services.task_create_many(customer_ids=[customer_a.pk], title=" Call ",
+                                     due_on=date(2026, 12, 1), assignee=associate_a,
+                                     created_by=associate_a) == 1
+    assert customer_a.tasks.get().title == "Call"
+    with pytest.raises(ValidationError):
+        services.task_create_many(customer_ids=[customer_a.pk], title=" ", due_on=date(2026, 12, 1),
+                                  assignee=associate_a, created_by=associate_a)

@@ -1,4 +1,5 @@
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,3 +39,118 @@ def test_today_lists_due_follow_ups_and_dates_in_my_book(client, org, associate_
     assert coming[0]["on"] == date(2027, 2, 28)
     assert stranger not in [item["customer"] for item in coming]
     assert timedelta(days=2) == coming[0]["on"] - context["today"]
+
+
+# Noon in New York on Wednesday 17 March 2027.
+WEDNESDAY_NOON = datetime(2027, 3, 17, 16, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def in_book(org, owner, *customers):
+    book = services.client_book_for(owner=owner, legal_entity=org["entity"])
+    for customer in customers:
+        services.client_book_add(book=book, customer=customer, added_by=owner)
+
+
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
+def test_dates_are_sorted_before_the_page_is_cut(client, org, associate_a, monkeypatch):
+    # Given more birthdays this week than the page shows, the soonest created last
+    monkeypatch.setattr("clienteling.selectors.today.DATES_SHOWN", 2)
+    later = [CustomerFactory(legal_entity=org["entity"], first_name=f"Later{n}",
+                             birth_date=date(1990, 3, 22)) for n in range(3)]
+    soon = CustomerFactory(legal_entity=org["entity"], first_name="Soon", birth_date=date(1980, 3, 18))
+    today = CustomerFactory(legal_entity=org["entity"], first_name="Today",
+                            anniversary=date(2010, 3, 17), birth_date=None)
+    in_book(org, associate_a, *later, soon, today)
+    client.force_login(associate_a)
+
+    # When the associate opens Today
+    coming = client.get(reverse("clienteling:today")).context["dates_coming"]
+
+    # Then the soonest dates are the ones shown, in order
+    assert [(item["customer"].first_name, item["on"]) for item in coming] == [
+        ("Today", date(2027, 3, 17)), ("Soon", date(2027, 3, 18))]
+    assert coming[0]["anniversary"] and not coming[0]["birthday"]
+
+
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
+def test_recently_active_counts_purchases_texts_and_activities(client, org, associate_a, manager):
+    from clienteling.models import ActivityType
+    from tests.factories import ActivityFactory
+
+    bought, texted, visited, broadcast, quiet, stranger = (
+        CustomerFactory(legal_entity=org["entity"], first_name=name)
+        for name in ("Bought", "Texted", "Visited", "Broadcast", "Quiet", "Stranger"))
+    in_book(org, associate_a, bought, texted, visited, broadcast, quiet)
+    now = datetime(2027, 3, 17, 16, 0, tzinfo=ZoneInfo("UTC"))
+    services.sale_record(customer=bought, store=org["store_a"], salesperson=manager,
+                         sold_at=now - timedelta(days=1),
+                         lines=[{"title": "Bag", "amount": Decimal("10.00")}])
+    services.contact_history_record_message(customer_id=texted.pk, at=now - timedelta(hours=2),
+                                            preview="See you Friday", inbound=True,
+                                            is_marketing=False, channel="sms")
+    services.contact_history_record_message(customer_id=broadcast.pk, at=now - timedelta(hours=1),
+                                            preview="Spring sale", inbound=False,
+                                            is_marketing=True, channel="sms")
+    ActivityFactory(customer=visited, actor=associate_a, activity_type=ActivityType.objects.first(),
+                    occurred_at=now - timedelta(days=3))
+    services.sale_record(customer=quiet, store=org["store_a"], salesperson=manager,
+                         sold_at=now - timedelta(days=30),
+                         lines=[{"title": "Old", "amount": Decimal("10.00")}])
+    services.sale_record(customer=stranger, store=org["store_a"], salesperson=manager,
+                         sold_at=now - timedelta(hours=1),
+                         lines=[{"title": "Not in my book", "amount": Decimal("10.00")}])
+    client.force_login(associate_a)
+
+    recent = client.get(reverse("clienteling:today")).context["recent_customers"]
+
+    assert [(item["customer"].first_name, str(item["reason"])) for item in recent] == [
+        ("Texted", "Texted"), ("Bought", "Bought something"), ("Visited", "Activity logged")]
+
+
+# Monday 15 March 2027, 01:00 in New York (05:00 UTC).
+EARLY_MONDAY = datetime(2027, 3, 15, 5, 0, tzinfo=ZoneInfo("UTC"))
+
+
+@time_machine.travel(EARLY_MONDAY, tick=False)
+def test_recently_active_uses_the_stores_days(client, org, associate_a, manager):
+    # The last 7 days in New York start at midnight on Tuesday 9 March, New York time.
+    inside = CustomerFactory(legal_entity=org["entity"], first_name="Inside")
+    outside = CustomerFactory(legal_entity=org["entity"], first_name="Outside")
+    in_book(org, associate_a, inside, outside)
+    for customer, at in (
+        (inside, datetime(2027, 3, 9, 5, 30, tzinfo=ZoneInfo("UTC"))),    # 00:30 on the 9th in NY
+        (outside, datetime(2027, 3, 9, 4, 30, tzinfo=ZoneInfo("UTC"))),   # 23:30 on the 8th in NY
+    ):
+        services.sale_record(customer=customer, store=org["store_a"], salesperson=manager,
+                             sold_at=at, lines=[{"title": "Hat", "amount": Decimal("10.00")}])
+    client.force_login(associate_a)
+    recent = client.get(reverse("clienteling:today")).context["recent_customers"]
+    assert [item["customer"] for item in recent] == [inside]
+
+
+@time_machine.travel(WEDNESDAY_NOON, tick=False)
+def test_today_runs_a_fixed_number_of_queries(client, org, associate_a, manager,
+                                              django_assert_num_queries):
+    def fill(n):
+        made = CustomerFactory.create_batch(n, legal_entity=org["entity"],
+                                            birth_date=date(1990, 3, 18))
+        in_book(org, associate_a, *made)
+        for customer in made:
+            TaskFactory(customer=customer, assignee=associate_a, due_on=date(2027, 3, 16))
+            services.sale_record(customer=customer, store=org["store_a"], salesperson=manager,
+                                 sold_at=WEDNESDAY_NOON - timedelta(days=1),
+                                 lines=[{"title": "Hat", "amount": Decimal("10.00")}])
+
+    fill(1)
+    client.force_login(associate_a)
+    client.get(reverse("clienteling:today"))  # warm per-process caches
+    # Session, user, user and group permissions, staff profile, home store, follow-ups,
+    # dates, recently active, the navigation's store names.
+    with django_assert_num_queries(10):
+        client.get(reverse("clienteling:today"))
+    fill(15)
+    with django_assert_num_queries(10):
+        response = client.get(reverse("clienteling:today"))
+    context = response.context
+    assert (len(context["tasks_due"]), len(context["dates_coming"]),
+            len(context["recent_customers"])) == (16, 16, 16)
