@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
@@ -64,7 +65,10 @@ class ConsoleLoginView(auth_views.LoginView):
 
 
 def _inbox_context(request, conversations, *, tab, store=None, archived=False):
+    today = timezone.localdate()
     return {
+        "today": today.isoformat(),
+        "this_year": str(today.year),
         "conversations": list(conversations[:PAGE]),
         "tab": tab,
         "store": store,
@@ -152,7 +156,6 @@ def _thread_context(request, conversation, *, before_id=None, form=None):
         "colleagues": list(colleagues_for(conversation)),
         "simulate_replies": provider_is_console(channel=conversation.channel),
         "thread_actions": thread_actions_for(user=request.user, conversation=conversation),
-        "store_timezone": conversation.store.timezone,
         "form": form,
     }
 
