@@ -8,13 +8,26 @@ NON_FILTER_PARAMS = {"cursor", "list", "cols", "size", "page", "csrfmiddlewareto
                      "template_status", "this_store", "status", "store"}
 
 
+# What the filter form always sends even when nothing is chosen: not a filter.
+DEFAULT_FILTER_VALUES = {"scope": ["all"], "tags_match": ["any"], "mailing_lists_match": ["any"]}
+# Options of another filter (match any/all) rather than filters of their own.
+MODIFIER_PARAMS = {"tags_match", "mailing_lists_match"}
+
+
 def filter_params(query_dict) -> dict[str, list[str]]:
     """The filter part of a query string, as saved in a list definition."""
-    return {
+    params = {
         key: [v for v in values if v != ""]
         for key, values in query_dict.lists()
         if key not in NON_FILTER_PARAMS and any(v != "" for v in values)
     }
+    return {key: values for key, values in params.items()
+            if DEFAULT_FILTER_VALUES.get(key) != values}
+
+
+def active_filter_count(params: dict) -> int:
+    """How many filters narrow the list (for the badge on the phone's Filters button)."""
+    return len([key for key in params if key not in MODIFIER_PARAMS])
 
 
 def sort_choices():

@@ -79,9 +79,13 @@ def customer_filterset(*, user, params, for_client_book: bool = False,
 
 def filter_definition(filterset: CustomerFilterSet, params) -> dict[str, list[str]]:
     """The filter values of `params` the filter form knows, as a saved list stores them."""
+    from clienteling.forms.lists import DEFAULT_FILTER_VALUES
+
     known = filterset.form.fields
-    return {name: values for name in known
-            if (values := [v for v in params.getlist(name) if v != ""])}
+    found = {name: values for name in known
+             if (values := [v for v in params.getlist(name) if v != ""])}
+    return {name: values for name, values in found.items()
+            if DEFAULT_FILTER_VALUES.get(name) != values}
 
 
 def filtered_customers(*, user, params, for_client_book: bool = False,

@@ -26,7 +26,13 @@ from clienteling.access import (
     require_customer_module,
 )
 from clienteling.bulk import serialize_params
-from clienteling.forms.lists import ColumnsForm, SavedListForm, TemplateForm, filter_params
+from clienteling.forms.lists import (
+    ColumnsForm,
+    SavedListForm,
+    TemplateForm,
+    active_filter_count,
+    filter_params,
+)
 from clienteling.grid import COLUMNS, COLUMNS_BY_KEY, clean_columns
 from clienteling.htmx import with_toast
 from clienteling.models import BulkJob, SavedCustomerList
@@ -105,7 +111,7 @@ def customer_list(request):
         "actions": _available_actions(request.user),
         "can_export": request.user.has_perm("clienteling.export_customers"),
         "can_manage_templates": request.user.has_perm("clienteling.manage_list_templates"),
-        "active_filter_count": len([k for k in query if k not in ("sort", "scope")]),
+        "active_filter_count": active_filter_count(query),
     }
     context["list_state_forms"] = ["save-list-form"] + (
         ["template-from-list"] if context["can_manage_templates"] else [])

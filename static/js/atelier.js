@@ -48,6 +48,23 @@
   document.addEventListener("htmx:sendError", function () { toast(document.body.dataset.offlineText); });
 })();
 
+// The filter form sits outside the results it refreshes: mark the fields the results
+// fragment reports as wrong (data-filter-errors), and drop errors that no longer apply.
+(function () {
+  function mark() {
+    var form = document.getElementById("filters");
+    var marker = document.querySelector("#results [data-filter-errors]");
+    if (!form || !marker) return;
+    var wrong = marker.dataset.filterErrors.split(" ").filter(Boolean);
+    form.querySelectorAll(".invalid-feedback").forEach(function (el) { el.remove(); });
+    form.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
+    wrong.forEach(function (name) {
+      form.querySelectorAll('[name="' + name + '"]').forEach(function (el) { el.classList.add("is-invalid"); });
+    });
+  }
+  document.addEventListener("htmx:afterSettle", mark);
+})();
+
 // Customer grid selection: count, "select page", "select all matching".
 (function () {
   function refresh(root) {

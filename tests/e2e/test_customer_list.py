@@ -1,0 +1,247 @@
+"""Browser test: an associate builds a customer list, saves it, finds it again, and notes a customer.
+
+Chromium through Playwright against pytest-django's live server, which runs in
+this process: time-machine fixes "today" (16 March 2027 in New York) for the
+server, so "birthday within 30 days" always means the same customers. Set
+ATELIER_SCREENSHOTS=/some/dir to keep screenshots of the list, its filters, the
+column menu, the save dialog, the profile and its timeline at phone and desktop
+sizes.
+"""
+
+import os
+import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.db import connections
+from django.urls import reverse
+
+from clienteling import services
+from clienteling.models import Note, SavedCustomerList
+from tests.factories import CategoryFactory, CustomerFactory, ProductFactory
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1366, "height": 900}
+# Noon in New York on Tuesday 16 March 2027 (in the future of any real clock the cookies
+# are checked against, so the session cookie the frozen server sets is not already expired).
+TODAY_NOON = datetime(2027, 3, 16, 16, 0, tzinfo=UTC)
+
+pytestmark = [
+    pytest.mark.e2e,
+    # serialized_rollback keeps the rows data migrations made (role groups, profile layout ...).
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in the
+    # test are plain synchronous setup and checks.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+        # ORM calls made while Playwright's loop runs may get connections of their own
+        # (contextvars): close them, or the test database cannot be dropped afterwards.
+        connections.close_all()
+
+
+@pytest.fixture
+def frozen_today():
+    with time_machine.travel(TODAY_NOON, tick=True):
+        yield
+
+
+def screenshot(page, name: str) -> None:
+    """The page as it is now, at its current size (phone and desktop runs take their own)."""
+    folder = os.environ.get("ATELIER_SCREENSHOTS")
+    if not folder:
+        return
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    page.evaluate("document.querySelectorAll('.toast').forEach(function (t) { t.remove(); })")
+    # A full-page shot of a scrolled page paints the sticky navigation bar mid-page.
+    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
+    size = page.viewport_size
+    page.screenshot(path=f"{folder}/customers-{name}-{size['width']}x{size['height']}.png",
+                    full_page=True)
+
+
+@pytest.fixture
+def clientele(org, associate_a, manager):
+    """Three customers with birthdays, two of whom bought scarves (store A, New York)."""
+    entity, store = org["entity"], org["store_a"]
+    scarves, coats = CategoryFactory(name="Scarves"), CategoryFactory(name="Coats")
+    scarf = ProductFactory(title="Silk twill scarf", category=scarves)
+    coat = ProductFactory(title="Cashmere coat", category=coats)
+
+    def customer(first, last, birthday, product, amount):
+        made = CustomerFactory(legal_entity=entity, home_store=store, first_name=first,
+                               last_name=last, birth_date=birthday, city="New York",
+                               primary_salesperson=associate_a)
+        services.sale_record(customer=made, store=store, salesperson=manager,
+                             sold_at=datetime(2027, 1, 20, 18, tzinfo=UTC),
+                             lines=[{"title": product.title, "amount": Decimal(amount),
+                                     "product": product, "designer": product.designer,
+                                     "category": product.category}])
+        return made
+
+    return {
+        "scarves": scarves,
+        # Birthday in 12 days, bought a scarf: the one the list is for.
+        "claire": customer("Claire", "Dupont", date(1985, 3, 28), scarf, "450.00"),
+        # Birthday in 12 days too, but bought a coat.
+        "hugo": customer("Hugo", "Bernard", date(1990, 3, 28), coat, "2100.00"),
+        # Bought a scarf, but the birthday is in two months.
+        "lena": customer("Lena", "Moreau", date(1979, 5, 20), scarf, "380.00"),
+    }
+
+
+def sign_in(page, base, user) -> None:
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/**")
+
+
+def result_names(page) -> list[str]:
+    return page.locator("table.customer-grid tbody td a.fw-medium").all_inner_texts()
+
+
+def wait_for_count(page, text: str) -> None:
+    page.locator("#result-count", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")).wait_for()
+
+
+def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
+        live_server, frozen_today, clientele, associate_a, browser):
+    base = live_server.url
+    claire = clientele["claire"]
+    # Reduced motion: Bootstrap then opens dialogs and panels without a fade.
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", reduced_motion="reduce")
+    page = context.new_page()
+    sign_in(page, base, associate_a)
+    page.goto(base + reverse("clienteling:customer_list"))
+    wait_for_count(page, "3 customers")
+
+    # Birthday within 30 days: filtered live, the URL follows.
+    page.locator("#filters button", has_text="Significant dates").click()
+    page.fill("#id_birthday_within", "30")
+    page.press("#id_birthday_within", "Tab")
+    wait_for_count(page, "2 customers")
+    assert sorted(result_names(page)) == ["Claire Dupont", "Hugo Bernard"]
+    assert "birthday_within=30" in page.url
+
+    # Plus a category from the purchase history.
+    page.locator("#filters button", has_text="Purchase history").click()
+    page.select_option("#id_categories", label="Scarves")
+    wait_for_count(page, "1 customer")
+    assert result_names(page) == ["Claire Dupont"]
+    assert f"categories={clientele['scarves'].pk}" in page.url
+
+    # A range typed the wrong way round shows the form's error in place (a 400 htmx swaps).
+    page.fill("#id_sales_12mo_min", "900")
+    page.fill("#id_sales_12mo_max", "100")
+    page.press("#id_sales_12mo_max", "Tab")
+    page.locator("#results .alert-warning", has_text="Must not be below the lower bound.").wait_for()
+    page.locator("#id_sales_12mo_max.is-invalid").wait_for()
+    screenshot(page, "filter-error")
+    page.fill("#id_sales_12mo_min", "")
+    page.fill("#id_sales_12mo_max", "")
+    page.press("#id_sales_12mo_max", "Tab")
+    wait_for_count(page, "1 customer")
+    screenshot(page, "filtered")
+
+    # Columns from the eye-icon menu: City and DOB in, Email out.
+    page.locator("#results button[title=Columns]").click()
+    menu = page.locator(".column-menu")
+    menu.wait_for()
+    menu.locator("#col-email").uncheck()
+    menu.locator("#col-city").check()
+    menu.locator("#col-dob").check()
+    screenshot(page, "column-menu")
+    menu.locator("button", has_text="Show columns").click()
+    page.wait_for_load_state()
+    wait_for_count(page, "1 customer")
+    headers = page.locator("table.customer-grid thead th").all_inner_texts()
+    assert "City" in headers and "DOB" in headers and "Email" not in headers
+    assert result_names(page) == ["Claire Dupont"]
+
+    # "Create my own": saved by name with these filters and columns.
+    page.locator("button", has_text="New list").click()
+    page.locator("button.dropdown-item", has_text="Create my own").click()
+    dialog = page.locator("#save-list")
+    dialog.locator("#list-name").wait_for(state="visible")
+    dialog.locator("#list-name").fill("Scarf lovers' birthdays")
+    screenshot(page, "save-dialog")
+    dialog.locator("button[type=submit]").click()
+    page.locator("h1", has_text="Scarf lovers' birthdays").wait_for()
+    saved = SavedCustomerList.objects.get(owner=associate_a)
+    assert saved.filters == {"birthday_within": ["30"], "categories": [str(clientele["scarves"].pk)]}
+    assert saved.columns[:1] == ["customer"] and {"city", "dob"} <= set(saved.columns)
+    assert "email" not in saved.columns
+
+    # Reloaded from the plain customer list, the list is found under "My lists".
+    page.goto(base + reverse("clienteling:customer_list"))
+    wait_for_count(page, "3 customers")
+    page.locator("button", has_text="My lists").click()
+    page.locator(".dropdown-menu.show a", has_text="Scarf lovers' birthdays").click()
+    page.locator("h1", has_text="Scarf lovers' birthdays").wait_for()
+    wait_for_count(page, "1 customer")
+    assert result_names(page) == ["Claire Dupont"]
+    screenshot(page, "saved-list")
+
+    # The customer's profile: a note goes into the notes and the timeline.
+    page.locator("table.customer-grid a", has_text="Claire Dupont").click()
+    page.locator("h1", has_text="Claire Dupont").wait_for()
+    notes = page.locator("section", has=page.locator("h2", has_text="Notes"))
+    notes.locator("textarea[name=body]").fill("Loves the spring scarves; call before the 28th.")
+    notes.locator("button", has_text="Add note").click()
+    notes.locator("li", has_text="Loves the spring scarves").wait_for()
+    timeline = page.locator("section", has=page.locator("h2", has_text="Activities"))
+    timeline.locator("li", has_text="Loves the spring scarves").wait_for()
+    assert "today" in timeline.inner_text().lower()  # the day heading
+    assert Note.objects.get(customer=claire).body == "Loves the spring scarves; call before the 28th."
+    screenshot(page, "profile")
+    context.close()
+
+    # The same screens on a phone.
+    phone = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True, is_mobile=True,
+                                reduced_motion="reduce")
+    page = phone.new_page()
+    sign_in(page, base, associate_a)
+    screenshot(page, "today")
+    page.goto(base + reverse("clienteling:customer_list") + f"?list={saved.pk}")
+    wait_for_count(page, "1 customer")
+    screenshot(page, "saved-list")
+    page.locator("button[data-bs-toggle=offcanvas][data-bs-target='#filter-panel']").click()
+    page.locator("#filter-panel.show #id_birthday_within").wait_for()
+    assert page.locator("#id_birthday_within").input_value() == "30"
+    screenshot(page, "filters")
+    page.locator("#filter-panel .btn-close").click()
+    page.locator("#filter-panel").wait_for(state="hidden")
+    page.locator("#results button[title=Columns]").click()
+    page.locator(".column-menu").wait_for()
+    screenshot(page, "column-menu")
+    page.keyboard.press("Escape")
+    page.locator("button", has_text="New list").click()
+    page.locator("button.dropdown-item", has_text="Create my own").click()
+    page.locator("#save-list #list-name").wait_for(state="visible")
+    screenshot(page, "save-dialog")
+    page.locator("#save-list .btn-close").click()
+    page.locator("#save-list").wait_for(state="hidden")
+    page.locator(".card-list a", has_text="Claire Dupont").click()
+    page.locator("h1", has_text="Claire Dupont").wait_for()
+    page.locator("section li", has_text="Loves the spring scarves").first.wait_for()
+    screenshot(page, "profile")
+    phone.close()
