@@ -20,30 +20,33 @@
   });
 })();
 
-// Errors htmx would drop. htmx 2 swaps no 4xx answer; a 400/422 that carries HTML is
-// the form or list with its errors, so it is swapped like a success. A plain-text
-// error (a 400 that explains a refused click, a 403, a 500) becomes a toast.
+// Errors htmx would drop. htmx 2 swaps no 4xx answer; a 400/422 whose body is markup
+// is the form or list with its errors, so it is swapped like a success. A bare message
+// (a 400 that explains a refused click, whatever its content type; a 403; a 500)
+// becomes a toast instead of replacing the target with a line of text.
 (function () {
   function toast(text) {
     document.dispatchEvent(new CustomEvent("toast", { detail: { value: text } }));
+  }
+  function message(xhr) {
+    var text = (xhr.responseText || "").trim();
+    return text && text.charAt(0) !== "<" && text.length < 300 ? text : document.body.dataset.errorText;
   }
   document.addEventListener("htmx:beforeSwap", function (e) {
     var xhr = e.detail.xhr;
     if (!xhr || (xhr.status !== 400 && xhr.status !== 422)) return;
     var type = xhr.getResponseHeader("Content-Type") || "";
-    if (type.indexOf("text/html") === 0) {
+    if (type.indexOf("text/html") === 0 && (xhr.responseText || "").trim().charAt(0) === "<") {
       e.detail.shouldSwap = true;
       e.detail.isError = false;
     } else {
-      toast(xhr.responseText || document.body.dataset.errorText);
+      toast(message(xhr));
     }
   });
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;
     if (!xhr || xhr.status === 400 || xhr.status === 422) return;
-    var type = xhr.getResponseHeader("Content-Type") || "";
-    var text = type.indexOf("text/plain") === 0 && xhr.responseText.length < 300 ? xhr.responseText : "";
-    toast(text || document.body.dataset.errorText);
+    toast(message(xhr));
   });
   document.addEventListener("htmx:sendError", function () { toast(document.body.dataset.offlineText); });
 })();
