@@ -1,10 +1,11 @@
 """Client books: my book, the store client book and the customer cards."""
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
-from django.utils.formats import date_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from clienteling.access import customers_for, stores_for
@@ -80,6 +81,20 @@ def _display(value) -> str:
     return str(value)
 
 
+def _measure_kind(measure: str) -> str:
+    if "sales" in measure or "spend" in measure:
+        return "money"
+    return "date" if measure.endswith("_at") else "text"
+
+
+def _measure_value(measure: str, value):
+    """Churn risk (0 to 1) reads as a percentage in the user's number format."""
+    if measure == "churn_risk" and value is not None:
+        percent = (Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return _("%(percent)s%%") % {"percent": number_format(percent, 0)}
+    return value
+
+
 def card_properties(customers: list) -> dict[int, list[dict]]:
     """Up to three properties per card: measures first, then attributes by display order."""
     properties = list(CustomerCardProperty.objects.select_related("attribute"))
@@ -106,9 +121,9 @@ def card_properties(customers: list) -> dict[int, list[dict]]:
             if prop.measure:
                 measures_row = measures_by_customer.get(customer.pk)
                 cells.append({"label": prop.get_measure_display(),
-                              "value": getattr(measures_row, prop.measure, None),
-                              "kind": "money" if "sales" in prop.measure or "spend" in prop.measure
-                              else "date" if prop.measure.endswith("_at") else "text"})
+                              "value": _measure_value(prop.measure,
+                                                      getattr(measures_row, prop.measure, None)),
+                              "kind": _measure_kind(prop.measure)})
             else:
                 found = [_display(v) for v in values.get((customer.pk, prop.attribute_id), [])]
                 cells.append({"label": prop.attribute.name,

@@ -363,3 +363,14 @@ def test_store_client_book_runs_a_fixed_number_of_queries(client, org, manager, 
 QUERIES_MY_BOOK = 13
 # The same, plus the book owners, their entries for the cards and the reassign targets.
 QUERIES_STORE_BOOK = 16
+
+
+def test_churn_risk_on_a_card_reads_as_a_percentage(client, org, manager, customers):
+    from clienteling.models import CustomerCardProperty, CustomerMeasures
+
+    CustomerCardProperty.objects.create(position=1, measure="churn_risk")
+    CustomerMeasures.objects.create(customer=customers[0], churn_risk="0.375")
+    book_of(manager, org, customers[0])
+    client.force_login(manager)
+    card = client.get(reverse("clienteling:my_client_book")).context["cards"][0]
+    assert card["properties"] == [{"label": "Churn risk", "value": "38%", "kind": "text"}]
