@@ -17,12 +17,16 @@ def users(company_admin, manager, associate_a, associate_b):
 
 
 @pytest.fixture
-def objects(manager, customer_a):
+def objects(manager, customer_a, org):
     template = SavedCustomerList.objects.create(owner=manager, name="T", is_template=True,
                                                 template_status="published")
+    store_template = SavedCustomerList.objects.create(
+        owner=manager, name="New York", is_template=True, template_status="draft",
+        store=org["store_a"])
     saved = SavedCustomerList.objects.create(owner=manager, name="Mine")
     job = BulkJob.objects.create(action="add_tag", created_by=manager)
-    return {"template": template, "saved": saved, "job": job, "customer": customer_a}
+    return {"template": template, "store_template": store_template, "saved": saved, "job": job,
+            "customer": customer_a}
 
 
 # view name, args builder, expected status per role (admin, manager, associate_a,
@@ -32,6 +36,11 @@ PAGES = [
     ("clienteling:customer_export", lambda o: [], (200, 200, 403, 403, 302)),
     ("clienteling:list_templates", lambda o: [], (200, 200, 200, 200, 302)),
     ("clienteling:list_template_manage", lambda o: [], (200, 200, 403, 403, 302)),
+    ("clienteling:list_template_create", lambda o: [], (200, 200, 403, 403, 302)),
+    # A company-wide template is the company admins' to change.
+    ("clienteling:list_template_edit", lambda o: [o["template"].pk], (200, 404, 403, 403, 302)),
+    ("clienteling:list_template_edit", lambda o: [o["store_template"].pk],
+     (200, 200, 403, 403, 302)),
     ("clienteling:my_client_book", lambda o: [], (200, 200, 200, 200, 302)),
     ("clienteling:store_client_book", lambda o: [], (200, 200, 200, 200, 302)),
     ("clienteling:bulk_action_form", lambda o: ["add_tag"], (200, 200, 200, 200, 302)),
