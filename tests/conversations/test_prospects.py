@@ -16,7 +16,7 @@ from .conftest import STORE_A_SMS
 NEW_NUMBER = "+13105550177"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_first_messages_at_once_from_a_new_number_make_one_prospect(org, messaging):
     store = org["store_a"]
     errors = []
