@@ -21,6 +21,7 @@ from clienteling.models import CustomerTag, ProfileSection
 from conversations.models import Conversation, Message, QuickReply, TwilioAccount
 from tests.conversations.conftest import STORE_A_SMS, fake_twilio, mapped_template, messaging  # noqa: F401
 from tests.factories import CustomerFactory, TagFactory
+from tests.fakes.twilio_fake import PNG
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -142,6 +143,25 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     path = f"{STATUS}?mid={answer.pk}"
     assert twilio_posts(base, path, callback, fake_twilio.auth_token).status_code == 200
     sent.locator("[data-status=delivered]").wait_for(timeout=15_000)
+
+    # The customer sends a photo (shown through our view, fetched with the account's keys) and the
+    # associate answers with one of their own (MMS from a US store).
+    media = f"{fake_twilio.base_url}/2010-04-01/Accounts/{fake_twilio.account_sid}/Messages/MM1/Media/ME1"
+    photo = {"MessageSid": "SM" + "6" * 32, "AccountSid": fake_twilio.account_sid,
+             "From": str(customer_a.phone), "To": STORE_A_SMS, "Body": "Does it come in this colour?",
+             "NumMedia": "1", "MediaUrl0": media, "MediaContentType0": "image/png"}
+    assert twilio_posts(base, INBOUND, photo, fake_twilio.auth_token).status_code == 200
+    received = page.locator(".bubble-row.inbound", has_text="this colour")
+    received.locator("img").wait_for(timeout=15_000)
+    assert media not in page.content()
+    assert received.locator("img").evaluate("img => img.naturalWidth") == 240
+    page.set_input_files("#composer-image", files=[{"name": "sand.png", "mimeType": "image/png",
+                                                     "buffer": PNG}])
+    page.fill("#body", "Yes, in sand too")
+    page.locator("#composer button[type=submit]").click()
+    mine = page.locator(".bubble-row.outbound", has_text="in sand too")
+    mine.locator("img").wait_for()
+    assert fake_twilio.last_create()["MediaUrl"].startswith(base + "/conversations/media/")
     screenshot(page, "thread")
 
     # The composer's tools open; the template preview renders this customer's data on the server.
