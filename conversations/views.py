@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
@@ -459,9 +460,13 @@ def outreach_detail(request, tag_id: int):
     tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
     store = _outreach_store(request.user, tag)
     rows = outreach_rows(tag=tag, user=request.user, store=store)
+    job_id = request.GET.get("job", "")
+    job = (BulkJob.objects.filter(pk=int(job_id), created_by=request.user, action="send_message").first()
+           if job_id.isdigit() else None)
     return render(request, "conversations/outreach_detail.html", {
         "tag": tag, "rows": rows, "store": store,
         "templates": list(outreach_templates(user=request.user, store=store)),
+        "report": outreach_report(job=job) if job else None,
     })
 
 
@@ -485,6 +490,8 @@ def outreach_send(request, tag_id: int):
                 query=f"tags={tag.pk}", store=store)
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
+    if not request.htmx:  # without JavaScript: the list page with the report in place
+        return redirect(f"{reverse('conversations:outreach_detail', args=[tag.pk])}?job={job.pk}")
     return render(request, "conversations/partials/outreach_report.html",
                   {"report": outreach_report(job=job), "tag": tag})
 

@@ -105,3 +105,17 @@ def test_someone_elses_job_report_is_404(client, org, associate_a, manager, camp
     job = BulkJob.objects.create(action="send_message", created_by=manager, store=org["store_a"])
     client.force_login(associate_a)
     assert client.get(reverse("conversations:outreach_job", args=[campaign.pk, job.pk])).status_code == 404
+
+
+def test_without_javascript_the_send_lands_on_the_list_with_its_report(client, org, messaging, associate_a,
+                                                                       campaign, at_noon):
+    customer = CustomerFactory(legal_entity=org["entity"])
+    opt_in(customer)
+    tag([customer], campaign)
+    client.force_login(associate_a)
+    response = client.post(reverse("conversations:outreach_send", args=[campaign.pk]),
+                           {"template": mapped_template().pk})
+    job = BulkJob.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"?job={job.pk}")
+    page = client.get(response["Location"])
+    assert page.context["report"].job == job
