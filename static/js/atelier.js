@@ -131,10 +131,20 @@
     shown.hidden = !file;
     shown.querySelector("span").textContent = file ? file.name : "";
   });
+  // The open thread is polled; a reader scrolled up to older messages keeps their place.
+  var kept = null;
   function scrollThread() {
     var list = document.getElementById("messages");
-    if (list) list.scrollTop = list.scrollHeight;
+    if (!list) return;
+    list.scrollTop = kept === null ? list.scrollHeight : kept;
+    kept = null;
   }
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var list = document.getElementById("messages");
+    if (!list || e.detail.target !== list) return;
+    var atEnd = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
+    kept = atEnd ? null : list.scrollTop;
+  });
   document.addEventListener("DOMContentLoaded", function () { scrollThread(); });
   document.addEventListener("htmx:afterSettle", function (e) {
     if (e.target.id === "thread" || e.target.id === "messages") scrollThread();
