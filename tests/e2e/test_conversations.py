@@ -154,6 +154,10 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     received = page.locator(".bubble-row.inbound", has_text="this colour")
     received.locator("img").wait_for(timeout=15_000)
     assert media not in page.content()
+    # The image arrives through our media view: wait until the browser has decoded it.
+    page.wait_for_function(
+        "el => el.complete && el.naturalWidth > 0", arg=received.locator("img").element_handle(),
+        timeout=15_000)
     assert received.locator("img").evaluate("img => img.naturalWidth") == 240
     page.set_input_files("#composer-image", files=[{"name": "sand.png", "mimeType": "image/png",
                                                      "buffer": PNG}])
