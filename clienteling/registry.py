@@ -30,6 +30,10 @@ class BulkAction:
     permission: str | None = None
     form_class: Any = None
     runs_in_background: bool = True
+    # A finished job's own report (a send's sent/skipped/failed counts): summary(job=) -> dict
+    # of plain data for summary_template, shown under the progress bar instead of the generic line.
+    summary: Callable[..., dict] | None = None
+    summary_template: str = ""
 
 
 @dataclass(frozen=True)

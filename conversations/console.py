@@ -52,7 +52,14 @@ profile_sections.register(ProfileSectionKind(
     "conversations", _("Conversations"), "conversations/sections/conversations.html",
     context=conversations_section, permission="conversations.access_conversations",
 ))
+def send_summary(*, job):
+    from .outreach import outreach_report
+
+    return outreach_report(job=job)
+
+
 bulk_actions.register(BulkAction(
     "send_message", _("Send message"), "send", send_message,
     permission="conversations.access_conversations", form_class=SendMessageForm,
+    summary=send_summary, summary_template="conversations/partials/send_counts.html",
 ))

@@ -98,7 +98,8 @@ def _product_link(extra: dict, sender) -> str:
         return ""
     from catalog import services as catalog_services
 
-    share = catalog_services.product_share_create(product=product, created_by=sender)
+    share = catalog_services.product_share_create(product=product, created_by=sender,
+                                                  currency=extra.get("currency", ""))
     extra["product_share"] = share  # one link per send, even if two placeholders use it
     return share_public_url(share)
 
@@ -113,9 +114,19 @@ def _collection_link(extra: dict, sender) -> str:
         return ""
     from catalog import services as catalog_services
 
-    share = catalog_services.collection_share_create(collection=collection, created_by=sender)
+    share = catalog_services.collection_share_create(collection=collection, created_by=sender,
+                                                     currency=extra.get("currency", ""))
     extra["collection_share"] = share
     return share_public_url(share)
+
+
+def _product_price(product, store) -> str:
+    """The price the customer would pay at this store, in its currency ("" when it has none)."""
+    from catalog.selectors import prices_in
+
+    currency = store.currency if store else product.currency
+    amount = prices_in(currency=currency, products=[product]).product_price(product)
+    return _money(amount, currency) if amount is not None else ""
 
 
 def source_value(source: str, *, customer, sender, store, extra: dict) -> str:
@@ -138,7 +149,7 @@ def source_value(source: str, *, customer, sender, store, extra: dict) -> str:
     if source == Source.PRODUCT_PRICE:
         if extra.get("product_price"):
             return str(extra["product_price"])
-        return _money(product.price, product.currency) if product else ""
+        return _product_price(product, store) if product else ""
     if source == Source.PRODUCT_LINK:
         return _product_link(extra, sender)
     if source == Source.COLLECTION_LINK:

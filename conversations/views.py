@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
-from catalog.selectors import product_search
+from catalog.selectors import prices_in, product_search
 from clienteling import services as clienteling_services
 from clienteling.access import access_customer, access_store, stores_for
 from clienteling.htmx import with_toast
@@ -133,7 +133,7 @@ def unread_badge(request):
     return render(request, "conversations/partials/unread_badge.html", {
         "unread": selectors.unread_count(user=request.user) if allowed else 0,
         "place": place, "poll": allowed,
-        "every": max(1, int(getattr(settings, "CONVERSATIONS_BADGE_POLL_SECONDS", 10))),
+        "every": max(1, int(settings.CONVERSATIONS_BADGE_POLL_SECONDS)),
     })
 
 
@@ -298,8 +298,12 @@ def product_picker(request, conversation_id: int):
     require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     query = request.GET.get("q", "")[:100]
+    products = list(product_search(query=query))
+    currency = conversation.store.currency
+    book = prices_in(currency=currency, products=products)
+    rows = [{"product": product, "price": book.product_price(product)} for product in products]
     return render(request, "conversations/partials/product_results.html", {
-        "conversation": conversation, "products": product_search(query=query), "query": query})
+        "conversation": conversation, "rows": rows, "currency": currency, "query": query})
 
 
 @login_required

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 
+from catalog.selectors import prices_in
 from clienteling.access import MASKED, can_see_sensitive, mask_email, mask_phone, stores_for
 from clienteling.dates import store_today
 from clienteling.models import (
@@ -201,9 +202,18 @@ class _ProfileData:
         }
 
     def kind_wishlist(self) -> dict:
-        return {"wishlist": list(
-            self.customer.wishlist_items.filter(active=True).select_related("product")[:WISHLIST_SHOWN]
-        )}
+        items = list(
+            self.customer.wishlist_items.filter(active=True).select_related("product")[:WISHLIST_SHOWN])
+        # Priced as the viewer would sell it: in their store's currency.
+        store = home_store_for(self.user)
+        currency = store.currency if store else ""
+        book = prices_in(currency=currency, products=[item.product for item in items]) if currency else None
+        return {"wishlist": [
+            {"item": item, "product": item.product,
+             "price": book.product_price(item.product) if book else item.product.price,
+             "currency": currency or item.product.currency}
+            for item in items
+        ]}
 
     def kind_measures(self) -> dict:
         return {"measures": CustomerMeasures.objects.filter(customer=self.customer).first()}

@@ -404,8 +404,12 @@ def bulk_action_start(request, action_key: str):
 @require_GET
 def bulk_job_status(request, job_id: int):
     job = get_object_or_404(BulkJob, pk=job_id, created_by=request.user)
+    action = bulk_actions.get(job.action)
+    summary = None
+    if job.status == BulkJob.Status.DONE and action is not None and action.summary is not None:
+        summary = action.summary(job=job)
     response = render(request, "clienteling/partials/bulk_progress.html",
-                      {"job": job, "action": bulk_actions.get(job.action)})
+                      {"job": job, "action": action, "summary": summary})
     if job.status == BulkJob.Status.DONE:
         with_toast(response, _("Bulk action finished."))
     return response

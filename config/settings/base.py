@@ -223,6 +223,8 @@ MESSAGING_PROVIDERS = {
     "email": env("MESSAGING_EMAIL_PROVIDER", default="email"),
 }
 MESSAGING_EMAIL_FROM = env("MESSAGING_EMAIL_FROM", default="")
+# How often the navigation's unread badge asks for news (seconds).
+CONVERSATIONS_BADGE_POLL_SECONDS = env.int("CONVERSATIONS_BADGE_POLL_SECONDS", default=10)
 # Sends per second per sender number, shared by all workers (token bucket in Redis).
 MESSAGING_SEND_RATE_PER_SECOND = env.float("MESSAGING_SEND_RATE_PER_SECOND", default=1.0)
 MESSAGING_SEND_BURST = env.float("MESSAGING_SEND_BURST", default=1.0)

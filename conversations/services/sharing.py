@@ -27,19 +27,22 @@ def catalog_share_send(*, conversation: Conversation, user, product=None, collec
     """
     from catalog import services as catalog_services
 
+    currency = conversation.store.currency  # the share page shows this store's prices
     with transaction.atomic():
         if product is not None:
-            share = catalog_services.product_share_create(product=product, created_by=user)
+            share = catalog_services.product_share_create(product=product, created_by=user,
+                                                          currency=currency)
             event, extra = ClientelingEvent.PRODUCT_SHARING, {"product": product, "product_share": share}
             text = f"{product.title}: {share_public_url(share)}"
         elif collection is not None:
-            share = catalog_services.collection_share_create(collection=collection, created_by=user)
+            share = catalog_services.collection_share_create(collection=collection, created_by=user,
+                                                             currency=currency)
             event = ClientelingEvent.COLLECTION_SHARING
             extra = {"collection": collection, "collection_share": share}
             text = f"{collection.name}: {share_public_url(share)}"
         else:
             share = catalog_services.product_list_share_create(products=list(products or []),
-                                                               created_by=user)
+                                                               created_by=user, currency=currency)
             event, extra = ClientelingEvent.PRODUCT_LIST_SHARING, {"product_list_share": share}
             text = _("A selection for you: %(link)s") % {"link": share_public_url(share)}
         template = event_template(event=event, conversation=conversation)

@@ -93,7 +93,7 @@ def test_product_is_found_by_barcode_and_shared_as_a_public_link(client, associa
     client.force_login(associate_a)
     found = client.get(reverse("conversations:product_picker", args=[thread.pk]),
                        {"q": "4006381333931"})
-    assert [p.pk for p in found.context["products"]] == [product.pk]
+    assert [row["product"].pk for row in found.context["rows"]] == [product.pk]
     client.post(reverse("conversations:product_share", args=[thread.pk]), {"product": product.pk})
     share = ProductShare.objects.get()
     message = Message.objects.get(kind="product")

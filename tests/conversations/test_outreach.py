@@ -47,6 +47,10 @@ def test_outreach_report_has_readable_reasons_and_provider_failures(
     assert "no_consent" not in report and "no_phone" not in report
     # The console's own progress panel (customer list) shows the same readable reasons.
     assert job.report["skipped"] == {"Has not opted in": 1, "No mobile number": 1}
+    # The customer list's progress panel shows the same send report, provider failures included.
+    panel = client.get(reverse("clienteling:bulk_job_status", args=[job.pk])).content.decode()
+    assert 'data-count="queued">3<' in panel and 'data-count="failed">1<' in panel
+    assert "Has not opted in: 1" in panel and "updated" not in panel
 
 
 def test_a_job_without_a_store_sends_from_the_senders_home_store_not_the_first_store(org, messaging,

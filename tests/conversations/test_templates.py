@@ -11,7 +11,7 @@ from clienteling.models import Channel
 from conversations import services
 from conversations.models import MessageTemplate, TemplateVariable
 from conversations.templating import TemplateRenderError, template_render, template_variables_for
-from tests.factories import ProductFactory
+from tests.factories import ProductFactory, ProductPriceFactory
 
 from .conftest import PUBLIC, mapped_template
 
@@ -60,6 +60,28 @@ def test_variables_come_from_their_sources(sms_thread, associate_a, customer_a, 
     assert values == {"1": "Claire", "2": "Alex", "3": "New York", "4": "Silk scarf",
                       "5": "1,250.50 USD", "6": f"{PUBLIC}{reverse('catalog:shared', args=[share.token])}",
                       "7": "See you Friday"}
+
+
+def test_the_product_price_is_the_one_of_the_stores_currency(org, associate_b, customer_b):
+    # Given a USD catalog product with a EUR price, and a Paris (EUR) store
+    template = mapped_template(body="{{1}}", sources=("product_price",))
+    product = ProductFactory(price=Decimal("250.00"), currency="USD")
+    ProductPriceFactory(product=product, currency="EUR", amount=Decimal("230.00"))
+    # When a Paris associate's message shows its price
+    values = template_variables_for(template=template, customer=customer_b, sender=associate_b,
+                                    store=org["store_b"], extra={"product": product})
+    # Then it is the EUR price, not the dollar amount with a euro sign
+    assert values == {"1": "230.00 EUR"}
+
+
+def test_a_product_without_a_price_in_the_stores_currency_fails_the_render(org, associate_b,
+                                                                            customer_b):
+    template = mapped_template(body="{{1}}", sources=("product_price",))
+    product = ProductFactory(price=Decimal("250.00"), currency="USD")
+    with pytest.raises(TemplateRenderError):
+        template_render(template=template, variables=template_variables_for(
+            template=template, customer=customer_b, sender=associate_b, store=org["store_b"],
+            extra={"product": product}))
 
 
 def test_typed_values_override_a_source(sms_thread, associate_a, customer_a):
