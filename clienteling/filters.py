@@ -469,6 +469,12 @@ def phone_search_e164(search: str, region: str = "") -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def search_uses_trigram_index(search: str) -> bool:
+    """Whether every word is long enough for the trigram indexes (three characters)."""
+    terms = search.split()[:4]
+    return bool(terms) and all(len(term) >= 3 for term in terms)
+
+
 def search_condition(search: str, *, region: str = "") -> Q:
     """Name, email or phone in any common format."""
     terms = search.split()

@@ -202,10 +202,13 @@ def keyset_page(queryset: QuerySet, keys: list[SortKey], *, cursor: str | None,
     if cursor:
         values, direction = decode_cursor(cursor, keys, model=queryset.model)
     reverse = direction == "before"
-    page_qs = queryset
-    if values is not None:
-        page_qs = page_qs.filter(_after_condition(keys, values, reverse))
-    rows = list(page_qs.order_by(*_order_expressions(keys, reverse))[: size + 1])
+    if keys[0].nullable and "__" in keys[0].field:
+        rows = _related_sort_rows(queryset, keys, values, reverse, size + 1)
+    else:
+        page_qs = queryset
+        if values is not None:
+            page_qs = page_qs.filter(_after_condition(keys, values, reverse))
+        rows = list(page_qs.order_by(*_order_expressions(keys, reverse))[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
     if reverse:
@@ -224,3 +227,53 @@ def keyset_page(queryset: QuerySet, keys: list[SortKey], *, cursor: str | None,
         previous_cursor=None if at_start else encode_cursor(key_values(rows[0]), "before"),
         is_first=at_start,
     )
+
+
+def _related_sort_rows(queryset: QuerySet, keys: list[SortKey], values: list | None, reverse: bool,
+                       limit: int) -> list:
+    """Rows sorted on a column of a one-to-one row that may be missing (measures, contact history).
+
+    One query with `ORDER BY m.sales_12mo DESC NULLS LAST` over a LEFT JOIN makes the
+    database join and sort every customer. So the order is read in two parts, each of
+    which an index walks from the cursor on: the customers that have a value (an inner
+    join driven by the related table's (value, customer) index, the tie broken on that
+    row's own key, which is the customer's id), then those without one (by id).
+    Going forward the valued part comes first; going back, the part without.
+    """
+    first, rest = keys[0], keys[1:]
+    relation = first.field.rsplit("__", 1)[0]
+    # Within the valued part the column has no nulls, and the customer id is read on the
+    # related row (its primary key), so one index (value, customer) serves order and cursor.
+    valued_keys = [SortKey(first.field, first.descending),
+                   *(SortKey(f"{relation}__pk", key.descending) if key.field in ("id", "pk") else key
+                     for key in rest)]
+    cursor_in_missing = values is not None and values[0] is None
+
+    def valued_part(count: int, *, from_cursor: bool) -> list:
+        part = queryset.filter(**{f"{first.field}__isnull": False})
+        if from_cursor:
+            part = part.filter(_after_condition(valued_keys, values, reverse))
+        return list(part.order_by(*_order_expressions(valued_keys, reverse))[:count])
+
+    def missing_part(count: int, *, from_cursor: bool) -> list:
+        part = queryset.filter(**{f"{first.field}__isnull": True})
+        if from_cursor:
+            part = part.filter(_after_condition(rest, values[1:], reverse))
+        return list(part.order_by(*_order_expressions(rest, reverse))[:count])
+
+    # Forward the valued rows come first; backward (reversed order) the missing ones do.
+    parts = [valued_part, missing_part] if not reverse else [missing_part, valued_part]
+    cursor_part = None if values is None else (missing_part if cursor_in_missing else valued_part)
+    rows: list = []
+    started = cursor_part is None
+    for part in parts:
+        if not started:
+            if part is not cursor_part:
+                continue  # the cursor lies beyond this part
+            started = True
+            rows += part(limit, from_cursor=True)
+        else:
+            rows += part(limit - len(rows), from_cursor=False)
+        if len(rows) >= limit:
+            break
+    return rows

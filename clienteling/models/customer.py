@@ -115,7 +115,7 @@ class Customer(models.Model):
     )
     language = models.CharField(_("preferred language"), max_length=10, blank=True)
     timezone = models.CharField(_("time zone"), max_length=64, blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
         related_name="created_customers", verbose_name=_("created by"),
@@ -153,6 +153,13 @@ class Customer(models.Model):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="customer_name_order"),
+            # The other sortable grid columns, each with the id as tie-break (keyset pages).
+            models.Index(fields=["created_at", "id"], name="customer_created_order"),
+            models.Index(fields=["first_name", "id"], name="customer_first_name_order"),
+            models.Index(fields=["city", "id"], name="customer_city_order"),
+            models.Index(fields=["state", "id"], name="customer_state_order"),
+            models.Index(fields=["balance", "id"], name="customer_balance_order"),
+            models.Index(fields=["credit_balance", "id"], name="customer_credit_order"),
             models.Index(fields=["email"], name="customer_email"),
             models.Index(fields=["phone"], name="customer_phone"),
             models.Index(fields=["primary_salesperson", "last_name"], name="customer_primary_sp"),
@@ -282,7 +289,7 @@ class CustomerContactHistory(models.Model):
         verbose_name_plural = _("contact histories")
         indexes = [
             models.Index(fields=["last_marketing_at"], name="contact_last_marketing"),
-            models.Index(fields=["last_text_at"], name="contact_last_text"),
+            models.Index(fields=["last_text_at", "customer"], name="contact_last_text"),
             models.Index(fields=["sms_consent"], name="contact_sms_consent"),
         ]
 
@@ -314,8 +321,13 @@ class CustomerMeasures(models.Model):
     class Meta:
         verbose_name = _("customer measures")
         verbose_name_plural = _("customer measures")
+        # (value, customer): the grid sorts on these with the customer as tie-break, and
+        # a keyset page starts its index walk at the cursor (see clienteling.paging).
         indexes = [
             models.Index(fields=["last_purchase_at"], name="measures_last_purchase"),
-            models.Index(fields=["sales_12mo"], name="measures_sales_12mo"),
-            models.Index(fields=["sales_24mo"], name="measures_sales_24mo"),
+            models.Index(fields=["last_goods_sale_at", "customer"], name="measures_last_goods_sale"),
+            models.Index(fields=["sales_6mo", "customer"], name="measures_sales_6mo"),
+            models.Index(fields=["sales_12mo", "customer"], name="measures_sales_12mo"),
+            models.Index(fields=["sales_24mo", "customer"], name="measures_sales_24mo"),
+            models.Index(fields=["sales_all", "customer"], name="measures_sales_all"),
         ]

@@ -272,6 +272,36 @@ def test_sort_by_a_nullable_column_keeps_every_row(as_manager, org):
         assert sorted(seen) == sorted(c.pk for c in customers), sort
 
 
+@pytest.mark.parametrize("sort", ["sales_12mo", "-sales_12mo"])
+def test_a_related_sort_pages_in_exact_order_both_ways_across_customers_without_a_value(
+        as_manager, org, sort):
+    # Given 70 customers, 40 with sales figures (with ties) and 30 without a measures row
+    customers = CustomerFactory.create_batch(70, legal_entity=org["entity"])
+    for index, customer in enumerate(customers[:40]):
+        CustomerMeasures.objects.create(customer=customer, sales_12mo=Decimal(index % 7 * 100))
+    descending = sort.startswith("-")
+    valued = sorted(customers[:40], key=lambda c: (c.measures.sales_12mo, c.pk), reverse=descending)
+    missing = sorted(customers[40:], key=lambda c: c.pk, reverse=descending)
+    expected = [c.pk for c in valued + missing]  # values first, customers without one last
+    # When the associate pages forward, then back from the last page
+    pages, params = [], {"size": 25, "sort": sort}
+    while True:
+        result = as_manager.get(reverse(LIST), params).context["result"]
+        pages.append(result)
+        if not result.page.next_cursor:
+            break
+        params = {"size": 25, "sort": sort, "cursor": result.page.next_cursor}
+    # Then every customer comes once, in the exact order, and going back gives the same pages
+    assert [row["customer"].pk for page in pages for row in page.rows] == expected
+    back = as_manager.get(reverse(LIST), {"size": 25, "sort": sort,
+                                          "cursor": pages[-1].page.previous_cursor}).context["result"]
+    assert [row["customer"].pk for row in back.rows] == expected[25:50]
+    back = as_manager.get(reverse(LIST), {"size": 25, "sort": sort,
+                                          "cursor": back.page.previous_cursor}).context["result"]
+    assert [row["customer"].pk for row in back.rows] == expected[:25]
+    assert back.page.is_first
+
+
 def test_count_is_capped(as_manager, org, monkeypatch):
     monkeypatch.setattr("clienteling.selectors.lists.COUNT_CAP", 5)
     CustomerFactory.create_batch(7, legal_entity=org["entity"])
