@@ -91,6 +91,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Console queries are short and many; PostgreSQL's JIT spends tens of milliseconds
+    # compiling plans whose estimated cost crosses its threshold (seen on Today's page).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
+        "DATABASE_SESSION_OPTIONS", default="-c jit=off")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
