@@ -406,3 +406,18 @@ MESSAGE_TEMPLATES = [
      "Dear {{1}},\n\nWe received your payment of {{2}}. Thank you!\n\n{{3}}",
      ["customer_first_name", "cart_total", "store_name"]),
 ]
+
+
+# Demo threads per store: (consent, [(who, text), ...]). "opt_in" starts with the opt-in
+# request; "us" is the associate, "them" the customer (through the inbound path, as a
+# real reply would arrive). The last line from "them" leaves the thread unread.
+DEMO_THREADS = [
+    ("not_asked", [("opt_in", ""), ("them", "START"),
+                   ("us", "Thank you! I'll send you a note when the new season arrives.")]),
+    ("opted_in", [("us", "The cashmere coat you asked about is back in camel, size S. "
+                         "Shall I put one aside?"),
+                  ("them", "Yes please! Can I come by on Saturday afternoon?")]),
+    ("opted_in", [("them", "Hi, do you still have the silk scarf from the window?")]),
+    ("opted_in", [("us", "Your alterations are ready, see you soon!"), ("them", "Perfect, thank you"),
+                  ("us", "My pleasure. The fitting room is yours whenever you like.")]),
+]

@@ -18,11 +18,12 @@ from clienteling.models import (
     StaffProfile,
     Store,
 )
+from conversations.models import Conversation, Message
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 TABLES = (Customer, Sale, SaleLine, CustomerAttributeValue, ClientBookEntry, CustomerMeasures,
-          StaffProfile)
+          StaffProfile, Conversation, Message)
 
 
 def counts():
@@ -43,6 +44,11 @@ def test_seed_demo_builds_a_company_and_is_idempotent():
     assert get_user_model().objects.get(username="associate.ny1").check_password("atelier-demo")
     assert "atelier-demo" in out.getvalue() and "http://" in out.getvalue()
     eur_prices = paris_sells_in_euros()
+    # Every store's inbox has live threads, some waiting for the associate to read them.
+    assert set(Conversation.objects.values_list("store__code", flat=True)) == set(
+        Store.objects.values_list("code", flat=True))
+    assert Message.objects.filter(direction=Message.Direction.INBOUND).exists()
+    assert Conversation.objects.filter(unread_count__gt=0).exists()
 
     call_command("seed_demo", customers=120, stdout=StringIO())
     assert counts() == first

@@ -65,8 +65,10 @@ from clienteling.models import (
     ActivityType,
     AttributeGroup,
     AttributeOption,
+    Channel,
     ClientBook,
     ClientBookEntry,
+    ConsentState,
     Customer,
     CustomerAttribute,
     CustomerAttributeValue,
@@ -92,7 +94,10 @@ from clienteling.models import (
     WishlistItem,
     month_day_key,
 )
+from conversations import services as conversation_services
+from conversations.demo import simulate_customer_reply
 from conversations.models import (
+    Conversation,
     MessageTemplate,
     QuickReply,
     StoreMessagingSettings,
@@ -677,6 +682,43 @@ def seed_carts(*, stores: dict[str, Store]) -> None:
         PaymentProviderAccount.objects.create(provider="demo", environment="test")
 
 
+def seed_conversations(*, stores: list[Store], associates: dict[int, list[int]]) -> int:
+    """A few live threads per store, so the demo's inboxes have something to show.
+
+    Written through conversations' own services (consent, opt-in request, send,
+    inbound), so the sends queue to the worker like any other and the unread
+    counts, contact history and grid columns follow. Skipped once any thread exists.
+    """
+    if Conversation.objects.filter(store__in=stores).exists():
+        return 0
+    made = 0
+    for store in stores:
+        owners = associates.get(store.pk) or []
+        if not owners:
+            continue
+        associate = get_user_model().objects.get(pk=owners[0])
+        customers = list(
+            Customer.objects.filter(client_book_entries__book__owner=associate, home_store=store,
+                                    can_receive_texts=True, is_prospect=False)
+            .exclude(phone="").order_by("pk")[:len(data.DEMO_THREADS)])
+        for customer, (consent, lines) in zip(customers, data.DEMO_THREADS, strict=False):
+            if consent == "opted_in":
+                services.customer_consent_set(customer=customer, channel=Channel.SMS,
+                                              state=ConsentState.OPTED_IN,
+                                              source=CustomerConsent.Source.IMPORT)
+            thread = conversation_services.conversation_for(
+                customer=customer, store=store, channel=Channel.SMS, user=associate)
+            for who, text in lines:
+                if who == "opt_in":
+                    conversation_services.opt_in_request(conversation=thread, sender=associate)
+                elif who == "us":
+                    conversation_services.message_send(conversation=thread, sender=associate, body=text)
+                else:
+                    simulate_customer_reply(conversation=thread, body=text)
+            made += 1
+    return made
+
+
 def seed_reference(*, now: datetime) -> tuple[Reference, list[str]]:
     with transaction.atomic():
         stores = seed_org()
@@ -1189,6 +1231,11 @@ class Command(BaseCommand):
                                   f"{total - existing:,}.")
             self.seed_customers(reference, writer, seed=seed, start=existing, stop=total,
                                 chunk=chunk, now=now)
+        threads = seed_conversations(
+            stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])),
+            associates={c.id: c.associate_ids for c in reference.stores})
+        if threads:
+            self.stdout.write(f"  {threads} demo conversations started.")
         self.stdout.write(self.style.SUCCESS(
             f"Finished in {time.monotonic() - started:.1f}s."
         ))
