@@ -130,7 +130,9 @@ def test_unread_badge_and_login_notice(org, associate_a, thread, customer_a):
 def test_profile_shows_the_conversations_section(client, associate_a, thread, customer_a):
     from clienteling.models import ProfileSection
 
-    ProfileSection.objects.create(kind="conversations", title="Conversations", position=99)
+    # The default layout has it, from conversations' data migration, after the contact details.
+    assert list(ProfileSection.objects.filter(kind__in=["contact", "conversations"])
+                .values_list("kind", flat=True)) == ["contact", "conversations"]
     client.force_login(associate_a)
     body = client.get(reverse("clienteling:customer_detail", args=[customer_a.pk])).content.decode()
     assert reverse("conversations:detail", args=[thread.pk]) in body

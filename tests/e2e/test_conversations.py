@@ -85,7 +85,8 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     settings.CONVERSATIONS_BADGE_POLL_SECONDS = 1
     TwilioAccount.objects.create(account_sid=fake_twilio.account_sid, auth_token=fake_twilio.auth_token,
                                  api_base_url=fake_twilio.base_url)
-    ProfileSection.objects.create(kind="conversations", title="Conversations", position=1)
+    # The default layout (a conversations data migration) shows the section after the contact details.
+    assert ProfileSection.objects.filter(kind="conversations", enabled=True).count() == 1
     QuickReply.objects.create(title="Alterations ready", body="Your alterations are ready, see you soon!")
     mapped_template(name="Summer preview", body="Hi {{1}}, the summer collection is in at {{2}}.")
     campaign = TagFactory(name="Summer Campaign", is_outreach_list=True)
