@@ -8,26 +8,19 @@ Twilio webhooks. Set ATELIER_SCREENSHOTS=/some/dir to keep screenshots of the
 inbox, thread, composer and outreach pages at phone and desktop sizes.
 """
 
-import os
-from pathlib import Path
 
 import pytest
 import requests
-from django.db import connections
 from django.urls import reverse
 from twilio.request_validator import RequestValidator
 
 from clienteling.models import CustomerTag, ProfileSection
 from conversations.models import Conversation, Message, QuickReply, TwilioAccount
 from tests.conversations.conftest import STORE_A_SMS, fake_twilio, mapped_template, messaging  # noqa: F401
+from tests.e2e.browser import PHONE, requires_chromium, screenshot
 from tests.factories import CustomerFactory, TagFactory
 from tests.fakes.twilio_fake import PNG
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 INBOUND = "/webhooks/twilio/messages/"
 STATUS = "/webhooks/twilio/status/"
 
@@ -35,39 +28,8 @@ pytestmark = [
     pytest.mark.e2e,
     # serialized_rollback keeps the rows data migrations made (role groups ...).
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+    requires_chromium,
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the
-    # test are plain synchronous setup and checks.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright's loop runs may get connections of their own
-        # (contextvars): close them, or the test database cannot be dropped afterwards.
-        connections.close_all()
-
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("ATELIER_SCREENSHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    page.evaluate("document.querySelectorAll('.toast').forEach(function (t) { t.remove(); })")
-    for label, size in (("390x844", PHONE), ("1366x900", DESKTOP)):
-        page.set_viewport_size(size)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.wait_for_timeout(150)
-        page.screenshot(path=f"{folder}/conversations-{name}-{label}.png", full_page=True)
-    page.set_viewport_size(PHONE)
 
 
 def twilio_posts(base: str, path: str, params: dict, token: str) -> requests.Response:
@@ -124,7 +86,7 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     badge.wait_for(timeout=10_000)
     assert badge.inner_text() == "1"
     page.locator("#inbox-rows .unread", has_text="Claire Dupont").wait_for(timeout=20_000)
-    screenshot(page, "inbox")
+    screenshot(page, "conversations-inbox")
 
     # The associate opens the thread and answers with a quick reply.
     page.locator("#inbox-rows a", has_text="Claire Dupont").click()
@@ -167,7 +129,7 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     mine = page.locator(".bubble-row.outbound", has_text="in sand too")
     mine.locator("img").wait_for()
     assert fake_twilio.last_create()["MediaUrl"].startswith(base + "/conversations/media/")
-    screenshot(page, "thread")
+    screenshot(page, "conversations-thread")
 
     # The composer's tools open; the template preview renders this customer's data on the server.
     page.locator("button[data-bs-target='#schedule-box']").click()
@@ -175,17 +137,17 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     page.locator("summary", has_text="Send a template").click()
     preview = "Hi Claire, the summer collection is in at New York."
     page.locator(".template-rendered", has_text=preview).wait_for()
-    screenshot(page, "composer")
+    screenshot(page, "conversations-composer")
 
     # The outreach pages.
     page.goto(base + reverse("conversations:outreach_lists"))
     page.locator(".card", has_text="Summer Campaign").first.wait_for()
-    screenshot(page, "outreach-lists")
+    screenshot(page, "conversations-outreach-lists")
     page.goto(base + reverse("conversations:outreach_detail", args=[campaign.pk]))
     page.locator(".list-group-item", has_text="Omar").wait_for()
     page.locator("#bulk-form button[type=submit]").click()
     report = page.locator(".outreach-report[data-job-status=done]")
     report.wait_for(timeout=15_000)
     assert "Has not opted in: 1" in report.inner_text() and "No mobile number: 1" in report.inner_text()
-    screenshot(page, "outreach-detail")
+    screenshot(page, "conversations-outreach-detail")
     context.close()

@@ -8,26 +8,19 @@ column menu, the save dialog, the profile and its timeline at phone and desktop
 sizes.
 """
 
-import os
 import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 import time_machine
-from django.db import connections
 from django.urls import reverse
 
 from clienteling import services
 from clienteling.models import Note, SavedCustomerList
+from tests.e2e.browser import DESKTOP, PHONE, requires_chromium, screenshot
 from tests.factories import CategoryFactory, CustomerFactory, ProductFactory
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 # Noon in New York on Tuesday 16 March 2027 (in the future of any real clock the cookies
 # are checked against, so the session cookie the frozen server sets is not already expired).
 TODAY_NOON = datetime(2027, 3, 16, 16, 0, tzinfo=UTC)
@@ -36,45 +29,14 @@ pytestmark = [
     pytest.mark.e2e,
     # serialized_rollback keeps the rows data migrations made (role groups, profile layout ...).
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+    requires_chromium,
 ]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the
-    # test are plain synchronous setup and checks.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright's loop runs may get connections of their own
-        # (contextvars): close them, or the test database cannot be dropped afterwards.
-        connections.close_all()
 
 
 @pytest.fixture
 def frozen_today():
     with time_machine.travel(TODAY_NOON, tick=True):
         yield
-
-
-def screenshot(page, name: str) -> None:
-    """The page as it is now, at its current size (phone and desktop runs take their own)."""
-    folder = os.environ.get("ATELIER_SCREENSHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    page.evaluate("document.querySelectorAll('.toast').forEach(function (t) { t.remove(); })")
-    # A full-page shot of a scrolled page paints the sticky navigation bar mid-page.
-    page.evaluate("window.scrollTo({top: 0, behavior: 'instant'})")
-    size = page.viewport_size
-    page.screenshot(path=f"{folder}/customers-{name}-{size['width']}x{size['height']}.png",
-                    full_page=True)
 
 
 @pytest.fixture
@@ -155,12 +117,12 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
     page.press("#id_sales_12mo_max", "Tab")
     page.locator("#results .alert-warning", has_text="Must not be below the lower bound.").wait_for()
     page.locator("#id_sales_12mo_max.is-invalid").wait_for()
-    screenshot(page, "filter-error")
+    screenshot(page, "customers-filter-error", sizes=None)
     page.fill("#id_sales_12mo_min", "")
     page.fill("#id_sales_12mo_max", "")
     page.press("#id_sales_12mo_max", "Tab")
     wait_for_count(page, "1 customer")
-    screenshot(page, "filtered")
+    screenshot(page, "customers-filtered", sizes=None)
 
     # Columns from the eye-icon menu: City and DOB in, Email out.
     page.locator("#results button[title=Columns]").click()
@@ -169,7 +131,7 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
     menu.locator("#col-email").uncheck()
     menu.locator("#col-city").check()
     menu.locator("#col-dob").check()
-    screenshot(page, "column-menu")
+    screenshot(page, "customers-column-menu", sizes=None)
     menu.locator("button", has_text="Show columns").click()
     page.wait_for_load_state()
     wait_for_count(page, "1 customer")
@@ -183,7 +145,7 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
     dialog = page.locator("#save-list")
     dialog.locator("#list-name").wait_for(state="visible")
     dialog.locator("#list-name").fill("Scarf lovers' birthdays")
-    screenshot(page, "save-dialog")
+    screenshot(page, "customers-save-dialog", sizes=None)
     dialog.locator("button[type=submit]").click()
     page.locator("h1", has_text="Scarf lovers' birthdays").wait_for()
     saved = SavedCustomerList.objects.get(owner=associate_a)
@@ -199,7 +161,7 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
     page.locator("h1", has_text="Scarf lovers' birthdays").wait_for()
     wait_for_count(page, "1 customer")
     assert result_names(page) == ["Claire Dupont"]
-    screenshot(page, "saved-list")
+    screenshot(page, "customers-saved-list", sizes=None)
 
     # The customer's profile: a note goes into the notes and the timeline.
     page.locator("table.customer-grid a", has_text="Claire Dupont").click()
@@ -212,7 +174,7 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
     timeline.locator("li", has_text="Loves the spring scarves").wait_for()
     assert "today" in timeline.inner_text().lower()  # the day heading
     assert Note.objects.get(customer=claire).body == "Loves the spring scarves; call before the 28th."
-    screenshot(page, "profile")
+    screenshot(page, "customers-profile", sizes=None)
     context.close()
 
     # The same screens on a phone.
@@ -220,28 +182,28 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
                                 reduced_motion="reduce")
     page = phone.new_page()
     sign_in(page, base, associate_a)
-    screenshot(page, "today")
+    screenshot(page, "customers-today", sizes=None)
     page.goto(base + reverse("clienteling:customer_list") + f"?list={saved.pk}")
     wait_for_count(page, "1 customer")
-    screenshot(page, "saved-list")
+    screenshot(page, "customers-saved-list", sizes=None)
     page.locator("button[data-bs-toggle=offcanvas][data-bs-target='#filter-panel']").click()
     page.locator("#filter-panel.show #id_birthday_within").wait_for()
     assert page.locator("#id_birthday_within").input_value() == "30"
-    screenshot(page, "filters")
+    screenshot(page, "customers-filters", sizes=None)
     page.locator("#filter-panel .btn-close").click()
     page.locator("#filter-panel").wait_for(state="hidden")
     page.locator("#results button[title=Columns]").click()
     page.locator(".column-menu").wait_for()
-    screenshot(page, "column-menu")
+    screenshot(page, "customers-column-menu", sizes=None)
     page.keyboard.press("Escape")
     page.locator("button", has_text="New list").click()
     page.locator("button.dropdown-item", has_text="Create my own").click()
     page.locator("#save-list #list-name").wait_for(state="visible")
-    screenshot(page, "save-dialog")
+    screenshot(page, "customers-save-dialog", sizes=None)
     page.locator("#save-list .btn-close").click()
     page.locator("#save-list").wait_for(state="hidden")
     page.locator(".card-list a", has_text="Claire Dupont").click()
     page.locator("h1", has_text="Claire Dupont").wait_for()
     page.locator("section li", has_text="Loves the spring scarves").first.wait_for()
-    screenshot(page, "profile")
+    screenshot(page, "customers-profile", sizes=None)
     phone.close()

@@ -6,47 +6,23 @@ screenshots of the associate's and the customer's cart pages at phone and
 desktop sizes.
 """
 
-import os
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.db import connections
 from django.urls import reverse
 
 from carts.models import Cart
 from clienteling.models import Sale
 from conversations.models import Message
 from tests.carts.conftest import conversation, demo_account, shop  # noqa: F401  fixtures
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
+from tests.e2e.browser import PHONE, requires_chromium, screenshot
 
 pytestmark = [
     pytest.mark.e2e,
     # serialized_rollback keeps the rows data migrations made (role groups ...).
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"Chromium not installed at {CHROMIUM}"),
+    requires_chromium,
 ]
-
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the ORM calls in the
-    # test are plain synchronous setup and checks.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
-        # ORM calls made while Playwright's loop runs may get connections of their own
-        # (contextvars): close them, or the test database cannot be dropped afterwards.
-        connections.close_all()
 
 
 def swipe_left(context, page, line) -> None:
@@ -61,19 +37,6 @@ def swipe_left(context, page, line) -> None:
         cdp.send("Input.dispatchTouchEvent", {"type": "touchMove",
                                               "touchPoints": [{"x": x - step * 26, "y": y}]})
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
-
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("ATELIER_SCREENSHOTS")
-    if not folder:
-        return
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    page.evaluate("document.querySelectorAll('.toast').forEach(function (t) { t.remove(); })")
-    for label, size in (("390x844", PHONE), ("1366x900", DESKTOP)):
-        page.set_viewport_size(size)
-        page.evaluate("window.scrollTo(0, 0)")
-        page.screenshot(path=f"{folder}/{name}-{label}.png", full_page=True)
-    page.set_viewport_size(PHONE)
 
 
 def test_associate_builds_and_shares_a_cart_the_customer_pays_it(
