@@ -17,10 +17,20 @@ from .factories import (
 Role = StaffProfile.Role
 
 
-def pytest_report_header(config):
+def _backend_lines() -> list[str]:
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     redis = settings.REDIS_URL or "not configured (LocMem cache, no Redis tests)"
     return [f"atelier: database backend = {engine}", f"atelier: redis = {redis}"]
+
+
+def pytest_report_header(config):
+    return _backend_lines()
+
+
+def pytest_terminal_summary(terminalreporter):
+    # -q (our default) hides the header: say it again at the end, where it is always shown.
+    for line in _backend_lines():
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session", autouse=True)
