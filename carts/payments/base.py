@@ -10,6 +10,7 @@ the reason is recorded and staff are told) or `TransientError` (nothing was
 done or the outcome is unknown: retry with the same idempotency key).
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -85,7 +86,7 @@ class Notification:
     payload: dict
 
 
-class PaymentProvider:
+class PaymentProvider(ABC):
     name = "base"
     # What the provider expects back from a notification (body, content type).
     notification_response = ("", "text/plain")
@@ -100,12 +101,14 @@ class PaymentProvider:
     def __init__(self, account=None):
         self.account = account
 
+    @abstractmethod
     def create_link(self, request: LinkRequest) -> CreatedLink:
-        raise NotImplementedError
+        """A hosted payment link for one cart version (idempotent on request.idempotency_key)."""
 
+    @abstractmethod
     def expire_link(self, *, provider_link_id: str) -> None:
-        raise NotImplementedError
+        """Make the link refuse payment from now on."""
 
+    @abstractmethod
     def parse_notifications(self, *, body: bytes, headers) -> list[Notification]:
         """Verified events of one notification request; raises InvalidSignature."""
-        raise NotImplementedError

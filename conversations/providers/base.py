@@ -10,6 +10,7 @@ every failure to one of three outcomes the send task knows how to handle:
   it is reconciled from the status callback or by looking it up.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 
@@ -42,17 +43,18 @@ class UnknownOutcome(ProviderError):
     """The request may have reached the provider; do not resend, reconcile."""
 
 
-class BaseProvider:
+class BaseProvider(ABC):
     """Subclasses implement `send`; `lookup` helps reconcile unknown outcomes."""
 
     name = "base"
 
+    @abstractmethod
     def send(self, message) -> SendResult:
-        raise NotImplementedError
+        """Send one message; raise PermanentError, TransientError or UnknownOutcome on failure."""
 
     def lookup(self, message) -> SendResult | None:
         """Find a message whose send outcome is unknown; None when not found."""
         return None
 
-    def after_sent(self, *, message_id: int, result: SendResult) -> None:
-        """Hook run once the send is recorded (the console provider fakes delivery)."""
+    def after_sent(self, *, message_id: int, result: SendResult) -> None:  # noqa: B027  optional hook
+        """Hook run once the send is recorded (the console provider fakes delivery); most need none."""

@@ -113,6 +113,7 @@ def _assert_no_transaction() -> None:
     durable blocks.
     """
     try:
+        # Opening a durable block is the check itself: it raises inside another atomic block.
         with transaction.atomic(durable=True):
             pass
     except RuntimeError as exc:

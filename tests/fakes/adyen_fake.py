@@ -67,7 +67,7 @@ class FakeAdyen:
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
-                pass
+                """Quiet: a request line per call would drown the test output."""
 
             def _body(self):
                 length = int(self.headers.get("Content-Length") or 0)

@@ -104,7 +104,7 @@ class FakeTwilio:
             protocol_version = "HTTP/1.1"
 
             def log_message(self, *args):
-                pass
+                """Quiet: a request line per call would drown the test output."""
 
             def do_POST(self):
                 fake._handle(self, "POST")
