@@ -111,6 +111,24 @@ def _fresh(cart):
     return cart
 
 
+def _edit(request, cart, change, *, form=None, toast: str = ""):
+    """One cart change: check `form` (when given), run `change(cleaned_data)`, answer the page.
+
+    A form error or a service's ValidationError is the same refusal: nothing changed,
+    and the associate sees why.
+    """
+    data = {}
+    if form is not None:
+        if not form.is_valid():
+            return _refused(request, cart, ValidationError(first_error(form)))
+        data = form.cleaned_data
+    try:
+        change(data)
+    except ValidationError as error:
+        return _refused(request, cart, error)
+    return _done(request, _fresh(cart), toast)
+
+
 @login_required
 @require_GET
 def detail(request, cart_id: int):
@@ -217,11 +235,8 @@ def line_update(request, cart_id: int, line_id: int):
 def line_remove(request, cart_id: int, line_id: int):
     require_carts(request.user)
     cart = access_cart(request.user, cart_id)
-    try:
-        services.cart_line_remove(cart=cart, line_id=line_id, user=request.user)
-    except ValidationError as error:
-        return _refused(request, cart, error)
-    return _done(request, _fresh(cart))
+    return _edit(request, cart, lambda data: services.cart_line_remove(
+        cart=cart, line_id=line_id, user=request.user))
 
 
 @login_required
@@ -229,15 +244,9 @@ def line_remove(request, cart_id: int, line_id: int):
 def line_discount(request, cart_id: int, line_id: int):
     require_carts(request.user)
     cart = access_cart(request.user, cart_id)
-    form = DiscountForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, cart, ValidationError(first_error(form)))
-    try:
-        services.cart_line_discount_set(cart=cart, line_id=line_id, user=request.user,
-                                        kind=form.cleaned_data["kind"], value=form.cleaned_data["value"])
-    except ValidationError as error:
-        return _refused(request, cart, error)
-    return _done(request, _fresh(cart))
+    return _edit(request, cart, lambda data: services.cart_line_discount_set(
+        cart=cart, line_id=line_id, user=request.user, kind=data["kind"], value=data["value"]),
+        form=DiscountForm(request.POST))
 
 
 @login_required
@@ -245,15 +254,9 @@ def line_discount(request, cart_id: int, line_id: int):
 def cart_discount(request, cart_id: int):
     require_carts(request.user)
     cart = access_cart(request.user, cart_id)
-    form = DiscountForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, cart, ValidationError(first_error(form)))
-    try:
-        services.cart_discount_set(cart=cart, user=request.user, kind=form.cleaned_data["kind"],
-                                   value=form.cleaned_data["value"])
-    except ValidationError as error:
-        return _refused(request, cart, error)
-    return _done(request, _fresh(cart))
+    return _edit(request, cart, lambda data: services.cart_discount_set(
+        cart=cart, user=request.user, kind=data["kind"], value=data["value"]),
+        form=DiscountForm(request.POST))
 
 
 @login_required
@@ -261,18 +264,14 @@ def cart_discount(request, cart_id: int):
 def delivery(request, cart_id: int):
     require_carts(request.user)
     cart = access_cart(request.user, cart_id)
-    form = DeliveryForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, cart, ValidationError(first_error(form)))
-    data = form.cleaned_data
-    address = (services.customer_address(cart.customer) if data["use_customer_address"]
-               else {name: data[name] for name in ("name", "line1", "line2", "city", "state", "zip",
-                                                    "country")})
-    try:
+
+    def change(data):
+        address = (services.customer_address(cart.customer) if data["use_customer_address"]
+                   else {name: data[name] for name in ("name", "line1", "line2", "city", "state", "zip",
+                                                        "country")})
         services.cart_delivery_set(cart=cart, user=request.user, address=address)
-    except ValidationError as error:
-        return _refused(request, cart, error)
-    return _done(request, _fresh(cart))
+
+    return _edit(request, cart, change, form=DeliveryForm(request.POST))
 
 
 @login_required
@@ -280,12 +279,8 @@ def delivery(request, cart_id: int):
 def shipping(request, cart_id: int):
     require_carts(request.user)
     cart = access_cart(request.user, cart_id)
-    try:
-        services.cart_shipping_set(cart=cart, user=request.user,
-                                   shipping_option_id=request.POST.get("shipping_option"))
-    except ValidationError as error:
-        return _refused(request, cart, error)
-    return _done(request, _fresh(cart))
+    return _edit(request, cart, lambda data: services.cart_shipping_set(
+        cart=cart, user=request.user, shipping_option_id=request.POST.get("shipping_option")))
 
 
 @login_required
@@ -294,15 +289,10 @@ def share(request, cart_id: int):
     require_carts(request.user)
     require_conversations(request.user)
     cart = access_cart(request.user, cart_id)
-    form = ShareForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, cart, ValidationError(first_error(form)))
-    try:
-        services.cart_share(cart=cart, user=request.user, channel=form.cleaned_data["channel"] or None)
-    except ValidationError as error:
-        return _refused(request, cart, error)
-    return _done(request, _fresh(cart), _("Cart shared in the conversation. The link works until "
-                                          "midnight."))
+    return _edit(request, cart, lambda data: services.cart_share(
+        cart=cart, user=request.user, channel=data["channel"] or None),
+        form=ShareForm(request.POST),
+        toast=_("Cart shared in the conversation. The link works until midnight."))
 
 
 @login_required

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from carts import services
 from carts.models import DiscountLimit, PaymentProviderAccount, ShippingOption, StoreCartSettings
 from catalog.models import ProductVariant, StockLevel, StockLocation
 from clienteling import services as clienteling_services
@@ -94,3 +95,25 @@ def paris(shop, org) -> Paris:
     stock(shop.scarf_os, location, 3)
     store.refresh_from_db()
     return Paris(store=store, coursier=coursier, settings=settings)
+
+
+@pytest.fixture
+def two_coats_cart(shop, customer_a, associate_a, conversation):
+    cart = services.cart_open(customer=customer_a, store=shop.store, user=associate_a,
+                              conversation=conversation)
+    services.cart_line_add(cart=cart, variant=shop.coat_s, user=associate_a)
+    services.cart_line_add(cart=cart, variant=shop.coat_m, user=associate_a, fulfilment="ship")
+    services.cart_delivery_set(cart=cart, user=associate_a, address={
+        "name": "Claire Dupont", "line1": "1 Park Ave", "city": "New York", "zip": "10016",
+        "country": "US"})
+    services.cart_shipping_set(cart=cart, user=associate_a, shipping_option_id=shop.express.pk)
+    cart.refresh_from_db()
+    return cart
+
+
+@pytest.fixture
+def shared(two_coats_cart, associate_a, demo_account, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cart_share(cart=two_coats_cart, user=associate_a)
+    two_coats_cart.refresh_from_db()
+    return two_coats_cart

@@ -20,25 +20,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def cart(shop, customer_a, associate_a, conversation):
-    cart = services.cart_open(customer=customer_a, store=shop.store, user=associate_a,
-                              conversation=conversation)
-    services.cart_line_add(cart=cart, variant=shop.coat_s, user=associate_a)
-    services.cart_line_add(cart=cart, variant=shop.coat_m, user=associate_a, fulfilment="ship")
-    services.cart_delivery_set(cart=cart, user=associate_a, address={
-        "name": "Claire Dupont", "line1": "1 Park Ave", "city": "New York", "zip": "10016",
-        "country": "US"})
-    services.cart_shipping_set(cart=cart, user=associate_a, shipping_option_id=shop.express.pk)
-    cart.refresh_from_db()
-    return cart
-
-
-@pytest.fixture
-def shared(cart, associate_a, demo_account, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        services.cart_share(cart=cart, user=associate_a)
-    cart.refresh_from_db()
-    return cart
+def cart(two_coats_cart):
+    """Two coats, one shipped, express shipping (tests/carts/conftest.py, with `shared`)."""
+    return two_coats_cart
 
 
 def cart_url(cart):
