@@ -88,35 +88,24 @@ def share_public_url(share) -> str:
     return _absolute(reverse("catalog:shared", args=[share.token]))
 
 
-def _product_link(extra: dict, sender) -> str:
-    if extra.get("product_link"):
-        return extra["product_link"]
-    if extra.get("product_share") is not None:
-        return share_public_url(extra["product_share"])
-    product = extra.get("product")
-    if product is None:
+def _share_link(extra: dict, sender, kind: str) -> str:
+    """The link of the product or collection (`kind`) a message shares: typed, made, or new.
+
+    A new share is kept in `extra`, so two placeholders of one send get one link.
+    """
+    if extra.get(f"{kind}_link"):
+        return extra[f"{kind}_link"]
+    if extra.get(f"{kind}_share") is not None:
+        return share_public_url(extra[f"{kind}_share"])
+    item = extra.get(kind)
+    if item is None:
         return ""
     from catalog import services as catalog_services
 
-    share = catalog_services.product_share_create(product=product, created_by=sender,
-                                                  currency=extra.get("currency", ""))
-    extra["product_share"] = share  # one link per send, even if two placeholders use it
-    return share_public_url(share)
-
-
-def _collection_link(extra: dict, sender) -> str:
-    if extra.get("collection_link"):
-        return extra["collection_link"]
-    if extra.get("collection_share") is not None:
-        return share_public_url(extra["collection_share"])
-    collection = extra.get("collection")
-    if collection is None:
-        return ""
-    from catalog import services as catalog_services
-
-    share = catalog_services.collection_share_create(collection=collection, created_by=sender,
-                                                     currency=extra.get("currency", ""))
-    extra["collection_share"] = share
+    create = {"product": catalog_services.product_share_create,
+              "collection": catalog_services.collection_share_create}[kind]
+    share = create(**{kind: item}, created_by=sender, currency=extra.get("currency", ""))
+    extra[f"{kind}_share"] = share
     return share_public_url(share)
 
 
@@ -151,9 +140,9 @@ def source_value(source: str, *, customer, sender, store, extra: dict) -> str:
             return str(extra["product_price"])
         return _product_price(product, store) if product else ""
     if source == Source.PRODUCT_LINK:
-        return _product_link(extra, sender)
+        return _share_link(extra, sender, "product")
     if source == Source.COLLECTION_LINK:
-        return _collection_link(extra, sender)
+        return _share_link(extra, sender, "collection")
     if source == Source.PRODUCT_LIST_LINK:
         if extra.get("product_list_link"):
             return extra["product_list_link"]
