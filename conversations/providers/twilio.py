@@ -7,6 +7,7 @@ the real SDK against a loopback fake of the API.
 
 import json
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
 
@@ -162,6 +163,18 @@ def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
     return isinstance(reason, NewConnectionError)
 
 
+@contextmanager
+def provider_errors():
+    """Twilio's and the network's exceptions as the send task's three outcomes (map_exception)."""
+    try:
+        yield
+    except Exception as exc:
+        mapped = map_exception(exc)
+        if mapped is exc:
+            raise
+        raise mapped from exc
+
+
 class TwilioProvider(BaseProvider):
     name = "twilio"
 
@@ -203,13 +216,8 @@ class TwilioProvider(BaseProvider):
     def send_raw(self, *, account=None, idempotency_key: str = "", **params) -> SendResult:
         account = account or self._account()
         client = twilio_client(account, idempotency_key=idempotency_key)
-        try:
+        with provider_errors():
             created = client.messages.create(**params)
-        except Exception as exc:
-            mapped = map_exception(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
         return SendResult(provider_sid=created.sid, status="sent")
 
     def lookup(self, message) -> SendResult | None:
@@ -231,13 +239,8 @@ class TwilioProvider(BaseProvider):
             to, from_ = f"whatsapp:{to}", f"whatsapp:{from_}"
         since = (message.status_updated_at or message.created_at)
         client = twilio_client(account)
-        try:
+        with provider_errors():
             found = client.messages.list(to=to, from_=from_ or None, date_sent_after=since, limit=50)
-        except Exception as exc:
-            mapped = map_exception(exc)
-            if mapped is exc:
-                raise
-            raise mapped from exc
         candidates = [m for m in found if (m.direction or "").startswith("outbound")]
         known = set(Message.objects.filter(provider_sid__in=[m.sid for m in candidates])
                     .values_list("provider_sid", flat=True))
