@@ -4,6 +4,7 @@ Every filter is an indexed lookup on the customer row, its 1:1 measures and
 contact history rows, or an EXISTS on a table keyed by (value, customer).
 """
 
+import functools
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -175,6 +176,8 @@ class CustomerFilterSet(filters.FilterSet):
                 else:
                     css = "form-control form-control-sm"
                 widget.attrs["class"] = css
+                if isinstance(field, forms.ModelChoiceField):
+                    widget.choices = options_read_once(field)
             form._styled = True
         return form
 
@@ -377,6 +380,16 @@ class CustomerFilterSet(filters.FilterSet):
         if valid:
             self.clean_pairs()
         return self.is_bound and not self.form.errors
+
+
+def options_read_once(field: forms.ModelChoiceField):
+    """A model choice field's options, read by one plain query when first rendered.
+
+    The field's own iterator opens a server-side cursor (three round trips) on
+    every render; a live-filter request, which renders only the results, reads none.
+    """
+    choice = field.iterator(field).choice
+    return functools.cache(lambda: [choice(item) for item in field.queryset])
 
 
 def attribute_param(slug: str) -> str:

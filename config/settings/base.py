@@ -75,6 +75,9 @@ TEMPLATES = [
     },
 ]
 
+# Plain widgets are written in Python, with the markup of Django's templates.
+FORM_RENDERER = "config.forms.FastWidgetRenderer"
+
 DATABASES = {
     "default": env.db(
         "DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'atelier.sqlite3'}"
