@@ -333,13 +333,19 @@ class BulkWriter:
             ]
         return self.types[key]
 
-    def analyze(self, tables: Sequence[type[Model]]) -> None:
-        """Fresh statistics keep the per-chunk measures query on its index."""
+    def analyze(self, tables: Sequence[type[Model]], *, vacuum: bool = False) -> None:
+        """Fresh statistics keep the per-chunk measures query on its index.
+
+        With `vacuum`, the tables also get their visibility maps, as autovacuum would
+        give them later: until then no index-only scan can skip the table.
+        VACUUM cannot run inside a transaction (the tests'), where it is left out.
+        """
         if not self.copy:
             return
+        command = "VACUUM (ANALYZE)" if vacuum and not connection.in_atomic_block else "ANALYZE"
         with connection.cursor() as cursor:
             for model in tables:
-                cursor.execute(f"ANALYZE {self.quote(model._meta.db_table)}")
+                cursor.execute(f"{command} {self.quote(model._meta.db_table)}")
 
 
 # --- Reference data ---------------------------------------------------------------------
@@ -1279,9 +1285,10 @@ class Command(BaseCommand):
             reset_queries()  # DEBUG keeps every query; a million customers would not fit
             progress.advance(chunk_stop - chunk_start)
         progress.close()
-        # Fresh statistics for every table written, or the first list queries plan for an
-        # empty table (autovacuum's analyze may not have run yet).
-        writer.analyze([model for _name, model, _columns in TABLES] + [CustomerMeasures])
+        # Fresh statistics and visibility maps for every table written, or the first list
+        # queries plan for an empty table (autovacuum may not have run yet).
+        writer.analyze([model for _name, model, _columns in TABLES] + [CustomerMeasures],
+                       vacuum=True)
 
     def _check_phone_formats(self) -> None:
         """Our hand-made number ranges must stay valid as phonenumbers' metadata evolves."""
