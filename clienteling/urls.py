@@ -7,6 +7,7 @@ app_name = "clienteling"
 urlpatterns = [
     path("", customers.today, name="today"),
     path("customers/", lists.customer_list, name="customer_list"),
+    path("customers/count/", lists.customer_count, name="customer_count"),
     path("customers/columns/", lists.grid_columns, name="grid_columns"),
     path("customers/export.csv", lists.customer_export, name="customer_export"),
     path("customers/lists/new/", lists.saved_list_create, name="saved_list_create"),

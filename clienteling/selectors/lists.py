@@ -3,6 +3,8 @@
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat
 from django.utils.safestring import mark_safe
@@ -37,6 +39,7 @@ class CustomerList:
     rows: list = field(default_factory=list)
     count: int = 0
     count_capped: bool = False
+    count_pending: bool = False  # the count ran out of time; the page fetches it afterwards
     errors: dict = field(default_factory=dict)
     page_size: int = 25
 
@@ -101,10 +104,12 @@ def filtered_customers(*, user, params, for_client_book: bool = False,
 
 def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
                   base: QuerySet | None = None, for_client_book: bool = False,
-                  columns: list[str] | None = None) -> CustomerList:
+                  columns: list[str] | None = None,
+                  count_budget_ms: int | None = None) -> CustomerList:
     """One page of the filtered customers with their grid cells, and a capped count.
 
-    `columns` overrides the user's grid columns (the client books show cards, not a grid).
+    `columns` overrides the user's grid columns (the client books show cards, not a grid);
+    `count_budget_ms` lets the count give up and be fetched later (see capped_count).
     """
     filterset, queryset = filtered_customers(user=user, params=params, base=base,
                                              for_client_book=for_client_book)
@@ -140,8 +145,24 @@ def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
          "cells": [_cell(column, customer, sensitive) for column in columns]}
         for customer in result.page.rows
     ]
-    result.count, result.count_capped = capped_count(queryset)
+    if result.page.is_first and result.page.next_cursor is None:
+        result.count = len(result.rows)  # the whole list is on this page
+    elif (counted := capped_count(queryset, budget_ms=count_budget_ms)) is not None:
+        result.count, result.count_capped = counted
+    else:
+        result.count_pending = True
     return result
+
+
+def customer_count(*, user, params) -> tuple[CustomerFilterSet, tuple[int, bool] | None]:
+    """The capped count of the customers matching `params`, for a page sent without it.
+
+    None when the filters are invalid or even the generous timeout ran out.
+    """
+    filterset, queryset = filtered_customers(user=user, params=params)
+    if filterset.form.errors:
+        return filterset, None
+    return filterset, capped_count(queryset, budget_ms=settings.CUSTOMER_LIST_COUNT_TIMEOUT_MS)
 
 
 def _sort_found_matches(queryset: QuerySet, keys: list[SortKey]) -> tuple[QuerySet, list[SortKey]]:
@@ -164,11 +185,42 @@ def _cell(column, customer, sensitive: bool) -> dict:
             "html": mark_safe(cell_html(column, value, customer, masked=masked))}  # noqa: S308
 
 
-def capped_count(queryset: QuerySet, cap: int | None = None) -> tuple[int, bool]:
-    """Exact up to `cap`; beyond it the list says "10,000+" instead of counting on."""
+def capped_count(queryset: QuerySet, cap: int | None = None, *,
+                 budget_ms: int | None = None) -> tuple[int, bool] | None:
+    """Exact up to `cap`; beyond it the list says "1,000+" instead of counting on.
+
+    With `budget_ms` the count gives up after that long and returns None: the page
+    is then sent without it and fetches it in a second request (`customer_count`),
+    so a rare combination of filters never holds the list back. The budget is a
+    PostgreSQL statement timeout; other databases always count.
+    """
     cap = COUNT_CAP if cap is None else cap
-    count = queryset.order_by().values("pk")[: cap + 1].count()
+    counted = queryset.order_by().values("pk")[: cap + 1]
+    if budget_ms is None or connections[counted.db].vendor != "postgresql":
+        count = counted.count()
+    else:
+        try:
+            count = _count_within(counted, budget_ms)
+        except OperationalError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != QUERY_CANCELED:
+                raise
+            return None
     return min(count, cap), count > cap
+
+
+QUERY_CANCELED = "57014"
+
+
+def _count_within(queryset: QuerySet, budget_ms: int) -> int:
+    # SET LOCAL outlives a released savepoint, so the old timeout is put back by hand;
+    # a cancelled count rolls its savepoint back, which restores it by itself.
+    with transaction.atomic(using=queryset.db), connections[queryset.db].cursor() as cursor:
+        cursor.execute("SELECT current_setting('statement_timeout'), "
+                       "set_config('statement_timeout', %s, true)", [f"{int(budget_ms)}ms"])
+        previous = cursor.fetchone()[0]
+        count = queryset.count()
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+    return count
 
 
 EXPORT_CHUNK = 1000

@@ -3,6 +3,7 @@
 import csv
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -37,8 +38,9 @@ from clienteling.grid import COLUMNS, COLUMNS_BY_KEY, clean_columns
 from clienteling.htmx import with_toast
 from clienteling.models import BulkJob, SavedCustomerList
 from clienteling.registry import bulk_actions
+from clienteling.selectors.lists import CustomerList, customer_filterset, filter_definition
+from clienteling.selectors.lists import customer_count as select_customer_count
 from clienteling.selectors.lists import customer_export as select_customer_export
-from clienteling.selectors.lists import customer_filterset, filter_definition
 from clienteling.selectors.lists import customer_list as select_customer_list
 from clienteling.selectors.navigation import home_store_for
 
@@ -95,7 +97,8 @@ def customer_list(request):
     require_customer_module(request.user)
     saved_list = _saved_list_for(request.user, request.GET.get("list"))
     params = _params_with_saved_filters(request, saved_list)
-    result = select_customer_list(user=request.user, params=params, saved_list=saved_list)
+    result = select_customer_list(user=request.user, params=params, saved_list=saved_list,
+                                  count_budget_ms=settings.CUSTOMER_LIST_COUNT_BUDGET_MS)
     query = filter_params(params)
     column_keys = [c.key for c in result.columns]
     context = {
@@ -120,6 +123,23 @@ def customer_list(request):
     if request.htmx and request.htmx.target == "results":
         template += "#results"
     return render(request, template, context, status=status)
+
+
+@login_required
+@require_GET
+def customer_count(request):
+    """The count of a customer list whose page was sent before counting finished."""
+    require_customer_module(request.user)
+    saved_list = _saved_list_for(request.user, request.GET.get("list"))
+    params = _params_with_saved_filters(request, saved_list)
+    filterset, counted = select_customer_count(user=request.user, params=params)
+    if filterset.form.errors:
+        return _bad_request(_("The filters are not valid."))
+    result = CustomerList(filterset=filterset, columns=[], sort="")
+    if counted is not None:
+        result.count, result.count_capped = counted
+    return render(request, "clienteling/customer_list.html#count",
+                  {"result": result, "count_unavailable": counted is None})
 
 
 @login_required

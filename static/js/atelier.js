@@ -78,17 +78,20 @@
     checks.forEach(function (c) { if (c.checked) chosen.add(c.value); });
     var all = document.getElementById("all-matching");
     var label = document.getElementById("selected-count");
+    // The count may arrive after the page (see #result-count), with the total and its label.
+    var count = document.getElementById("result-count");
+    var total = count && count.dataset.total !== "" ? Number(count.dataset.total) : 0;
     var button = document.getElementById("bulk-actions");
     var more = document.getElementById("select-all-matching");
     var pageBox = document.getElementById("select-page");
     var allOnPage = checks.length > 0 && Array.prototype.every.call(checks, function (c) { return c.checked; });
     if (pageBox) pageBox.checked = allOnPage;
     if (all && all.value === "1") {
-      label.textContent = label.dataset.all;
+      label.textContent = count ? count.dataset.all : "";
     } else {
       label.textContent = chosen.size ? label.dataset.template.replace("__n__", chosen.size) : "";
     }
-    if (more) more.classList.toggle("d-none", !(allOnPage && all.value !== "1" && Number(form.dataset.total) > chosen.size));
+    if (more) more.classList.toggle("d-none", !(allOnPage && all.value !== "1" && total > chosen.size));
     if (button) button.disabled = chosen.size === 0 && all.value !== "1";
     document.querySelectorAll("[data-selection-summary]").forEach(function (el) { el.textContent = label.textContent; });
   }

@@ -304,10 +304,85 @@ def test_a_related_sort_pages_in_exact_order_both_ways_across_customers_without_
 
 def test_count_is_capped(as_manager, org, monkeypatch):
     monkeypatch.setattr("clienteling.selectors.lists.COUNT_CAP", 5)
-    CustomerFactory.create_batch(7, legal_entity=org["entity"])
+    CustomerFactory.create_batch(27, legal_entity=org["entity"])
     response = as_manager.get(reverse(LIST))
     assert response.context["result"].count_capped
     assert "5+ customers" in response.content.decode()
+
+
+def test_a_list_on_one_page_is_counted_without_a_count_query(as_manager, people, monkeypatch):
+    def not_needed(*args, **kwargs):
+        raise AssertionError("the page already holds the whole list")
+
+    monkeypatch.setattr("clienteling.selectors.lists.capped_count", not_needed)
+    response = as_manager.get(reverse(LIST))
+    assert response.context["result"].count == len(people)
+    assert f"{len(people)} customers" in response.content.decode()
+
+
+def slow(queryset, seconds=0.3):
+    return queryset.extra(where=[f"(SELECT true FROM pg_sleep({seconds}))"])
+
+
+def statement_timeout() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        return cursor.fetchone()[0]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the budget is a PostgreSQL timeout")
+def test_a_count_out_of_budget_gives_up_and_restores_the_timeout(people):
+    from clienteling.models import Customer
+    from clienteling.selectors.lists import capped_count
+
+    before = statement_timeout()
+    assert capped_count(slow(Customer.objects.all()), budget_ms=20) is None
+    assert statement_timeout() == before
+    assert capped_count(Customer.objects.all(), budget_ms=2000) == (len(people), False)
+    assert statement_timeout() == before
+    assert Customer.objects.count() == len(people)  # the connection is still usable
+
+
+def test_a_slow_count_comes_after_the_page(as_manager, org, monkeypatch):
+    from clienteling.selectors import lists
+
+    CustomerFactory.create_batch(27, legal_entity=org["entity"], last_name="Slow")
+    real = lists.capped_count
+
+    def out_of_time(queryset, cap=None, *, budget_ms=None):
+        # The page's count has a budget and runs out; the later request has the timeout.
+        return None if budget_ms == 30 else real(queryset, cap, budget_ms=budget_ms)
+
+    monkeypatch.setattr(lists, "capped_count", out_of_time)
+    response = as_manager.get(reverse(LIST), {"q": "Slow"})
+    page = response.content.decode()
+    assert response.context["result"].count_pending
+    assert "Counting…" in page
+    count_url = reverse("clienteling:customer_count") + "?q=Slow"
+    assert f'hx-get="{count_url}"' in page
+    assert len(response.context["result"].rows) == 25
+
+    counted = as_manager.get(count_url)
+    assert counted.status_code == 200
+    body = counted.content.decode()
+    assert "27 customers" in body and 'data-total="27"' in body and 'id="result-count"' in body
+    assert "hx-get" not in body
+
+
+def test_the_count_is_scoped_and_validated(client, org, associate_a, monkeypatch):
+    from clienteling.selectors import lists
+
+    mine = CustomerFactory.create_batch(3, legal_entity=org["entity"], last_name="Mine")
+    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    for customer in mine[:2]:
+        services.client_book_add(book=book, customer=customer, added_by=associate_a)
+    client.force_login(associate_a)
+    url = reverse("clienteling:customer_count")
+    assert "2 customers" in client.get(url, {"scope": "my_book"}).content.decode()
+    bad = client.get(url, {"birthday_within": "soon"})
+    assert bad.status_code == 400
+    monkeypatch.setattr(lists, "capped_count", lambda *args, **kwargs: None)
+    assert "Too many to count quickly" in client.get(url).content.decode()
 
 
 def test_columns_are_remembered_per_user(as_manager, manager):

@@ -34,6 +34,7 @@ def objects(manager, customer_a, org):
 PAGES = [
     ("clienteling:customer_list", lambda o: [], (200, 200, 200, 200, 302)),
     ("clienteling:customer_export", lambda o: [], (200, 200, 403, 403, 302)),
+    ("clienteling:customer_count", lambda o: [], (200, 200, 200, 200, 302)),
     ("clienteling:list_templates", lambda o: [], (200, 200, 200, 200, 302)),
     ("clienteling:list_template_manage", lambda o: [], (200, 200, 403, 403, 302)),
     ("clienteling:list_template_create", lambda o: [], (200, 200, 403, 403, 302)),
