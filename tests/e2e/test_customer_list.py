@@ -207,3 +207,29 @@ def test_associate_builds_saves_and_reopens_a_list_then_notes_a_customer(
     page.locator("section li", has_text="Loves the spring scarves").first.wait_for()
     screenshot(page, "customers-profile", sizes=None)
     phone.close()
+
+
+def test_a_slow_count_arrives_after_the_list(live_server, org, manager, browser, monkeypatch):
+    from clienteling.selectors import lists
+
+    CustomerFactory.create_batch(30, legal_entity=org["entity"], home_store=org["store_a"])
+    real = lists.capped_count
+
+    def slow_inside_the_page(queryset, cap=None, *, budget_ms=None):
+        # The live server runs in this process: the page's budgeted count "runs out".
+        if budget_ms is not None and budget_ms < 1000:
+            return None
+        return real(queryset, cap, budget_ms=budget_ms)
+
+    monkeypatch.setattr(lists, "capped_count", slow_inside_the_page)
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", reduced_motion="reduce")
+    page = context.new_page()
+    sign_in(page, live_server.url, manager)
+    page.goto(live_server.url + reverse("clienteling:customer_list"))
+    assert len(result_names(page)) == 25
+    wait_for_count(page, "30 customers")  # fetched by the page, no reload
+    page.check("#select-page")
+    page.click("#select-all-matching")
+    page.locator("#selected-count", has_text="All 30 matching selected").wait_for()
+    assert not page.locator("#bulk-actions").is_disabled()
+    context.close()
