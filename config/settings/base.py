@@ -232,7 +232,7 @@ MESSAGING_PROVIDERS = {
 MESSAGING_EMAIL_FROM = env("MESSAGING_EMAIL_FROM", default="")
 # The customer list's count may take this long inside the page; past it the page is sent
 # and fetches the count afterwards, which may take up to the timeout.
-CUSTOMER_LIST_COUNT_BUDGET_MS = env.int("CUSTOMER_LIST_COUNT_BUDGET_MS", default=30)
+CUSTOMER_LIST_COUNT_BUDGET_MS = env.int("CUSTOMER_LIST_COUNT_BUDGET_MS", default=20)
 CUSTOMER_LIST_COUNT_TIMEOUT_MS = env.int("CUSTOMER_LIST_COUNT_TIMEOUT_MS", default=5000)
 # How often the navigation's unread badge asks for news (seconds).
 CONVERSATIONS_BADGE_POLL_SECONDS = env.int("CONVERSATIONS_BADGE_POLL_SECONDS", default=10)
