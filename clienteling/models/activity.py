@@ -48,6 +48,8 @@ class Activity(models.Model):
         indexes = [
             models.Index(fields=["customer", "-occurred_at"], name="activity_customer_time"),
             models.Index(fields=["actor", "-occurred_at"], name="activity_actor_time"),
+            # Today's "recently active": the newest activities first, index only.
+            models.Index(fields=["occurred_at", "customer"], name="activity_time_customer"),
         ]
 
 
@@ -94,11 +96,10 @@ class Task(models.Model):
         verbose_name_plural = _("follow-ups")
         ordering = ["due_on", "id"]
         indexes = [
-            models.Index(
-                fields=["assignee", "due_on"], name="task_open_by_assignee",
-                condition=Q(completed_at__isnull=True),
-            ),
             models.Index(fields=["customer", "due_on"], name="task_customer"),
+            # Open follow-ups in page order (due, id): Today's first TASKS_SHOWN end the walk.
+            models.Index(fields=["assignee", "due_on", "id"], name="task_open_due_order",
+                         condition=Q(completed_at__isnull=True)),
         ]
 
     @property

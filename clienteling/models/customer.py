@@ -167,6 +167,13 @@ class Customer(models.Model):
             models.Index(fields=["birthday_key"], name="customer_birthday_key"),
             models.Index(fields=["anniversary_key"], name="customer_anniversary_key"),
             models.Index(fields=["partner_birthday_key"], name="customer_partner_bday_key"),
+            # Today's "dates this week": a run of days read in display order, index only.
+            models.Index(fields=["legal_entity", "birthday_key", "last_name", "first_name", "id"],
+                         include=["anniversary_key"], condition=Q(birthday_key__isnull=False),
+                         name="customer_birthday_week"),
+            models.Index(fields=["legal_entity", "anniversary_key", "last_name", "first_name", "id"],
+                         include=["birthday_key"], condition=Q(anniversary_key__isnull=False),
+                         name="customer_anniversary_week"),
         ]
 
     def __str__(self):
@@ -289,8 +296,11 @@ class CustomerContactHistory(models.Model):
         verbose_name_plural = _("contact histories")
         indexes = [
             models.Index(fields=["last_marketing_at"], name="contact_last_marketing"),
-            models.Index(fields=["last_text_at", "customer"], name="contact_last_text"),
             models.Index(fields=["sms_consent"], name="contact_sms_consent"),
+            # Today's "recently active": the newest texts first, index only.
+            models.Index(fields=["last_text_at", "customer"],
+                         include=["last_text_inbound", "last_marketing_at"],
+                         name="contact_recent_text"),
         ]
 
 
@@ -324,10 +334,11 @@ class CustomerMeasures(models.Model):
         # (value, customer): the grid sorts on these with the customer as tie-break, and
         # a keyset page starts its index walk at the cursor (see clienteling.paging).
         indexes = [
-            models.Index(fields=["last_purchase_at"], name="measures_last_purchase"),
             models.Index(fields=["last_goods_sale_at", "customer"], name="measures_last_goods_sale"),
             models.Index(fields=["sales_6mo", "customer"], name="measures_sales_6mo"),
             models.Index(fields=["sales_12mo", "customer"], name="measures_sales_12mo"),
             models.Index(fields=["sales_24mo", "customer"], name="measures_sales_24mo"),
             models.Index(fields=["sales_all", "customer"], name="measures_sales_all"),
+            # Today's "recently active": the newest purchases first, index only.
+            models.Index(fields=["last_purchase_at", "customer"], name="measures_recent_purchase"),
         ]
