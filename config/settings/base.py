@@ -94,10 +94,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-    # Console queries are short and many; PostgreSQL's JIT spends tens of milliseconds
-    # compiling plans whose estimated cost crosses its threshold (seen on Today's page).
+    # Console queries are short and many. PostgreSQL's JIT spends tens of milliseconds
+    # compiling plans whose estimated cost crosses its threshold (seen on Today's page),
+    # and starting parallel workers costs 10-15 ms, more than most list pages take in
+    # all: workers only for queries big enough to gain (bench_listing shows the effect).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
-        "DATABASE_SESSION_OPTIONS", default="-c jit=off")
+        "DATABASE_SESSION_OPTIONS", default="-c jit=off -c parallel_setup_cost=20000")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

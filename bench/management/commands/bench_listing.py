@@ -36,16 +36,23 @@ from clienteling.selectors.navigation import home_store_for
 PAGE = 25
 CAP = 1_000
 
+# The page's customers are found and sorted first; the rows shown are then joined for
+# those alone (an unused LEFT JOIN on a unique key is removed by the planner).
 SELECT_PAGE = """
 SELECT c.id, c.first_name, c.last_name, c.email, c.phone, c.currency,
        u.first_name, u.last_name, m.last_goods_sale_at, m.sales_12mo
-FROM clienteling_customer c
+FROM unnest(ARRAY(
+    SELECT c.id FROM clienteling_customer c
+    LEFT JOIN clienteling_customermeasures m ON m.customer_id = c.id
+    {joins}
+    WHERE c.legal_entity_id = %(entity)s {where}
+    ORDER BY {order}
+    LIMIT {limit}
+)) WITH ORDINALITY AS page (id, n)
+JOIN clienteling_customer c ON c.id = page.id
 LEFT JOIN clienteling_customermeasures m ON m.customer_id = c.id
 LEFT JOIN auth_user u ON u.id = c.primary_salesperson_id
-{joins}
-WHERE c.legal_entity_id = %(entity)s {where}
-ORDER BY {order}
-LIMIT {limit}
+ORDER BY page.n
 """
 COUNT = """
 SELECT count(*) FROM (SELECT 1 FROM clienteling_customer c
