@@ -67,6 +67,13 @@ def _params_with_saved_filters(request, saved_list):
     return params
 
 
+def _list_request(request):
+    """The module check, then the saved list the URL names and the filters it applies."""
+    require_customer_module(request.user)
+    saved_list = _saved_list_for(request.user, request.GET.get("list"))
+    return saved_list, _params_with_saved_filters(request, saved_list)
+
+
 def _available_actions(user):
     return [a for a in bulk_actions if not a.permission or user.has_perm(a.permission)]
 
@@ -94,9 +101,7 @@ def _list_url(query: str = "", *, saved_list=None, sort: str = "") -> str:
 @login_required
 @require_GET
 def customer_list(request):
-    require_customer_module(request.user)
-    saved_list = _saved_list_for(request.user, request.GET.get("list"))
-    params = _params_with_saved_filters(request, saved_list)
+    saved_list, params = _list_request(request)
     result = select_customer_list(user=request.user, params=params, saved_list=saved_list,
                                   count_budget_ms=settings.CUSTOMER_LIST_COUNT_BUDGET_MS)
     query = filter_params(params)
@@ -129,9 +134,7 @@ def customer_list(request):
 @require_GET
 def customer_count(request):
     """The count of a customer list whose page was sent before counting finished."""
-    require_customer_module(request.user)
-    saved_list = _saved_list_for(request.user, request.GET.get("list"))
-    params = _params_with_saved_filters(request, saved_list)
+    _saved_list, params = _list_request(request)
     filterset, counted = select_customer_count(user=request.user, params=params)
     if filterset.form.errors:
         return _bad_request(_("The filters are not valid."))
@@ -173,8 +176,7 @@ def customer_export(request):
     require_customer_module(request.user)
     if not request.user.has_perm("clienteling.export_customers"):
         raise PermissionDenied
-    saved_list = _saved_list_for(request.user, request.GET.get("list"))
-    params = _params_with_saved_filters(request, saved_list)
+    saved_list, params = _list_request(request)
     ids = [int(pk) for pk in request.GET.getlist("ids") if pk.isdigit()]
     filterset, _columns, rows = select_customer_export(user=request.user, params=params,
                                                        saved_list=saved_list, ids=ids)
