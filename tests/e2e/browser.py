@@ -33,3 +33,12 @@ def screenshot(page, name: str, *, sizes: tuple[dict, ...] | None = (PHONE, DESK
         page.screenshot(path=f"{folder}/{name}-{size['width']}x{size['height']}.png", full_page=True)
     if sizes:
         page.set_viewport_size(PHONE)
+
+
+def sign_in(page, base: str, user) -> None:
+    """Through the console's login form, with the factories' password."""
+    page.goto(f"{base}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "pass-word-123")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/**")

@@ -17,7 +17,7 @@ from twilio.request_validator import RequestValidator
 from clienteling.models import CustomerTag, ProfileSection
 from conversations.models import Conversation, Message, QuickReply, TwilioAccount
 from tests.conversations.conftest import STORE_A_SMS, fake_twilio, mapped_template, messaging  # noqa: F401
-from tests.e2e.browser import PHONE, requires_chromium, screenshot
+from tests.e2e.browser import PHONE, requires_chromium, screenshot, sign_in
 from tests.factories import CustomerFactory, TagFactory
 from tests.fakes.twilio_fake import PNG
 
@@ -60,11 +60,7 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
     # ... the associate signs in on a phone and sends an opt-in request from the profile.
     context = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True)
     page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", associate_a.username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
+    sign_in(page, base, associate_a)
     page.goto(base + reverse("clienteling:customer_detail", args=[customer_a.pk]))
     page.locator("button[name=opt_in]").click()
     page.wait_for_url("**/conversations/*/")

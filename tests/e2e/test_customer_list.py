@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from clienteling import services
 from clienteling.models import Note, SavedCustomerList
-from tests.e2e.browser import DESKTOP, PHONE, requires_chromium, screenshot
+from tests.e2e.browser import DESKTOP, PHONE, requires_chromium, screenshot, sign_in
 from tests.factories import CategoryFactory, CustomerFactory, ProductFactory
 
 # Noon in New York on Tuesday 16 March 2027 (in the future of any real clock the cookies
@@ -67,14 +67,6 @@ def clientele(org, associate_a, manager):
         # Bought a scarf, but the birthday is in two months.
         "lena": customer("Lena", "Moreau", date(1979, 5, 20), scarf, "380.00"),
     }
-
-
-def sign_in(page, base, user) -> None:
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
 
 
 def result_names(page) -> list[str]:

@@ -15,7 +15,7 @@ from carts.models import Cart
 from clienteling.models import Sale
 from conversations.models import Message
 from tests.carts.conftest import conversation, demo_account, shop  # noqa: F401  fixtures
-from tests.e2e.browser import PHONE, requires_chromium, screenshot
+from tests.e2e.browser import PHONE, requires_chromium, screenshot, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -48,11 +48,7 @@ def test_associate_builds_and_shares_a_cart_the_customer_pays_it(
     # The associate signs in on a phone and opens the customer's cart from the conversation.
     associate = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True)
     page = associate.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", associate_a.username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
+    sign_in(page, base, associate_a)
     page.goto(base + reverse("carts:open_for_conversation", args=[conversation.pk]))
     cart = Cart.objects.get(customer=customer_a, status=Cart.Status.OPEN)
     assert page.url == base + reverse("carts:detail", args=[cart.pk])
@@ -175,11 +171,7 @@ def signed_in(browser, base, user, *, init_script: str = ""):
     if init_script:
         context.add_init_script(init_script)
     page = context.new_page()
-    page.goto(f"{base}/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", "pass-word-123")
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/**")
+    sign_in(page, base, user)
     return context, page
 
 
