@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     BooleanField,
     Count,
@@ -88,7 +89,10 @@ def product_exact_matches(*, code: str, limit: int = 12) -> list[Product]:
     by_product = (Product.objects.filter(Q(barcode__in=barcodes) | Q(sku__iexact=code), active=True)
                   .order_by().annotate(variant_id=Value(None, output_field=IntegerField()))
                   .values_list("pk", "variant_id")[:limit])
-    hits = list(by_variant.union(by_product, all=True))
+    if connection.features.supports_slicing_ordering_in_compound:
+        hits = list(by_variant.union(by_product, all=True))
+    else:  # SQLite: no LIMIT inside a compound SELECT, so two round trips
+        hits = [*by_variant, *by_product]
     if not hits:
         return []
     products = _products().in_bulk({product_id for product_id, _ in hits})

@@ -33,3 +33,9 @@ MESSAGING_SEND_RATE_PER_SECOND = 0  # unlimited; the token bucket has tests of i
 MESSAGING_RETRY_BASE_SECONDS = 0
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=2.0)  # noqa: F405
 TWILIO_HTTP_CONNECT_TIMEOUT = 1.0
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, as the embedded default runs: WAL and the busy timeout then serialise
+    # concurrent writers, where an in-memory shared-cache database fails them with
+    # "database table is locked". pytest-xdist suffixes the name per worker.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-atelier.sqlite3")}  # noqa: F405
