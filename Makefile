@@ -6,6 +6,10 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links sent to customers follow the address the demo runs on (catalog/links.py);
+# served on every interface, they use this machine's first address.
+LINK_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname -I 2>/dev/null | cut -d' ' -f1),$(HOST))
+export LOCAL_BASE_URL ?= http://$(LINK_HOST):$(PORT)
 
 # Use the local PostgreSQL and Redis when they answer and nothing was set;
 # otherwise the tests fall back to SQLite and say so in their header.
@@ -39,8 +43,8 @@ seed: migrate
 
 run: seed
 	@echo ""
-	@echo "  Atelier console:  http://$(HOST):$(PORT)/"
-	@echo "  Company admin:    http://$(HOST):$(PORT)/admin/"
+	@echo "  Atelier console:  $(LOCAL_BASE_URL)/"
+	@echo "  Company admin:    $(LOCAL_BASE_URL)/admin/"
 	@echo "  Demo logins (password atelier-demo): admin, manager.ny, associate.ny1, associate.paris1"
 	@echo ""
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/honcho start -f Procfile.dev

@@ -9,7 +9,7 @@ from conversations.registry import ThreadAction, thread_actions
 thread_actions.register(ThreadAction(
     "remote_cart", _("Remote cart"), "cart",
     url=lambda conversation: reverse("carts:open_for_conversation", args=[conversation.pk]),
-    available=carts_available,
+    available=carts_available, method="post",
 ))
 thread_actions.register(ThreadAction(
     "share_catalog", _("Share from catalog"), "bag",

@@ -45,7 +45,7 @@ def index(request):
 
 
 @login_required
-@require_GET
+@require_POST
 def open_for_conversation(request, conversation_id: int):
     """From a thread: that customer's open cart for the thread's store (created on first need)."""
     require_carts(request.user)
@@ -56,12 +56,12 @@ def open_for_conversation(request, conversation_id: int):
 
 
 @login_required
-@require_GET
+@require_POST
 def open_for_customer(request, customer_id: int):
-    """From the profile: ?store=<id>, else the associate's home store."""
+    """From the profile: the posted store, else the associate's home store."""
     require_carts(request.user)
     customer = access_customer(request.user, customer_id)
-    store_id = request.GET.get("store")
+    store_id = request.POST.get("store")
     if store_id:
         store = access_store(request.user, store_id if str(store_id).isdigit() else None)
     else:

@@ -21,6 +21,8 @@ class ThreadAction:
     url: Callable[..., str]
     # available(user) -> bool; None means every user who may open the thread
     available: Callable[..., bool] | None = None
+    # "post" for an action that creates something (a form button, never a link)
+    method: str = "get"
 
 
 thread_actions = Registry("thread action")
@@ -29,7 +31,8 @@ thread_actions = Registry("thread action")
 def thread_actions_for(*, user, conversation) -> list[dict]:
     """Plain data for the template: the actions this user has on this thread."""
     return [
-        {"key": action.key, "label": action.label, "icon": action.icon, "url": action.url(conversation)}
+        {"key": action.key, "label": action.label, "icon": action.icon, "url": action.url(conversation),
+         "method": action.method}
         for action in thread_actions
         if action.available is None or action.available(user)
     ]

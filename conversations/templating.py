@@ -4,11 +4,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from catalog.links import public_url
 
 from .models import MessageTemplate, TemplateVariable
 
@@ -70,10 +71,6 @@ def template_render_subject(*, template: MessageTemplate, variables: dict) -> st
     return render_text(template.subject, variables) if template.subject else ""
 
 
-def _absolute(path: str) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
-
-
 def _money(amount, currency: str) -> str:
     from catalog.money import minor_unit_exponent, quantize
 
@@ -85,7 +82,7 @@ def _money(amount, currency: str) -> str:
 
 def share_public_url(share) -> str:
     """A catalog share (product, collection, product list): public, login-free."""
-    return _absolute(reverse("catalog:shared", args=[share.token]))
+    return public_url(reverse("catalog:shared", args=[share.token]))
 
 
 def _share_link(extra: dict, sender, kind: str) -> str:

@@ -9,7 +9,6 @@ import logging
 import time
 import uuid
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.http import HttpResponse, HttpResponseForbidden
@@ -18,6 +17,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
+from catalog.links import public_url
+
 from .models import TwilioAccount, WebhookEvent
 
 logger = logging.getLogger(__name__)
@@ -25,8 +26,9 @@ logger = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 
 
-def public_url(request) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + request.get_full_path()
+def signed_url(request) -> str:
+    """The URL the provider signed: the public address, whatever the proxy forwarded."""
+    return public_url(request.get_full_path())
 
 
 # Auth tokens of the active accounts, per process, for a short while: a query and
@@ -63,7 +65,7 @@ def signature_valid(request) -> bool:
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
-    url = public_url(request)
+    url = signed_url(request)
     cached = _active_tokens()
     if any(RequestValidator(token).validate(url, request.POST, signature) for token in cached):
         return True

@@ -15,6 +15,8 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
+from catalog.links import public_url
+
 from .base import CreatedLink, InvalidSignature, LinkRequest, Notification, PaymentProvider
 
 SIGNATURE_HEADER = "X-Atelier-Signature"
@@ -37,7 +39,7 @@ class DemoProvider(PaymentProvider):
     def create_link(self, request: LinkRequest) -> CreatedLink:
         path = reverse("carts_public:demo_pay", args=[request.idempotency_key])
         return CreatedLink(provider_link_id=f"DEMO-{request.reference}",
-                           url=settings.PUBLIC_BASE_URL.rstrip("/") + path)
+                           url=public_url(path))
 
     def expire_link(self, *, provider_link_id: str) -> None:
         """The demo pay page reads the link's status from the database: nothing to tell."""

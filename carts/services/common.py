@@ -1,11 +1,11 @@
 """Small helpers the cart services share."""
 
-from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from carts.models import StoreCartSettings
+from catalog.links import public_url
 
 
 def cart_settings(store) -> StoreCartSettings:
@@ -20,10 +20,6 @@ def on_commit_task(path: str, *args) -> None:
     """Queue a Celery task once the transaction commits (never for a rolled-back change)."""
     task = import_string(path)
     transaction.on_commit(lambda: task.delay(*args))
-
-
-def public_url(path: str) -> str:
-    return settings.PUBLIC_BASE_URL.rstrip("/") + path
 
 
 def cart_public_url(cart) -> str:

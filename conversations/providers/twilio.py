@@ -21,6 +21,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
+from catalog.links import public_url
 from clienteling.models import Channel
 
 from .addresses import active_twilio_account, recipient, sender_number
@@ -129,14 +130,14 @@ def twilio_client(account, *, idempotency_key: str = "") -> Client:
 
 
 def status_callback_url(message_id: int | None) -> str:
-    base = settings.PUBLIC_BASE_URL.rstrip("/") + reverse("twilio_status")
+    base = public_url(reverse("twilio_status"))
     # Our own id rides on the callback so a send whose answer was lost can
     # still be matched when Twilio reports on it.
     return f"{base}?{urlencode({'mid': message_id})}" if message_id else base
 
 
 def absolute_media_url(url: str) -> str:
-    return url if urlsplit(url).scheme else settings.PUBLIC_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+    return url if urlsplit(url).scheme else public_url(url)
 
 
 def map_exception(exc: Exception) -> Exception:

@@ -48,7 +48,7 @@ def test_open_from_a_conversation_needs_the_conversations_store(request, client,
     if role:
         client.force_login(request.getfixturevalue(role))
 
-    response = client.get(reverse("carts:open_for_conversation", args=[conversation.pk]))
+    response = client.post(reverse("carts:open_for_conversation", args=[conversation.pk]))
 
     assert response.status_code == expected
     if role and expected == 302:
@@ -59,7 +59,7 @@ def test_open_from_a_conversation_shows_the_same_open_cart(client, associate_a, 
     client.force_login(associate_a)
     url = reverse("carts:open_for_conversation", args=[conversation.pk])
 
-    first, second = client.get(url), client.get(url)
+    first, second = client.post(url), client.post(url)
 
     assert first["Location"] == second["Location"]
     cart = Cart.objects.get()
@@ -67,10 +67,21 @@ def test_open_from_a_conversation_shows_the_same_open_cart(client, associate_a, 
     assert cart.conversation == conversation and cart.store == conversation.store
 
 
+@pytest.mark.parametrize("name", ["open_for_conversation", "open_for_customer"])
+def test_opening_a_cart_by_get_changes_nothing(client, associate_a, conversation, customer_a, shop,
+                                               name):
+    client.force_login(associate_a)
+    target = conversation.pk if name == "open_for_conversation" else customer_a.pk
+
+    response = client.get(reverse(f"carts:{name}", args=[target]), {"store": shop.store.pk})
+
+    assert response.status_code == 405 and not Cart.objects.exists()
+
+
 def test_open_from_the_profile_for_a_store(client, associate_a, customer_a, shop):
     client.force_login(associate_a)
 
-    response = client.get(reverse("carts:open_for_customer", args=[customer_a.pk]),
+    response = client.post(reverse("carts:open_for_customer", args=[customer_a.pk]),
                           {"store": shop.store.pk})
 
     cart = Cart.objects.get()
@@ -81,7 +92,7 @@ def test_open_from_the_profile_for_a_store(client, associate_a, customer_a, shop
 def test_open_for_a_store_the_associate_does_not_work_in_is_404(client, associate_a, customer_a, org):
     client.force_login(associate_a)
 
-    response = client.get(reverse("carts:open_for_customer", args=[customer_a.pk]),
+    response = client.post(reverse("carts:open_for_customer", args=[customer_a.pk]),
                           {"store": org["store_a2"].pk})
 
     assert response.status_code == 404 and not Cart.objects.exists()
@@ -90,7 +101,7 @@ def test_open_for_a_store_the_associate_does_not_work_in_is_404(client, associat
 def test_customer_of_another_legal_entity_is_404(client, associate_a, customer_b, shop):
     client.force_login(associate_a)
 
-    response = client.get(reverse("carts:open_for_customer", args=[customer_b.pk]),
+    response = client.post(reverse("carts:open_for_customer", args=[customer_b.pk]),
                           {"store": shop.store.pk})
 
     assert response.status_code == 404

@@ -42,7 +42,6 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
         live_server, settings, org, messaging, fake_twilio, associate_a, customer_a, browser):  # noqa: F811
     # Given a store texting through Twilio (the real SDK, talking to the loopback fake) ...
     base = live_server.url
-    settings.PUBLIC_BASE_URL = base
     settings.MESSAGING_PROVIDERS = {"sms": "twilio", "whatsapp": "twilio", "email": "console"}
     settings.CONVERSATIONS_BADGE_POLL_SECONDS = 1
     TwilioAccount.objects.create(account_sid=fake_twilio.account_sid, auth_token=fake_twilio.auth_token,

@@ -42,14 +42,15 @@ def swipe_left(context, page, line) -> None:
 def test_associate_builds_and_shares_a_cart_the_customer_pays_it(
         live_server, settings, shop, conversation, demo_account,  # noqa: F811
         associate_a, customer_a, browser):
-    settings.PUBLIC_BASE_URL = live_server.url
     base = live_server.url
 
     # The associate signs in on a phone and opens the customer's cart from the conversation.
     associate = browser.new_context(viewport=PHONE, locale="en-US", has_touch=True)
     page = associate.new_page()
     sign_in(page, base, associate_a)
-    page.goto(base + reverse("carts:open_for_conversation", args=[conversation.pk]))
+    page.goto(base + reverse("conversations:detail", args=[conversation.pk]))
+    page.click("[data-thread-action=remote_cart]")
+    page.wait_for_url(base + "/carts/*/")
     cart = Cart.objects.get(customer=customer_a, status=Cart.Status.OPEN)
     assert page.url == base + reverse("carts:detail", args=[cart.pk])
 
@@ -196,7 +197,8 @@ def test_the_camera_scans_a_size_straight_into_the_cart(
         live_server, shop, conversation, associate_a, browser):  # noqa: F811
     base = live_server.url
     context, page = signed_in(browser, base, associate_a, init_script=FAKE_CAMERA % shop.coat_s.barcode)
-    page.goto(base + reverse("carts:open_for_conversation", args=[conversation.pk]))
+    page.goto(base + reverse("conversations:detail", args=[conversation.pk]))
+    page.click("[data-thread-action=remote_cart]")
 
     page.locator("[data-scan-camera]").click()
 

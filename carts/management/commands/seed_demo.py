@@ -46,6 +46,7 @@ from carts.models import (
     StoreCartSettings,
 )
 from catalog import services as catalog_services
+from catalog.links import public_url
 from catalog.models import (
     Category,
     Collection,
@@ -1304,7 +1305,7 @@ class Command(BaseCommand):
     def print_logins(self, kept_passwords: list[str]) -> None:
         write = self.stdout.write
         write("")
-        write(self.style.MIGRATE_HEADING("Console: http://127.0.0.1:8000/"))
+        write(self.style.MIGRATE_HEADING(f"Console: {public_url('/')}"))
         write(f"Demo logins (password: {data.DEMO_PASSWORD}):")
         labels = {"company_admin": "Company Admin", "store_manager": "Store Manager",
                   "associate": "Associate"}
