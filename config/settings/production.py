@@ -1,15 +1,63 @@
-"""Production: PostgreSQL, Redis, HTTPS behind a TLS-terminating proxy."""
+"""Production: PostgreSQL, Redis, HTTPS behind a TLS-terminating proxy.
+
+Starting refuses a configuration that would run but be wrong: no database or Redis,
+a missing or default secret, no encryption keys, no public address, or the offline
+providers that only pretend to send texts and take payments.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import DATABASES, INSTALLED_APPS, MESSAGING_PROVIDERS, MIDDLEWARE, env
 
 DEBUG = False
+
+_DEFAULT_SECRET_KEY = "insecure-dev-key-change-me-0123456789abcdefghijklmnop"
+_GENERATE_KEYS = (
+    'generate with: python -c "from django.core.management.utils import get_random_secret_key; '
+    'print(get_random_secret_key())" (SECRET_KEY) and python -c "from cryptography.fernet import '
+    'Fernet; print(Fernet.generate_key().decode())" (FIELD_ENCRYPTION_KEYS)'
+)
+
+
+def _refuse(message: str):
+    raise ImproperlyConfigured(f"Production settings: {message}. See README, 'Deploy'.")
+
+
+SECRET_KEY = env("SECRET_KEY", default="")
+if not SECRET_KEY or SECRET_KEY == _DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
+    _refuse(f"SECRET_KEY must be set to a random value of 50 characters or more; {_GENERATE_KEYS}")
+FIELD_ENCRYPTION_KEYS = [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
+if not FIELD_ENCRYPTION_KEYS:
+    _refuse(f"FIELD_ENCRYPTION_KEYS must hold at least one Fernet key; {_GENERATE_KEYS}")
+if not env("DATABASE_URL", default="") or DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    _refuse("DATABASE_URL must point at PostgreSQL (postgres://user:password@host:5432/name)")
+if not env("REDIS_URL", default=""):
+    _refuse("REDIS_URL must point at Redis, the Celery broker and the shared cache")
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
+if not PUBLIC_BASE_URL.startswith("https://"):
+    _refuse("PUBLIC_BASE_URL must be the https:// address customers and providers reach")
+
+# Texts go through Twilio unless told otherwise; the console provider only logs them.
+MESSAGING_PROVIDERS = {
+    "sms": env("MESSAGING_SMS_PROVIDER", default="twilio"),
+    "whatsapp": env("MESSAGING_WHATSAPP_PROVIDER", default="twilio"),
+    "email": MESSAGING_PROVIDERS["email"],
+}
+if "console" in MESSAGING_PROVIDERS.values():
+    _refuse("the console messaging provider only logs messages; use twilio (MESSAGING_*_PROVIDER)")
+CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="adyen")
+if CARTS_PAYMENT_PROVIDER == "demo":
+    _refuse("the demo payment provider approves any payment; use CARTS_PAYMENT_PROVIDER=adyen")
+
+# The benchmarks and their scratch-data commands stay out of production.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "bench"]
 # Static files served by the app itself, compressed and cache-busted.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]  # noqa: F405
-SECRET_KEY = env("SECRET_KEY")
-FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+# The load balancer's health checks come over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -28,3 +76,4 @@ EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="atelier@localhost")
+SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
