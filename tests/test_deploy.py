@@ -141,8 +141,8 @@ class Proxy:
         self.public = base.replace("http://", "https://")
 
     def request(self, method: str, path: str, headers=(), **kwargs) -> requests.Response:
-        headers = {**dict(headers), "X-Forwarded-Proto": "https", "Referer": self.public + path, "Origin": self.public,
-                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        headers = {**dict(headers), "X-Forwarded-Proto": "https", "Referer": self.public + path,
+                   "Origin": self.public, "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         response = requests.request(method, self.base + path, headers=headers, allow_redirects=False,
                                     timeout=20, **kwargs)
         for cookie in response.cookies:
