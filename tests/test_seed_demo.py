@@ -79,3 +79,60 @@ def test_seed_demo_is_deterministic_for_a_seed():
     again = list(Customer.objects.order_by("external_id").values_list(
         "external_id", "first_name", "last_name", "birth_date", "phone"))
     assert people == again
+
+
+@pytest.mark.parametrize(("customers", "seed"), [(1, 1), (2, 5), (200, 3), (45, 11)])
+def test_seed_demo_completes_for_any_seed_and_size(customers, seed):
+    call_command("seed_demo", customers=customers, seed=seed, stdout=StringIO())
+
+    assert Customer.objects.filter(external_id__startswith=f"DEMO-{seed}-").count() == customers
+    assert CustomerMeasures.objects.count() == customers
+    # Demo threads never text a customer who opted out.
+    texted_opted_out = Message.objects.filter(
+        direction=Message.Direction.OUTBOUND, conversation__customer__consents__channel="sms",
+        conversation__customer__consents__state="opted_out")
+    assert not texted_opted_out.exists()
+
+
+def test_a_run_stopped_midway_is_finished_by_the_next(monkeypatch):
+    from carts.management.commands import seed_demo
+
+    # Given a run that dies in the second chunk of customers ...
+    real_add = seed_demo.CustomerGenerator.add_customer
+
+    def dies_at_seven(self, n, *args):
+        if n == 7:
+            raise RuntimeError("power cut")
+        return real_add(self, n, *args)
+
+    monkeypatch.setattr(seed_demo.CustomerGenerator, "add_customer", dies_at_seven)
+    with pytest.raises(RuntimeError):
+        call_command("seed_demo", customers=12, chunk_size=5, stdout=StringIO())
+    assert Customer.objects.count() == 5  # the first chunk, whole
+    # ... and a second that dies while starting the demo conversations ...
+    monkeypatch.setattr(seed_demo.CustomerGenerator, "add_customer", real_add)
+    real_thread = seed_demo._demo_thread
+    started = []
+
+    def dies_in_second_store(*, store, **kwargs):
+        started.append(store.pk)
+        if len(set(started)) == 2:
+            raise RuntimeError("killed")
+        return real_thread(store=store, **kwargs)
+
+    monkeypatch.setattr(seed_demo, "_demo_thread", dies_in_second_store)
+    with pytest.raises(RuntimeError):
+        call_command("seed_demo", customers=120, chunk_size=50, stdout=StringIO())
+    assert Customer.objects.count() == 120
+    assert Conversation.objects.values("store").distinct().count() == 1  # the second store rolled back
+
+    # When it is run again, then it completes what is missing and no more.
+    monkeypatch.setattr(seed_demo, "_demo_thread", real_thread)
+    out = StringIO()
+    call_command("seed_demo", customers=120, chunk_size=50, stdout=out)
+    assert "nothing to add" in out.getvalue()
+    assert set(Conversation.objects.values_list("store__code", flat=True)) == set(
+        Store.objects.values_list("code", flat=True))
+    threads = Conversation.objects.count()
+    call_command("seed_demo", customers=120, chunk_size=50, stdout=StringIO())
+    assert Conversation.objects.count() == threads

@@ -694,36 +694,53 @@ def seed_conversations(*, stores: list[Store], associates: dict[int, list[int]])
 
     Written through conversations' own services (consent, opt-in request, send,
     inbound), so the sends queue to the worker like any other and the unread
-    counts, contact history and grid columns follow. Skipped once any thread exists.
+    counts, contact history and grid columns follow. Each store's threads are one
+    transaction: a store with threads is complete, and a store without any (a run
+    stopped before it, or too few customers) gets them on the next run.
     """
-    if Conversation.objects.filter(store__in=stores).exists():
-        return 0
     made = 0
+    opted_out = CustomerConsent.objects.filter(channel=Channel.SMS, state=ConsentState.OPTED_OUT)
     for store in stores:
         owners = associates.get(store.pk) or []
-        if not owners:
+        if not owners or Conversation.objects.filter(store=store).exists():
             continue
         associate = get_user_model().objects.get(pk=owners[0])
-        customers = list(
+        # Customers who may be texted: never one who opted out of SMS.
+        candidates = list(
             Customer.objects.filter(client_book_entries__book__owner=associate, home_store=store,
                                     can_receive_texts=True, is_prospect=False)
-            .exclude(phone="").order_by("pk")[:len(data.DEMO_THREADS)])
-        for customer, (consent, lines) in zip(customers, data.DEMO_THREADS, strict=False):
-            if consent == "opted_in":
-                services.customer_consent_set(customer=customer, channel=Channel.SMS,
-                                              state=ConsentState.OPTED_IN,
-                                              source=CustomerConsent.Source.IMPORT)
-            thread = conversation_services.conversation_for(
-                customer=customer, store=store, channel=Channel.SMS, user=associate)
-            for who, text in lines:
-                if who == "opt_in":
-                    conversation_services.opt_in_request(conversation=thread, sender=associate)
-                elif who == "us":
-                    conversation_services.message_send(conversation=thread, sender=associate, body=text)
-                else:
-                    simulate_customer_reply(conversation=thread, body=text)
-            made += 1
+            .exclude(phone="").exclude(pk__in=opted_out.values("customer_id"))
+            .order_by("pk")[:len(data.DEMO_THREADS) * 4])
+        asked = set(CustomerConsent.objects.filter(customer__in=candidates, channel=Channel.SMS)
+                    .exclude(state=ConsentState.UNKNOWN).values_list("customer_id", flat=True))
+        with transaction.atomic():
+            for consent, lines in data.DEMO_THREADS:
+                # The opt-in script needs someone never asked; the others are opted in here.
+                pool = [c for c in candidates if consent == "opted_in" or c.pk not in asked]
+                if not pool:
+                    continue
+                customer = pool[0]
+                candidates.remove(customer)
+                made += _demo_thread(store=store, associate=associate, customer=customer,
+                                     consent=consent, lines=lines)
     return made
+
+
+def _demo_thread(*, store, associate, customer, consent: str, lines) -> int:
+    if consent == "opted_in":
+        services.customer_consent_set(customer=customer, channel=Channel.SMS,
+                                      state=ConsentState.OPTED_IN,
+                                      source=CustomerConsent.Source.IMPORT)
+    thread = conversation_services.conversation_for(
+        customer=customer, store=store, channel=Channel.SMS, user=associate)
+    for who, text in lines:
+        if who == "opt_in":
+            conversation_services.opt_in_request(conversation=thread, sender=associate)
+        elif who == "us":
+            conversation_services.message_send(conversation=thread, sender=associate, body=text)
+        else:
+            simulate_customer_reply(conversation=thread, body=text)
+    return 1
 
 
 def seed_reference(*, now: datetime) -> tuple[Reference, list[str]]:
