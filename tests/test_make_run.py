@@ -165,6 +165,11 @@ def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
     assert query(db, "SELECT COUNT(*) FROM clienteling_sale s JOIN carts_cart c ON c.sale_id = s.id "
                      "WHERE c.id = ?", cart_id) == [(1,)]
 
+    # A missing page is logged once (Django's default config printed each 4xx/5xx twice).
+    import requests
+
+    assert requests.get(f"{base}/no-such-page/", timeout=10).status_code == 404
+
     # Ctrl-C stops all three processes, and nothing went wrong on the way.
     process = demo["process"]
     os.killpg(process.pid, signal.SIGINT)
@@ -173,6 +178,7 @@ def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
     assert session_processes(process.pid) == []
     log = demo["log"].read_text()
     assert "web.1 started" in log and "worker.1 started" in log and "beat.1 started" in log
+    assert log.count("Not Found: /no-such-page/") == 1
     problems = [line for line in log.splitlines()
                 if re.search(r"\bERROR\b|Traceback|CRITICAL|SIGKILL", line)]
     assert problems == [], "\n".join(problems)
