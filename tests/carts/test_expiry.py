@@ -19,11 +19,31 @@ def at(tz: str, *args) -> datetime:
     return datetime(*args, tzinfo=ZoneInfo(tz))
 
 
-def test_beat_runs_the_sweep_every_few_minutes():
-    entry = settings.CELERY_BEAT_SCHEDULE["expire-remote-carts"]
+def test_every_beat_entry_names_a_registered_task():
+    from config.celery import app
 
-    assert entry["task"] == "carts.tasks.expire_carts"
-    assert entry["schedule"] <= 5 * 60
+    app.loader.import_default_modules()  # what a worker does at start: find every app's tasks
+    assert {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()} <= set(app.tasks)
+
+
+def test_beat_fires_the_sweep_within_minutes_of_midnight(org, customer_a, associate_a):
+    from celery.beat import Scheduler
+
+    from config.celery import app
+
+    store = org["store_a"]  # New York
+    with time_machine.travel(at("America/New_York", 2026, 11, 23, 23, 58), tick=False):
+        cart = services.cart_open(customer=customer_a, store=store, user=associate_a)
+        beat = Scheduler(app, lazy=True)
+        beat.setup_schedule()  # beat starting, from the settings' schedule
+    with time_machine.travel(at("America/New_York", 2026, 11, 24, 0, 4), tick=False):
+        # Six minutes on, the sweep's entry is due, and firing it expires the cart.
+        due = [entry for entry in beat.schedule.values() if entry.is_due().is_due]
+        sweep = [entry for entry in due if entry.task == "carts.tasks.expire_carts"]
+        assert sweep, "the expiry sweep was not due six minutes after beat started"
+        beat.apply_async(sweep[0])  # what beat does with a due entry (eager in the tests)
+    cart.refresh_from_db()
+    assert cart.status == Cart.Status.EXPIRED
 
 
 @pytest.mark.parametrize("tz", ["America/New_York", "Europe/Paris", "Asia/Tokyo", "Pacific/Auckland",

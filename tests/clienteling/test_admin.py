@@ -2,7 +2,6 @@
 
 import pytest
 from django.contrib import admin
-from django.test import RequestFactory
 from django.urls import reverse
 
 from clienteling.models import CustomerAttribute, ModuleSettings, ProfileSection
@@ -19,34 +18,13 @@ def admin_url(app_label, model_name, view):
 
 
 @pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
-def test_company_admin_opens_every_changelist(client, company_admin, app_label, model_name):
-    client.force_login(company_admin)
-    response = client.get(admin_url(app_label, model_name, "changelist"), follow=True)
-    assert response.status_code == 200
-
-
-@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
-def test_company_admin_opens_every_add_page(client, company_admin, app_label, model_name):
-    model_admin = next(
-        ma for m, ma in admin.site._registry.items()
-        if (m._meta.app_label, m._meta.model_name) == (app_label, model_name)
-    )
-    request = RequestFactory().get("/")
-    request.user = company_admin
-    client.force_login(company_admin)
-    response = client.get(admin_url(app_label, model_name, "add"))
-    expected = 200 if model_admin.has_add_permission(request) else 403
-    assert response.status_code == expected
-
-
-@pytest.mark.parametrize(("app_label", "model_name"), REGISTERED)
 @pytest.mark.parametrize("view", ["changelist", "add"])
 def test_associate_is_kept_out_of_the_admin(client, associate_a, app_label, model_name, view):
     client.force_login(associate_a)
     response = client.get(admin_url(app_label, model_name, view))
-    assert response.status_code in (302, 403)
-    if response.status_code == 302:
-        assert reverse("admin:login") in response["Location"]
+    # Not staff: the admin sends them to its own sign-in, and shows nothing.
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login") + "?next=")
 
 
 def test_last_visit_attribute_end_to_end(client, company_admin):
