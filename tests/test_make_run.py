@@ -126,6 +126,10 @@ def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
         page.click("button[type=submit]")
         page.wait_for_url(f"{base}/")
 
+        # An associate may not export: a styled 403, logged in one line without a traceback.
+        refused = page.goto(f"{base}/customers/export.csv")
+        assert refused.status == 403 and "You do not have access to this" in page.content()
+
         # A newcomer's first search: one word, in the catalog.
         page.goto(f"{base}/carts/catalog/?q=scarf")
         expect(page.locator(".catalog-card").first).to_contain_text("Scarf", ignore_case=True)
