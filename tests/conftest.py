@@ -34,12 +34,16 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _services_required(django_db_setup, django_db_blocker):
-    """On CI (REQUIRE_SERVICES=1) the suite must run on PostgreSQL and Redis."""
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        with django_db_blocker.unblock():
-            assert connection.vendor == "postgresql", "CI must run on PostgreSQL"
-        assert settings.REDIS_URL, "CI must run with Redis"
+def _backend_as_asked(django_db_setup, django_db_blocker):
+    """`make test` runs each pass on the backend it names; a fallback must never pass unseen."""
+    wanted = os.environ.get("ATELIER_TEST_BACKEND")
+    with django_db_blocker.unblock():
+        vendor = connection.vendor
+    if wanted == "postgresql":
+        assert vendor == "postgresql", "the PostgreSQL pass must run on PostgreSQL"
+        assert settings.REDIS_URL, "the PostgreSQL pass must run with Redis"
+    elif wanted == "embedded":
+        assert vendor == "sqlite" and not settings.REDIS_URL, "the embedded pass must use SQLite"
 
 
 @pytest.fixture
