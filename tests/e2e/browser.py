@@ -42,3 +42,9 @@ def sign_in(page, base: str, user) -> None:
     page.fill("#id_password", "pass-word-123")
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/**")
+
+
+def settled(page) -> None:
+    """Wait until htmx has finished swapping and settling (a person never acts within 20 ms)."""
+    page.wait_for_function(
+        "!document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling, .htmx-added')")

@@ -15,7 +15,7 @@ from carts.models import Cart
 from clienteling.models import Sale
 from conversations.models import Message
 from tests.carts.conftest import conversation, demo_account, shop  # noqa: F401  fixtures
-from tests.e2e.browser import PHONE, requires_chromium, screenshot, sign_in
+from tests.e2e.browser import PHONE, requires_chromium, screenshot, settled, sign_in
 
 pytestmark = [
     pytest.mark.e2e,
@@ -87,6 +87,7 @@ def test_associate_builds_and_shares_a_cart_the_customer_pays_it(
     # An associate may not see addresses: the saved one shows as masked, in every part.
     page.locator("address[data-delivery]", has_text="•••").wait_for()
     assert "New York" not in page.locator("address[data-delivery]").inner_text()
+    settled(page)
     page.select_option("#shipping-option", label="Express · $35.00")
     page.locator(".totals dt", has_text="Shipping · Express").wait_for()
 
