@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Designer, ItemType
 
-from .access import stores_for
+from .access import can_see_sensitive, stores_for
 from .dates import month_day_keys_within, store_today
 from .models import (
     ClientBook,
@@ -222,7 +222,8 @@ class CustomerFilterSet(filters.FilterSet):
         conditions += self._attributes(data)
         search = (data.get("q") or "").strip()
         if search:
-            conditions.append(search_condition(search, region=self.phone_region))
+            conditions.append(search_condition(search, region=self.phone_region,
+                                               sensitive=can_see_sensitive(self.user)))
         for condition in conditions:
             queryset = queryset.filter(condition)
         return queryset
@@ -493,19 +494,29 @@ def search_uses_trigram_index(search: str) -> bool:
     return bool(terms) and all(len(term) >= 3 for term in terms)
 
 
-def search_condition(search: str, *, region: str = "") -> Q:
-    """Name, email or phone in any common format."""
+def search_condition(search: str, *, region: str = "", sensitive: bool = True) -> Q:
+    """Name, email or phone in any common format.
+
+    Without `sensitive` (the "view sensitive customer data" permission) contact details
+    match only in full: the exact number or the exact address of the customer in front
+    of the associate, never a part that would let a masked value be rebuilt a few
+    characters at a time.
+    """
     terms = search.split()
     condition = Q()
     name = Q()
     for term in terms[:4]:
         name &= Q(first_name__icontains=term) | Q(last_name__icontains=term)
     condition |= name
-    if "@" in search or "." in search:
-        condition |= Q(email__icontains=search)
     e164 = phone_search_e164(search, region)
     if e164:
         condition |= Q(phone=e164)
+    if not sensitive:
+        if "@" in search:
+            condition |= Q(email__iexact=search.strip())
+        return condition
+    if "@" in search or "." in search:
+        condition |= Q(email__icontains=search)
     digits = "".join(ch for ch in search if ch.isdigit())
     if len(digits) >= 4:
         # Partial numbers: E.164 keeps only the digits after "+", so match them

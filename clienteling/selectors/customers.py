@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from clienteling.access import customers_for
+from clienteling.access import can_see_sensitive, customers_for
 from clienteling.filters import search_condition
 from clienteling.models import Customer
 
@@ -16,5 +16,6 @@ def customer_search(*, user, query: str = "") -> QuerySet[Customer]:
     query = (query or "").strip()
     if query:
         store = home_store_for(user)
-        customers = customers.filter(search_condition(query, region=store.country if store else ""))
+        customers = customers.filter(search_condition(query, region=store.country if store else "",
+                                                      sensitive=can_see_sensitive(user)))
     return customers.order_by("last_name", "first_name", "id")
