@@ -7,4 +7,9 @@ class ClientelingConfig(AppConfig):
     verbose_name = _("Clienteling")
 
     def ready(self):
+        from django.db.models.signals import post_migrate
+
         from . import bulk, sections  # noqa: F401  register built-in sections and bulk actions
+        from .roles import sync_roles_after_migrate
+
+        post_migrate.connect(sync_roles_after_migrate, sender=self)

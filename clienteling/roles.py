@@ -1,7 +1,7 @@
 """Roles and the permissions each holds.
 
-Groups are created by a data migration (carts/migrations, the app that sees
-every other) and re-synced by `manage.py sync_roles` when this table changes.
+Groups are re-synced with this table after every `migrate` (post_migrate) and by
+`manage.py sync_roles`.
 Store scope is per object: guardian's work_in_store / manage_store on Store.
 """
 
@@ -42,6 +42,9 @@ COMPANY_ADMIN_APPS = ("catalog", "clienteling", "conversations", "carts")
 COMPANY_ADMIN_EXTRA = {
     "auth.view_user", "auth.add_user", "auth.change_user",
     "auth.view_group",
+    # Sign-in lockouts (django-axes): see them, and unlock by deleting the attempt.
+    "axes.view_accessattempt", "axes.delete_accessattempt", "axes.view_accesslog",
+    "axes.view_accessfailurelog",
 }
 
 STORE_OBJECT_PERMISSIONS = {
@@ -73,12 +76,26 @@ def expected_group_permissions(permission_model) -> dict[str, set[str]]:
 
 def sync_role_groups(group_model, permission_model) -> None:
     """Make each role's group hold exactly its permissions (idempotent)."""
+    by_name = {f"{app}.{codename}": pk for pk, app, codename in permission_model.objects.values_list(
+        "pk", "content_type__app_label", "codename")}
     for name, perms in expected_group_permissions(permission_model).items():
         group, _created = group_model.objects.get_or_create(name=name)
-        wanted = []
-        for perm in sorted(perms):
-            app_label, codename = _split(perm)
-            wanted.append(
-                permission_model.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-        group.permissions.set(wanted)
+        missing = sorted(perm for perm in perms if perm not in by_name)
+        if missing:
+            raise LookupError(f"Role {name!r} names unknown permissions: {', '.join(missing)}")
+        group.permissions.set([by_name[perm] for perm in perms])
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    """After every `migrate`, the role groups hold exactly what this table says.
+
+    The permissions of every app are created first: post_migrate reaches apps in
+    order, and the Company Admin holds permissions of apps installed after this one.
+    """
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
+    sync_role_groups(Group, Permission)

@@ -76,6 +76,10 @@ class Customer(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=80, blank=True)
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
+    profile_name = models.CharField(
+        _("messaging profile name"), max_length=120, blank=True,
+        help_text=_("The name the customer's messaging app gave (WhatsApp), shown until a name is set."),
+    )
     email = models.EmailField(_("email"), max_length=254, blank=True)
     phone = PhoneNumberField(_("phone"), blank=True)
     can_receive_texts = models.BooleanField(_("can receive texts"), default=True)
@@ -177,7 +181,9 @@ class Customer(models.Model):
         ]
 
     def __str__(self):
-        return self.full_name or str(self.phone) or self.email or f"#{self.pk}"
+        # Never the phone or email: a name is shown to everyone, contact details only to
+        # users who may see them (a prospect from a first text has no name).
+        return self.full_name or self.profile_name or self.anonymous_label
 
     def save(self, *args, **kwargs):
         self.sync_derived_fields()
@@ -186,6 +192,18 @@ class Customer(models.Model):
                 "birthday_key", "anniversary_key", "partner_birthday_key"
             }
         super().save(*args, **kwargs)
+
+    @property
+    def anonymous_label(self) -> str:
+        if self.phone:
+            tail = "•••• " + str(self.phone)[-2:]
+        elif self.email and "@" in self.email:
+            tail = f"{self.email[:1]}•••@•••"
+        else:
+            tail = f"#{self.pk}" if self.pk else ""
+        if self.is_prospect:
+            return _("Prospect %(masked)s") % {"masked": tail}
+        return _("Customer %(masked)s") % {"masked": tail}
 
     @property
     def full_name(self) -> str:

@@ -26,7 +26,7 @@ __all__ = [
     "contact_history_record_message", "contact_history_record_messages",
     "contact_history_set_consent", "contact_history_set_next_scheduled",
     "contact_history_set_next_scheduled_many", "customer_consent_set",
-    "customer_mark_unable_to_text", "customer_prospect_for_phone",
+    "customer_mark_unable_to_text", "customer_profile_name_note", "customer_prospect_for_phone",
 ]
 
 TEXT_CHANNELS = {Channel.SMS, Channel.WHATSAPP}
@@ -173,9 +173,19 @@ def customer_mark_unable_to_text(*, customer: Customer) -> None:
     customer.can_receive_texts = False
 
 
-def customer_prospect_for_phone(*, legal_entity: LegalEntity, store: Store, phone: str) -> Customer:
+def customer_prospect_for_phone(*, legal_entity: LegalEntity, store: Store, phone: str,
+                                profile_name: str = "") -> Customer:
     """A prospect customer for a first message from an unknown number."""
     customer = Customer(legal_entity=legal_entity, home_store=store, phone=phone, is_prospect=True,
-                        currency=store.currency or legal_entity.default_currency)
+                        currency=store.currency or legal_entity.default_currency,
+                        profile_name=profile_name[:Customer._meta.get_field("profile_name").max_length])
     customer.save()
     return customer
+
+
+def customer_profile_name_note(*, customer: Customer, profile_name: str) -> None:
+    """Keep the messaging app's name for a customer who has no name of their own yet."""
+    profile_name = profile_name.strip()[:Customer._meta.get_field("profile_name").max_length]
+    if profile_name and not customer.full_name and customer.profile_name != profile_name:
+        Customer.objects.filter(pk=customer.pk).update(profile_name=profile_name)
+        customer.profile_name = profile_name

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "adminsortable2",
+    "axes",
     "django_filters",
     "django_htmx",
     "guardian",
@@ -56,6 +57,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "clienteling.middleware.StoreTimezoneMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -108,6 +111,8 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a sign-in while the account or the address is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -121,6 +126,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "clienteling:today"
 LOGOUT_REDIRECT_URL = "login"
 GUARDIAN_RAISE_403 = False
+# Password guessing (django-axes, console and admin sign-in alike): after a few failures
+# the account is locked, and so is the address they came from, for an hour or until a
+# company admin deletes the attempt in the admin ("Access attempts").
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the reverse proxy, the client's address is the last one it added.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 ANONYMOUS_USER_NAME = None
 
 LANGUAGE_CODE = "en"
@@ -236,6 +252,7 @@ LOGGING = {
         # of the root's, so every 4xx/5xx printed twice: it goes to the root only.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
+        "axes.apps": {"level": "WARNING"},  # a version banner in every command otherwise
     },
 }
 

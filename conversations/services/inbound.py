@@ -78,7 +78,7 @@ def _round_robin_assignee(store: Store, now: datetime):
 
 def inbound_receive(*, store: Store, from_number: str, to_number: str, channel: str, body: str,
                     media_urls: Iterable[str], provider_sid: str,
-                    received_at: datetime | None) -> Message:
+                    received_at: datetime | None, profile_name: str = "") -> Message:
     """A message from a customer: thread, unread count, window, keywords, assignment.
 
     Idempotent on `provider_sid`: a replay returns the message already stored.
@@ -94,7 +94,8 @@ def inbound_receive(*, store: Store, from_number: str, to_number: str, channel: 
         with transaction.atomic():
             message = _inbound_store(store=store, number=number, channel=channel, body=body,
                                      media_urls=[str(u) for u in media_urls or () if u],
-                                     provider_sid=provider_sid, received_at=received_at)
+                                     provider_sid=provider_sid, received_at=received_at,
+                                     profile_name=profile_name or "")
     except IntegrityError:
         # A concurrent replay stored it first (unique provider_sid).
         existing = Message.objects.filter(provider_sid=provider_sid).first()
@@ -104,7 +105,8 @@ def inbound_receive(*, store: Store, from_number: str, to_number: str, channel: 
     return message
 
 
-def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, received_at) -> Message:
+def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, received_at,
+                   profile_name) -> Message:
     now = timezone.now()
     customer = _customer_for_number(store, number)
     if customer is None:
@@ -114,7 +116,9 @@ def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, re
         customer = _customer_for_number(store, number)
     if customer is None:
         customer = clienteling_services.customer_prospect_for_phone(
-            legal_entity=store.legal_entity, store=store, phone=number)
+            legal_entity=store.legal_entity, store=store, phone=number, profile_name=profile_name)
+    else:
+        clienteling_services.customer_profile_name_note(customer=customer, profile_name=profile_name)
     conversation, _created = Conversation.objects.get_or_create(
         customer=customer, store=store, channel=channel)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)

@@ -67,7 +67,7 @@ def _twilio_inbound(payload: dict, *, received_at: datetime) -> Message | None:
     return inbound_receive(store=store, from_number=from_number, to_number=to_number, channel=channel,
                            body=payload.get("Body", ""), media_urls=media,
                            provider_sid=payload.get("MessageSid") or payload.get("SmsSid"),
-                           received_at=received_at)
+                           received_at=received_at, profile_name=payload.get("ProfileName", ""))
 
 
 def media_fetch(*, url: str) -> tuple[str, bytes]:
