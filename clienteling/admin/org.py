@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from clienteling import services
@@ -62,6 +63,14 @@ class StaffProfileAdmin(admin.ModelAdmin):
     filter_horizontal = ["stores"]
     autocomplete_fields = ["user"]
 
+    def has_change_permission(self, request, obj=None):
+        return (super().has_change_permission(request, obj)
+                and not outranks(obj and obj.user, request.user))
+
+    def has_delete_permission(self, request, obj=None):
+        return (super().has_delete_permission(request, obj)
+                and not outranks(obj and obj.user, request.user))
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.staff_sync_access(profile=form.instance)
@@ -102,11 +111,33 @@ class StaffUserAdmin(DjangoUserAdmin):
             return super().get_readonly_fields(request, obj)
         return ["last_login", "date_joined"]
 
+    # Nobody changes, resets the password of, or deletes someone who holds a right they
+    # do not hold themselves: that would be a way to take over the stronger account.
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not outranks(obj, request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not outranks(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        if any(outranks(user, request.user) for user in queryset):
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         profile = StaffProfile.objects.filter(user=form.instance).first()
         if profile:
             services.staff_sync_access(profile=profile)
+
+
+def outranks(user, actor) -> bool:
+    """Whether `user` holds a right `actor` lacks (superuser status, or any permission)."""
+    if user is None or actor.is_superuser or user.pk == actor.pk:
+        return False
+    if user.is_superuser:
+        return True
+    return not user.get_all_permissions() <= actor.get_all_permissions()
 
 
 @admin.register(Shift)
