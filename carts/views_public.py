@@ -52,7 +52,7 @@ def _demo_link(key: str) -> PaymentLink | None:
 def demo_pay(request, key):
     """The demo provider's hosted pay page: complete or decline, then a signed notification."""
     link = _demo_link(key)
-    if link is None:
+    if link is None or DemoProvider.name not in notification_providers():
         raise Http404
     payable = (link.status == PaymentLink.Status.ACTIVE and link.cart.status == Cart.Status.OPEN
                and link.cart_version == link.cart.version)

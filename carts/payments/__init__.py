@@ -44,8 +44,18 @@ def get_provider(name: str | None = None) -> PaymentProvider:
 
 
 def notification_providers() -> set[str]:
-    """Provider names whose notification URL answers: the built-ins and the configured one."""
-    return set(BUILTIN) | {provider_class(provider_name()).name}
+    """Provider names whose notification URL answers.
+
+    The configured provider, and any other real one with an active account (its links
+    may still be paid after a switch). The demo answers only while it is the one
+    configured: its notifications must never confirm a real provider's payment.
+    """
+    from carts.models import PaymentProviderAccount
+
+    configured = provider_class(provider_name()).name
+    others = set(PaymentProviderAccount.objects.filter(active=True).exclude(provider="demo")
+                 .values_list("provider", flat=True))
+    return {configured} | others
 
 
 __all__ = [

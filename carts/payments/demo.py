@@ -13,7 +13,6 @@ import json
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.crypto import salted_hmac
 
 from catalog.links import public_url
 
@@ -27,11 +26,14 @@ class DemoProvider(PaymentProvider):
     notification_response = ("[accepted]", "text/plain")
 
     def key(self) -> bytes:
-        configured = (self.account.hmac_key if self.account else "") or getattr(
-            settings, "CARTS_DEMO_HMAC_KEY", "")
-        if configured:
-            return configured.encode()
-        return salted_hmac("carts.payments.demo", "notification-key").hexdigest().encode()
+        """The demo account's own random key (seed_demo makes one), or CARTS_DEMO_HMAC_KEY.
+
+        Never derived from SECRET_KEY: with the development default anyone could sign.
+        """
+        configured = (self.account.hmac_key if self.account else "") or settings.CARTS_DEMO_HMAC_KEY
+        if not configured:
+            raise InvalidSignature("the demo payment account has no HMAC key")
+        return configured.encode()
 
     def sign(self, body: bytes) -> str:
         return hmac.new(self.key(), body, hashlib.sha256).hexdigest()

@@ -188,7 +188,9 @@ def payment_events_requeue_stale(*, older_than: timedelta = timedelta(minutes=10
 
 
 def _apply(event: PaymentEvent) -> tuple[str, Cart | None]:
-    link = (PaymentLink.objects.select_related("cart").filter(reference=event.merchant_reference)
+    # Only the provider that issued the link may confirm it.
+    link = (PaymentLink.objects.select_related("cart")
+            .filter(reference=event.merchant_reference, provider=event.provider)
             .first() if event.merchant_reference else None)
     if link is None:
         logger.info("payment event %s: unknown reference %r", event.pk, event.merchant_reference)

@@ -288,7 +288,7 @@ LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # one INFO line
 # Payment provider for remote carts, like Django's email backends: "demo" (offline pay
 # page) | "adyen" (Pay by Link), or a dotted path to a carts.payments PaymentProvider.
 CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="demo")
-# The demo provider signs its notifications with this key (else one derived from SECRET_KEY).
+# The demo provider signs its notifications with its account's random key, or this one.
 CARTS_DEMO_HMAC_KEY = env("CARTS_DEMO_HMAC_KEY", default="")
 CARTS_PROVIDER_TIMEOUT = env.int("CARTS_PROVIDER_TIMEOUT", default=10)
 CELERY_BEAT_SCHEDULE["expire-remote-carts"] = {

@@ -262,3 +262,48 @@ def test_unparseable_notification_is_answered_and_ignored(adyen, client):
 
 def test_unknown_provider_notification_url_is_404(client, db):
     assert client.post("/c/notify/stripe/", b"{}", content_type="application/json").status_code == 404
+
+
+def demo_signed(reference: str, amount_minor: int, currency: str, key: str) -> tuple[bytes, str]:
+    from carts.payments.demo import DemoProvider
+
+    provider = DemoProvider(PaymentProviderAccount(provider="demo", hmac_key=key))
+    body = provider.notification_body(psp_reference="FORGED1", merchant_reference=reference, success=True,
+                                      amount_minor=amount_minor, currency=currency)
+    return body, provider.sign(body)
+
+
+def test_a_demo_notification_cannot_pay_an_adyen_link(adyen, cart, associate_a, client,
+                                                      django_capture_on_commit_callbacks):
+    # Given an Adyen link, and a demo account whose key the attacker somehow knows ...
+    PaymentProviderAccount.objects.create(provider="demo", hmac_key="known-demo-key")
+    link = share(cart, associate_a, django_capture_on_commit_callbacks)
+    body, signature = demo_signed(link.reference, to_minor_units(link.amount, link.currency),
+                                  link.currency, "known-demo-key")
+
+    # ... the demo endpoint is not there while Adyen is the provider ...
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("carts_public:notify", args=["demo"]), body,
+                               content_type="application/json", HTTP_X_ATELIER_SIGNATURE=signature)
+    assert response.status_code == 404
+    # ... and a demo event that got recorded some other way still confirms nothing.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.payment_notifications_receive(provider=get_provider("demo"), body=body,
+                                               headers={"X-Atelier-Signature": signature})
+    cart.refresh_from_db()
+    assert cart.status == Cart.Status.OPEN and not Sale.objects.exists()
+    assert PaymentEvent.objects.get(provider="demo").outcome == "unknown reference"
+
+
+def test_the_demo_pay_page_is_gone_while_adyen_is_the_provider(adyen, cart, client):
+    assert client.get(reverse("carts_public:demo_pay", args=["00000000-0000-0000-0000-000000000000"])
+                      ).status_code == 404
+
+
+def test_the_demo_key_is_never_derived_from_the_secret_key(settings):
+    from carts.payments import InvalidSignature
+    from carts.payments.demo import DemoProvider
+
+    settings.CARTS_DEMO_HMAC_KEY = ""
+    with pytest.raises(InvalidSignature):
+        DemoProvider(PaymentProviderAccount(provider="demo", hmac_key="")).sign(b"{}")

@@ -17,6 +17,7 @@ rows need no round trip to learn them.
 """
 
 import random
+import secrets
 import time
 import unicodedata
 from bisect import bisect
@@ -685,8 +686,12 @@ def seed_carts(*, stores: dict[str, Store]) -> None:
         )
     for role, limit in data.DISCOUNT_LIMITS:
         DiscountLimit.objects.update_or_create(role=role, defaults={"max_percent": Decimal(limit)})
-    if not PaymentProviderAccount.objects.filter(provider="demo").exists():
-        PaymentProviderAccount.objects.create(provider="demo", environment="test")
+    # The demo pay page signs its notifications with a key of its own, random per install.
+    demo, _created = PaymentProviderAccount.objects.get_or_create(
+        provider="demo", defaults={"environment": "test"})
+    if not demo.hmac_key:
+        demo.hmac_key = secrets.token_hex(32)
+        demo.save(update_fields=["hmac_key"])
 
 
 def seed_conversations(*, stores: list[Store], associates: dict[int, list[int]]) -> int:
