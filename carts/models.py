@@ -2,11 +2,13 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from catalog.links import ProviderAddressRefused, provider_base_url_check
 from catalog.models import ProductVariant, currency_code
 from catalog.money import MONEY_FIELD
 from clienteling.models import Customer, Sale, StaffProfile, Store
@@ -116,6 +118,16 @@ class PaymentProviderAccount(models.Model):
 
     def __str__(self):
         return self.get_provider_display()
+
+    OWN_DOMAINS = ("adyen.com", "adyenpayments.com")
+
+    def clean(self):
+        try:
+            provider_base_url_check(self.api_base_url, own_domains=self.OWN_DOMAINS)
+        except ProviderAddressRefused:
+            raise ValidationError({"api_base_url": _(
+                "Only the provider's own addresses (https://…adyen.com) may receive the account's "
+                "credentials.")}) from None
 
 
 class Cart(models.Model):

@@ -43,3 +43,25 @@ class RequestOriginMiddleware:
             return self.get_response(request)
         finally:
             _request_origin.reset(token)
+
+
+class ProviderAddressRefused(ValueError):
+    """An API base URL that would hand a provider's credentials to another host."""
+
+
+def provider_base_url_check(url: str, *, own_domains: tuple[str, ...]) -> str:
+    """`url` if credentials may go there, else ProviderAddressRefused.
+
+    Pointing a provider at another address is for test doubles and development only
+    (PROVIDER_TEST_DOUBLES, off in production): there, only the provider's own hosts
+    over https are accepted, so an admin cannot send the account's secrets elsewhere.
+    """
+    from urllib.parse import urlsplit
+
+    if not url or settings.PROVIDER_TEST_DOUBLES:
+        return url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme == "https" and any(host == d or host.endswith("." + d) for d in own_domains):
+        return url
+    raise ProviderAddressRefused(", ".join(own_domains))

@@ -2,12 +2,14 @@ import uuid
 from datetime import time
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from catalog.links import ProviderAddressRefused, provider_base_url_check
 from clienteling.models import Channel, Customer, Store
 
 from .fields import EncryptedTextField
@@ -35,6 +37,16 @@ class TwilioAccount(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.account_sid[:6]}…)"
+
+    OWN_DOMAINS = ("twilio.com",)
+
+    def clean(self):
+        try:
+            provider_base_url_check(self.api_base_url, own_domains=self.OWN_DOMAINS)
+        except ProviderAddressRefused:
+            raise ValidationError({"api_base_url": _(
+                "Only Twilio's own addresses (https://…twilio.com) may receive the account's "
+                "credentials.")}) from None
 
 
 def default_help_reply() -> str:

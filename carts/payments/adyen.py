@@ -21,6 +21,8 @@ from Adyen import Adyen, AdyenError
 from Adyen.util import is_valid_hmac_notification
 from django.conf import settings
 
+from catalog.links import ProviderAddressRefused, provider_base_url_check
+
 from .base import (
     CreatedLink,
     InvalidSignature,
@@ -56,6 +58,11 @@ class AdyenProvider(PaymentProvider):
             http_timeout=getattr(settings, "CARTS_PROVIDER_TIMEOUT", 10),
         )
         api = adyen.checkout.payment_links_api
+        try:
+            provider_base_url_check(account.api_base_url, own_domains=account.OWN_DOMAINS)
+        except ProviderAddressRefused:
+            raise PermanentError("The Adyen account's API base URL is not an Adyen address.",
+                                 code="api_base_url") from None
         if account.api_base_url:
             base = account.api_base_url.rstrip("/")
             api.baseUrl = base if _VERSIONED.search(base) else f"{base}/{API_VERSION}"

@@ -238,6 +238,9 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 # (catalog/links.py); production settings require it.
 PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
 LOCAL_BASE_URL = env("LOCAL_BASE_URL", default="http://127.0.0.1:8000")
+# Provider accounts may point at a test double's address (tests, development); in
+# production only at the provider's own hosts (catalog/links.py).
+PROVIDER_TEST_DOUBLES = env.bool("PROVIDER_TEST_DOUBLES", default=True)
 
 LOGGING = {
     "version": 1,

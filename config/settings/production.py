@@ -50,6 +50,8 @@ CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="adyen")
 if CARTS_PAYMENT_PROVIDER == "demo":
     _refuse("the demo payment provider approves any payment; use CARTS_PAYMENT_PROVIDER=adyen")
 
+# Provider credentials only ever go to the provider's own hosts.
+PROVIDER_TEST_DOUBLES = False
 # The benchmarks and their scratch-data commands stay out of production.
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "bench"]
 # Static files served by the app itself, compressed and cache-busted.

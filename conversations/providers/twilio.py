@@ -21,7 +21,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
 
-from catalog.links import public_url
+from catalog.links import ProviderAddressRefused, provider_base_url_check, public_url
 from clienteling.models import Channel
 
 from .addresses import active_twilio_account, recipient, sender_number
@@ -116,8 +116,13 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
 
 def http_client(account, *, idempotency_key: str = "") -> AtelierTwilioHttpClient:
     headers = {"I-Twilio-Idempotency-Token": idempotency_key} if idempotency_key else {}
+    try:
+        base_url = provider_base_url_check(account.api_base_url, own_domains=account.OWN_DOMAINS)
+    except ProviderAddressRefused:
+        raise PermanentError("api_base_url", _(
+            "The Twilio account's API base URL is not a Twilio address; nothing was sent.")) from None
     return AtelierTwilioHttpClient(
-        base_url=account.api_base_url,
+        base_url=base_url,
         timeout=float(getattr(settings, "TWILIO_HTTP_TIMEOUT", 10)),
         connect_timeout=float(getattr(settings, "TWILIO_HTTP_CONNECT_TIMEOUT", 5)),
         extra_headers=headers,

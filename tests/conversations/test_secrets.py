@@ -72,3 +72,47 @@ def test_admin_lists_can_be_searched_and_filtered(client, company_admin, model):
     assert model_admin.search_fields and model_admin.list_filter
     client.force_login(company_admin)
     assert client.get(reverse(f"admin:conversations_{model}_changelist"), {"q": "x"}).status_code == 200
+
+
+def test_in_production_the_admin_refuses_a_foreign_api_address(client, company_admin, settings):
+    settings.PROVIDER_TEST_DOUBLES = False
+    client.force_login(company_admin)
+
+    response = client.post(reverse("admin:conversations_twilioaccount_add"), {
+        "name": "Main", "account_sid": "AC" + "1" * 32, "auth_token": TOKEN,
+        "api_base_url": "https://collector.example.com", "active": "on"})
+
+    assert response.status_code == 200 and "Only Twilio&#x27;s own addresses" in response.content.decode()
+    assert not TwilioAccount.objects.exists()
+
+
+def test_a_test_message_never_carries_the_token_to_a_foreign_host(client, company_admin, settings,
+                                                                 fake_twilio):
+    # Given an account pointed at another host (saved before the rule, or by hand in the database)
+    settings.PROVIDER_TEST_DOUBLES = False
+    account = TwilioAccount.objects.create(account_sid=fake_twilio.account_sid,
+                                           auth_token=fake_twilio.auth_token,
+                                           api_base_url=fake_twilio.base_url)
+    client.force_login(company_admin)
+
+    response = client.post(reverse("admin:conversations_twilioaccount_changelist"), {
+        "action": "send_test_message", "index": "0", "_selected_action": [account.pk], "apply": "1",
+        "channel": "sms", "to": "+12125550123"}, follow=True)
+
+    # Then the admin says why, and the host saw nothing.
+    assert "not a Twilio address" in response.content.decode()
+    assert fake_twilio.requests == []
+
+
+def test_an_adyen_account_pointed_elsewhere_sends_nothing(settings):
+    from carts.models import PaymentProviderAccount
+    from carts.payments import PermanentError
+    from carts.payments.adyen import AdyenProvider
+
+    settings.PROVIDER_TEST_DOUBLES = False
+    account = PaymentProviderAccount(provider="adyen", merchant_account="M", api_key="k",
+                                     api_base_url="https://collector.example.com")
+    with pytest.raises(PermanentError):
+        AdyenProvider(account)._api()
+    account.api_base_url = "https://checkout-test.adyen.com"
+    AdyenProvider(account)._api()  # Adyen's own host is fine
