@@ -11,7 +11,7 @@ import uuid
 
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -61,17 +61,40 @@ def _active_tokens(*, fresh: bool = False) -> list[str]:
     return _tokens["tokens"]
 
 
+def _is_json(request) -> bool:
+    return request.content_type == "application/json" or "bodySHA256" in request.GET
+
+
 def signature_valid(request) -> bool:
+    """Twilio's signature over the public URL and the form fields, or, for a JSON body,
+    over the URL with the body's SHA-256 in it (`bodySHA256`), which must match the raw body."""
     signature = request.headers.get("X-Twilio-Signature", "")
     if not signature:
         return False
     url = signed_url(request)
+    if _is_json(request):
+        if "bodySHA256" not in request.GET:
+            return False  # a JSON body nobody vouched for
+        params = request.body.decode("utf-8", errors="replace")
+    else:
+        params = request.POST
     cached = _active_tokens()
-    if any(RequestValidator(token).validate(url, request.POST, signature) for token in cached):
+    if any(RequestValidator(token).validate(url, params, signature) for token in cached):
         return True
     fresh = _active_tokens(fresh=True)
     return fresh != cached and any(
-        RequestValidator(token).validate(url, request.POST, signature) for token in fresh)
+        RequestValidator(token).validate(url, params, signature) for token in fresh)
+
+
+def _fields(request) -> dict:
+    """The webhook's fields: form-encoded (messaging) or a JSON object."""
+    if not _is_json(request):
+        return request.POST.dict()
+    data = json.loads(request.body)
+    if not isinstance(data, dict):
+        raise ValueError("a JSON webhook body must be an object")
+    return {key: value if isinstance(value, str | int | float | bool) or value is None else json.dumps(value)
+            for key, value in data.items()}
 
 
 def _record_event(*, kind: str, event_id: str, payload: dict) -> int | None:
@@ -90,16 +113,20 @@ def _twiml() -> HttpResponse:
     return HttpResponse(EMPTY_TWIML, content_type="text/xml")
 
 
-def _record(request, *, kind: str, event_id: str) -> HttpResponse:
+def _record(request, *, kind: str, event_id) -> HttpResponse:
     from .tasks import process_twilio_event
 
     if not signature_valid(request):
         logger.warning("twilio webhook %s with a missing or invalid signature", request.path)
         return HttpResponseForbidden()
+    try:
+        payload = _fields(request)
+    except ValueError:
+        return HttpResponseBadRequest("The body is not a JSON object.", content_type="text/plain")
+    event_id = event_id(payload)
     if not event_id:
         logger.info("twilio %s webhook without a MessageSid: ignored", kind)
         return _twiml()
-    payload = request.POST.dict()
     if request.GET:
         payload["_query"] = request.GET.dict()
     event_pk = _record_event(kind=kind, event_id=event_id, payload=payload)
@@ -114,14 +141,17 @@ def _record(request, *, kind: str, event_id: str) -> HttpResponse:
 @require_POST
 def twilio_messages(request):
     """Inbound SMS/MMS/WhatsApp; one event per MessageSid."""
-    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
-    return _record(request, kind="inbound", event_id=sid)
+    return _record(request, kind="inbound",
+                   event_id=lambda fields: fields.get("MessageSid") or fields.get("SmsSid") or "")
 
 
 @csrf_exempt
 @require_POST
 def twilio_status(request):
     """Delivery reports; one event per MessageSid and status."""
-    sid = request.POST.get("MessageSid") or request.POST.get("SmsSid") or ""
-    status = request.POST.get("MessageStatus") or request.POST.get("SmsStatus") or ""
-    return _record(request, kind="status", event_id=f"{sid}:{status}" if sid else "")
+    def event_id(fields):
+        sid = fields.get("MessageSid") or fields.get("SmsSid") or ""
+        status = fields.get("MessageStatus") or fields.get("SmsStatus") or ""
+        return f"{sid}:{status}" if sid else ""
+
+    return _record(request, kind="status", event_id=event_id)

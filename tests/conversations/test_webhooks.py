@@ -12,7 +12,7 @@ from conversations import services
 from conversations.models import Conversation, Message, WebhookEvent
 from tests.factories import CustomerFactory, make_staff
 
-from .conftest import STORE_A_SMS, STORE_A_WHATSAPP, post_signed, sign
+from .conftest import PUBLIC, STORE_A_SMS, STORE_A_WHATSAPP, post_signed, sign
 
 pytestmark = pytest.mark.django_db
 INBOUND = "/webhooks/twilio/messages/"
@@ -51,6 +51,54 @@ def test_signature_over_the_internal_url_is_refused_behind_the_proxy(client, twi
     params = inbound()
     signature = sign(INBOUND, params, twilio.fake.auth_token, base="http://testserver")
     assert client.post(INBOUND, params, HTTP_X_TWILIO_SIGNATURE=signature).status_code == 403
+
+
+def json_signed(path: str, body: bytes, token: str) -> tuple[str, str]:
+    """What Twilio does for a JSON body: its SHA-256 goes in the URL, and the URL is signed."""
+    from twilio.request_validator import RequestValidator
+
+    validator = RequestValidator(token)
+    path_with_hash = f"{path}?bodySHA256={validator.compute_hash(body.decode())}"
+    return path_with_hash, validator.compute_signature(PUBLIC + path_with_hash, {})
+
+
+def test_a_json_webhook_is_checked_against_its_raw_body(client, twilio, messaging,
+                                                        django_capture_on_commit_callbacks):
+    import json
+
+    body = json.dumps(inbound(body="Sent as JSON")).encode()
+    path, signature = json_signed(INBOUND, body, twilio.fake.auth_token)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(path, body, content_type="application/json",
+                               HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 200
+    assert Message.objects.get().body == "Sent as JSON"
+
+
+def test_a_json_webhook_with_a_changed_body_is_refused(client, twilio, messaging):
+    import json
+
+    body = json.dumps(inbound(body="Original")).encode()
+    path, signature = json_signed(INBOUND, body, twilio.fake.auth_token)
+    changed = body.replace(b"Original", b"Changed!")
+
+    response = client.post(path, changed, content_type="application/json", HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 403
+    assert not WebhookEvent.objects.exists()
+
+
+def test_a_json_webhook_without_its_body_hash_is_refused(client, twilio, messaging):
+    from twilio.request_validator import RequestValidator
+
+    body = b'{"MessageSid": "SM1", "Body": "x"}'
+    signature = RequestValidator(twilio.fake.auth_token).compute_signature(PUBLIC + INBOUND, {})
+
+    response = client.post(INBOUND, body, content_type="application/json", HTTP_X_TWILIO_SIGNATURE=signature)
+
+    assert response.status_code == 403
 
 
 def test_tampered_body_is_refused(client, twilio, messaging):
