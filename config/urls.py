@@ -6,10 +6,6 @@ from django.views.i18n import JavaScriptCatalog
 
 from conversations.views import ConsoleLoginView
 
-admin.site.site_header = "Atelier"
-admin.site.site_title = "Atelier admin"
-admin.site.index_title = "Company configuration"
-
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", ConsoleLoginView.as_view(), name="login"),

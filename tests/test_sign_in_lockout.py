@@ -45,15 +45,17 @@ def test_the_account_is_locked_from_another_address_too(client, associate_a):
     assert elsewhere.status_code == 429
 
 
-def test_a_success_before_the_limit_starts_the_count_again(client, associate_a):
+def test_signing_in_to_ones_own_account_does_not_clear_the_guesses_at_another(client, associate_a,
+                                                                           manager):
     for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        sign_in(client, "/login/", associate_a.username, "guess")
-    assert sign_in(client, "/login/", associate_a.username, PASSWORD).status_code == 302
+        sign_in(client, "/login/", manager.username, "guess", address="198.51.100.7")
+    client.post("/login/", {"username": associate_a.username, "password": PASSWORD},
+                REMOTE_ADDR="203.0.113.9")  # the attacker's own account, elsewhere
     client.logout()
 
-    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
-        sign_in(client, "/login/", associate_a.username, "guess")
-    assert sign_in(client, "/login/", associate_a.username, PASSWORD).status_code == 302
+    last_guess = sign_in(client, "/login/", manager.username, "guess", address="192.0.2.1")
+
+    assert last_guess.status_code == 429
 
 
 def test_a_company_admin_unlocks_an_account_in_the_admin(client, associate_a, company_admin):

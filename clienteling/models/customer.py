@@ -77,7 +77,7 @@ class Customer(models.Model):
     first_name = models.CharField(_("first name"), max_length=80, blank=True)
     last_name = models.CharField(_("last name"), max_length=80, blank=True)
     profile_name = models.CharField(
-        _("messaging profile name"), max_length=120, blank=True,
+        _("messaging profile name"), max_length=120, blank=True, db_default="",
         help_text=_("The name the customer's messaging app gave (WhatsApp), shown until a name is set."),
     )
     email = models.EmailField(_("email"), max_length=254, blank=True)

@@ -23,7 +23,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.AtelierAdminConfig",  # django.contrib.admin, on Atelier's AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -132,8 +132,11 @@ GUARDIAN_RAISE_403 = False
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_RESET_ON_SUCCESS = True
+# A success must not wipe the count: with the address as a lockout key, signing in to
+# one's own account would clear the failures against someone else's.
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True  # every failure, kept for the admin to read
 # Behind the reverse proxy, the client's address is the last one it added.
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
@@ -255,7 +258,8 @@ LOGGING = {
         # of the root's, so every 4xx/5xx printed twice: it goes to the root only.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "WARNING"},
-        "axes.apps": {"level": "WARNING"},  # a version banner in every command otherwise
+        # A banner in every command and a line per sign-in otherwise; lockouts are WARNINGs.
+        "axes": {"level": "WARNING"},
     },
 }
 

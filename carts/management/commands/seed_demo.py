@@ -276,7 +276,7 @@ class BulkWriter:
                 if model_field.column != model_field.attname:
                     raise CommandError(f"{model.__name__}.{model_field.name}: custom db_column.")
                 continue
-            if not (model_field.null or model_field.primary_key):
+            if not (model_field.null or model_field.primary_key or model_field.has_db_default()):
                 raise CommandError(
                     f"seed_demo does not fill {model.__name__}.{model_field.attname}; "
                     "update TABLES in carts/management/commands/seed_demo.py."
