@@ -186,6 +186,10 @@ def test_the_readme_deploy_runs_and_gunicorn_serves_pages_and_static_files(scrat
         # The login page, its hashed static files with a far-future lifetime, compressed.
         assert login.status_code == 200
         assert login.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        assert "script-src 'self'" in login.headers["Content-Security-Policy"]
+        assert login.headers["Referrer-Policy"] == "same-origin"
+        assert "camera=(self)" in login.headers["Permissions-Policy"]
+        assert login.headers["X-Frame-Options"] == "DENY"
         css = re.search(r'href="(/static/css/atelier\.[0-9a-f]{12}\.css)"', login.text).group(1)
         static = proxy.request("GET", css, headers={"Accept-Encoding": "gzip"})
         assert static.status_code == 200

@@ -137,6 +137,10 @@ def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport=PHONE, locale="en-US").new_page()
+        # Anything the Content-Security-Policy had to refuse shows in the console.
+        refused = []
+        page.on("console", lambda message: refused.append(message.text)
+                if "Content Security Policy" in message.text else None)
         # Sign in as a demo associate.
         page.goto(f"{base}/login/")
         page.fill("#id_username", "associate.ny1")
@@ -148,8 +152,8 @@ def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
         crawl_console(page, base)
 
         # An associate may not export: a styled 403, logged in one line without a traceback.
-        refused = page.goto(f"{base}/customers/export.csv")
-        assert refused.status == 403 and "You do not have access to this" in page.content()
+        export = page.goto(f"{base}/customers/export.csv")
+        assert export.status == 403 and "You do not have access to this" in page.content()
 
         # A newcomer's first search: one word, in the catalog.
         page.goto(f"{base}/carts/catalog/?q=scarf")
@@ -181,6 +185,7 @@ def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
         customer.locator("[data-demo-pay]").click()
         customer.get_by_text("Thank you, this cart is paid").wait_for(timeout=30_000)
         browser.close()
+    assert refused == [], refused
 
     # The worker recorded the payment once, as the associate's sale.
     deadline = time.monotonic() + 30

@@ -153,3 +153,14 @@
     if (e.target.id === "thread" || e.target.id === "messages") scrollThread();
   });
 })();
+
+// Progress bars carry their width as data (the Content-Security-Policy allows no inline style).
+(function () {
+  function widths(root) {
+    (root || document).querySelectorAll("[data-progress]").forEach(function (bar) {
+      bar.style.width = Math.max(0, Math.min(100, Number(bar.dataset.progress) || 0)) + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { widths(document); });
+  document.addEventListener("htmx:afterSettle", function (e) { widths(e.target); });
+})();
