@@ -35,9 +35,10 @@ MAX_BODY = 1600  # Twilio's limit for one (concatenated) message
 MMS_COUNTRIES = {"US", "CA"}
 PREVIEW = 160
 
+TEXT_CHANNELS = {Channel.SMS, Channel.WHATSAPP}
 STOP_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"}
 START_KEYWORDS = {"START", "YES", "UNSTOP"}
-HELP_KEYWORDS = {"HELP"}
+HELP_KEYWORDS = {"HELP", "INFO"}
 # Opt-outs the customer (or their carrier) made: nothing at all may be sent.
 HARD_OPT_OUT_SOURCES = {CustomerConsent.Source.KEYWORD, CustomerConsent.Source.PROVIDER}
 
@@ -60,6 +61,7 @@ SKIP_REASONS = {
     "cannot_text": gettext_lazy("Number cannot receive texts"),
     "opted_out": gettext_lazy("Opted out"),
     "no_consent": gettext_lazy("Has not opted in"),
+    "not_opted_in": gettext_lazy("Has not opted in"),
     "not_mapped": gettext_lazy("Template not ready to send"),
     "template_channel": gettext_lazy("Template is for another channel"),
     "template_store": gettext_lazy("Template belongs to another store"),
@@ -194,8 +196,17 @@ def _blocking_reason(*, conversation: Conversation, customer: Customer,
             return SendBlocked("opted_out", _("The customer opted out of %(channel)s on %(date)s.") % {
                 "channel": _consent_label(consent),
                 "date": timezone.localtime(consent.changed_at).date().isoformat()})
-    if bulk and is_marketing and (consent is None or consent.state != ConsentState.OPTED_IN):
+    opted_in = consent is not None and consent.state == ConsentState.OPTED_IN
+    if is_marketing and not opted_in and not ignore_consent:
+        # Marketing, in bulk or one to one (a product share, a marketing template).
         return SendBlocked("no_consent", _("The customer has not opted in on this channel."))
+    if (channel in TEXT_CHANNELS and not opted_in and not ignore_consent
+            and kind != Message.Kind.OPT_IN and conversation.last_inbound_at is None):
+        # Texts: only the opt-in request until the customer opts in or writes first.
+        return SendBlocked("not_opted_in", _(
+            "The customer has not opted in to %(channel)s yet. Send the opt-in request: once they "
+            "reply START (or write to you first) you can send them messages.") % {
+            "channel": Channel(channel).label})
     if template is not None:
         if template.status != MessageTemplate.Status.MAPPED or not template.active:
             return SendBlocked("not_mapped", _("Only an approved, mapped template can be sent."))

@@ -69,6 +69,10 @@ def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, temp
                   bulk_job_id=None, intro: str = "", ignore_consent: bool = False,
                   use_content_api: bool = True, images=()) -> Message:
     now = timezone.now()
+    # A product shared or a marketing template sent one to one is marketing, as in bulk:
+    # it needs the customer's opt-in and counts as marketing contact.
+    is_marketing = bool(is_marketing or kind == Message.Kind.PRODUCT or (
+        template is not None and template.category == MessageTemplate.Category.MARKETING))
     media_urls = [str(url) for url in (media_urls or ()) if url]
     images = list(images or ())
     for image in images:

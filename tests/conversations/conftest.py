@@ -3,12 +3,19 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.utils import timezone
 from twilio.request_validator import RequestValidator
 
 from clienteling import services as clienteling_services
 from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
-from conversations.models import MessageTemplate, StoreMessagingSettings, TemplateVariable, TwilioAccount
+from conversations.models import (
+    Message,
+    MessageTemplate,
+    StoreMessagingSettings,
+    TemplateVariable,
+    TwilioAccount,
+)
 from conversations.providers import console
 from tests.fakes.twilio_fake import FakeTwilio
 
@@ -64,12 +71,22 @@ def at_noon():
 
 @pytest.fixture
 def sms_thread(org, messaging, customer_a, associate_a):
+    """A thread with a client who opted in to texts (the usual case); `new_sms_thread` is not."""
+    opt_in(customer_a)
+    return services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
+                                      user=associate_a)
+
+
+@pytest.fixture
+def new_sms_thread(org, messaging, customer_a, associate_a):
+    """A first thread with a client who was never asked to opt in."""
     return services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
                                       user=associate_a)
 
 
 @pytest.fixture
 def whatsapp_thread(org, messaging, customer_a, associate_a):
+    opt_in(customer_a, Channel.WHATSAPP)
     return services.conversation_for(customer=customer_a, store=org["store_a"],
                                      channel=Channel.WHATSAPP, user=associate_a)
 
@@ -77,6 +94,14 @@ def whatsapp_thread(org, messaging, customer_a, associate_a):
 def set_consent(customer, channel, state, source=CustomerConsent.Source.ASSOCIATE, at=None):
     return clienteling_services.customer_consent_set(customer=customer, channel=channel, state=state,
                                                      source=source, at=at)
+
+
+def reply(thread, body="Hi", sid=None):
+    """The customer writes in the thread (the inbound path a webhook takes)."""
+    return services.inbound_receive(
+        store=thread.store, from_number=str(thread.customer.phone), to_number=STORE_A_SMS,
+        channel=thread.channel, body=body, media_urls=[],
+        provider_sid=sid or f"SM{Message.objects.count():032d}", received_at=timezone.now())
 
 
 def opt_in(customer, channel=Channel.SMS):

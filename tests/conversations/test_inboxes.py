@@ -12,16 +12,9 @@ from conversations import selectors, services
 from conversations.models import ClientelingEvent, Conversation, Message
 from tests.factories import CustomerFactory, make_staff
 
-from .conftest import STORE_A_SMS, mapped_template
+from .conftest import STORE_A_SMS, mapped_template, opt_in, reply
 
 pytestmark = pytest.mark.django_db
-
-
-def reply(thread, body="Hi", sid=None):
-    return services.inbound_receive(
-        store=thread.store, from_number=str(thread.customer.phone), to_number=STORE_A_SMS,
-        channel=thread.channel, body=body, media_urls=[],
-        provider_sid=sid or f"SM{Message.objects.count():032d}", received_at=timezone.now())
 
 
 # --- threads ---------------------------------------------------------------------------
@@ -67,8 +60,9 @@ def test_sending_on_an_archived_thread_reopens_it(sms_thread, associate_a, conso
 # --- opt-in request --------------------------------------------------------------------
 
 
-def test_opt_in_request_sends_intro_and_built_in_text(sms_thread, associate_a, customer_a, messaging,
+def test_opt_in_request_sends_intro_and_built_in_text(new_sms_thread, associate_a, customer_a, messaging,
                                                       console_provider, django_capture_on_commit_callbacks):
+    sms_thread = new_sms_thread
     messaging["store_a"].opt_in_intro = "Hi, it's Alex from Atelier New York."
     messaging["store_a"].save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -185,8 +179,9 @@ def test_conversation_pages_newest_first(sms_thread, associate_a, console_provid
 
 
 def test_a_page_anchor_from_another_thread_gives_nothing(org, sms_thread, associate_a, console_provider):
-    other = services.conversation_for(customer=CustomerFactory(legal_entity=org["entity"]),
-                                      store=org["store_a"], channel=Channel.SMS)
+    stranger = CustomerFactory(legal_entity=org["entity"])
+    opt_in(stranger)
+    other = services.conversation_for(customer=stranger, store=org["store_a"], channel=Channel.SMS)
     foreign = services.message_send(conversation=other, sender=associate_a, body="x")
     assert selectors.conversation_messages(conversation=sms_thread, before_id=foreign.pk) == []
 

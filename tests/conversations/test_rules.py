@@ -11,7 +11,7 @@ from conversations import services
 from conversations.models import Conversation, Message
 from tests.factories import CustomerFactory
 
-from .conftest import NOON_NY, STORE_A_SMS, mapped_template, opt_in, set_consent
+from .conftest import NOON_NY, STORE_A_SMS, mapped_template, opt_in, reply, set_consent
 
 pytestmark = pytest.mark.django_db
 
@@ -51,9 +51,11 @@ def test_stop_on_sms_leaves_email_open(org, sms_thread, associate_a, customer_a,
     assert services.message_send(conversation=email, sender=associate_a, body="Hello").status == "queued"
 
 
-def test_associate_recorded_opt_out_still_allows_a_one_to_one_reply(sms_thread, associate_a, customer_a,
-                                                                    console_provider):
+def test_associate_recorded_opt_out_still_allows_a_reply_when_the_customer_writes(
+        sms_thread, associate_a, customer_a, console_provider):
     set_consent(customer_a, Channel.SMS, ConsentState.OPTED_OUT, CustomerConsent.Source.ASSOCIATE)
+    assert blocked(conversation=sms_thread, sender=associate_a, body="Hello") == "not_opted_in"
+    reply(sms_thread, "Is my order ready?")
     message = services.message_send(conversation=sms_thread, sender=associate_a, body="Your order")
     assert message.status == Message.Status.QUEUED
 
@@ -69,9 +71,9 @@ def test_opted_out_customer_is_skipped_by_a_bulk_send(sms_thread, associate_a, c
     assert (report.queued, dict(report.skipped)) == (0, {"opted_out": 1})
 
 
-def test_bulk_marketing_needs_an_opt_in(sms_thread, associate_a, customer_a, at_noon):
+def test_bulk_marketing_needs_an_opt_in(new_sms_thread, associate_a, customer_a, at_noon):
     template = mapped_template()
-    assert blocked(conversation=sms_thread, sender=associate_a, template=template, is_marketing=True,
+    assert blocked(conversation=new_sms_thread, sender=associate_a, template=template, is_marketing=True,
                    bulk_job_id=7) == "no_consent"
 
 
@@ -323,10 +325,25 @@ def test_composer_is_disabled_with_the_reason_after_stop(sms_thread, customer_a)
     assert "opted out" in state.blocked_reason
 
 
-def test_composer_open_for_a_texting_customer(sms_thread):
+def test_composer_open_for_a_customer_who_opted_in(sms_thread):
     state = services.composer_state(conversation=sms_thread)
     assert (state.can_send_text, state.blocked_reason, state.templates_only) == (True, None, False)
-    assert state.consent_state == ConsentState.UNKNOWN
+    assert state.consent_state == ConsentState.OPTED_IN
+
+
+def test_composer_offers_only_the_opt_in_request_before_the_customer_opts_in(new_sms_thread):
+    state = services.composer_state(conversation=new_sms_thread)
+    assert not state.can_send_text and state.consent_state == ConsentState.UNKNOWN
+    assert "Send the opt-in request" in state.blocked_reason
+
+
+def test_a_customer_who_writes_first_can_be_answered_before_opting_in(new_sms_thread, associate_a,
+                                                                      console_provider):
+    reply(new_sms_thread, "Hi, do you have the blue scarf?")
+    new_sms_thread.refresh_from_db()
+    assert services.composer_state(conversation=new_sms_thread).can_send_text
+    message = services.message_send(conversation=new_sms_thread, sender=associate_a, body="We do!")
+    assert message.status == Message.Status.QUEUED
 
 
 def test_bulk_send_tasks_deliver_through_the_provider(org, associate_a, messaging, at_noon, console_provider,

@@ -43,7 +43,7 @@ def test_mms_sends_absolute_media_urls(twilio, sms_thread, associate_a, django_c
 
 def test_whatsapp_template_goes_through_the_content_api(twilio, whatsapp_thread, associate_a,
                                                          django_capture_on_commit_callbacks):
-    template = mapped_template(channel=Channel.WHATSAPP, content_sid="HX" + "a" * 32)
+    template = mapped_template(channel=Channel.WHATSAPP, content_sid="HX" + "a" * 32, category="utility")
     message = send(whatsapp_thread, associate_a, django_capture_on_commit_callbacks, template=template)
     form = twilio.fake.last_create()
     assert form["To"] == "whatsapp:+12125550123"
