@@ -1,11 +1,14 @@
 from adminsortable2.admin import SortableAdminMixin
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from clienteling import services
 from clienteling.models import (
     Activity,
     ActivityType,
     ClientBook,
+    ConsentChange,
     Customer,
     CustomerConsent,
     CustomerMailingList,
@@ -49,8 +52,64 @@ class MailingListInline(admin.TabularInline):
 
 
 class ConsentInline(admin.TabularInline):
+    """Consent as it stands; it changes through "Consents" (with its history), not here."""
+
     model = CustomerConsent
     extra = 0
+    fields = readonly_fields = ["channel", "state", "source", "detail", "changed_at"]
+    can_delete = False
+    verbose_name_plural = _("consent")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ConsentHistoryInline(admin.TabularInline):
+    model = ConsentChange
+    extra = 0
+    fields = readonly_fields = ["changed_at", "channel", "state", "source", "detail", "changed_by",
+                                "message_id"]
+    can_delete = False
+    ordering = ["-changed_at", "-id"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ConsentForm(forms.ModelForm):
+    class Meta:
+        model = CustomerConsent
+        fields = ["customer", "channel", "state", "detail"]
+
+
+@admin.register(CustomerConsent)
+class CustomerConsentAdmin(admin.ModelAdmin):
+    """A company admin records consent (the source says "Admin"); each change joins the history."""
+
+    form = ConsentForm
+    list_display = ["customer", "channel", "state", "source", "changed_at"]
+    list_filter = ["channel", "state", "source"]
+    search_fields = ["customer__first_name", "customer__last_name", "customer__email",
+                     "customer__external_id"]
+    list_select_related = ["customer"]
+    autocomplete_fields = ["customer"]
+    date_hierarchy = "changed_at"
+    show_full_result_count = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["customer", "channel"] if obj else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdrawing consent is a change, kept in the history
+
+    def save_model(self, request, obj, form, change):
+        consent = services.customer_consent_set(
+            customer=obj.customer, channel=obj.channel, state=obj.state,
+            source=CustomerConsent.Source.ADMIN, detail=obj.detail, changed_by=request.user)
+        obj.pk, obj.source, obj.changed_at = consent.pk, consent.source, consent.changed_at
 
 
 @admin.register(Customer)
@@ -61,7 +120,7 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["first_name", "last_name", "email", "phone", "external_id"]
     list_select_related = ["home_store", "primary_salesperson"]
     autocomplete_fields = ["primary_salesperson", "primary_account", "created_by"]
-    inlines = [TagInline, MailingListInline, ConsentInline]
+    inlines = [TagInline, MailingListInline, ConsentInline, ConsentHistoryInline]
     show_full_result_count = False
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [

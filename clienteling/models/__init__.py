@@ -13,6 +13,7 @@ from .configuration import (
 )
 from .customer import (
     Channel,
+    ConsentChange,
     ConsentState,
     Customer,
     CustomerConsent,
@@ -30,7 +31,7 @@ from .sales import Sale, SaleLine, WishlistItem
 
 __all__ = [
     "Activity", "ActivityType", "AttributeGroup", "AttributeOption", "BulkJob", "Channel",
-    "ClientBook", "ClientBookEntry", "ConsentState", "Customer", "CustomerAttribute",
+    "ClientBook", "ClientBookEntry", "ConsentChange", "ConsentState", "Customer", "CustomerAttribute",
     "CustomerAttributeValue", "CustomerCardProperty", "CustomerConsent", "CustomerContactHistory",
     "CustomerMailingList", "CustomerMeasures", "CustomerTag", "GridPreference", "LegalEntity",
     "ListTemplate", "MailingList", "ModuleSettings", "Note", "ProfileSection",

@@ -256,6 +256,7 @@ class CustomerConsent(models.Model):
 
     class Source(models.TextChoices):
         KEYWORD = "keyword", _("Customer replied with a keyword")
+        OPT_IN_REPLY = "opt_in_reply", _("Customer answered the opt-in request")
         ASSOCIATE = "associate", _("Recorded by an associate")
         IMPORT = "import", _("Import")
         PROVIDER = "provider", _("Provider reported")
@@ -279,6 +280,36 @@ class CustomerConsent(models.Model):
         ]
         indexes = [models.Index(fields=["channel", "state"], name="consent_channel_state")]
 
+
+
+class ConsentChange(models.Model):
+    """One change of a customer's consent on a channel. The history is only ever added to.
+
+    CustomerConsent holds the current state (what the rules and list filters read);
+    each change to it adds a row here: what, how, who, when, and the message behind it.
+    """
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="consent_changes",
+                                 verbose_name=_("customer"))
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=16, choices=ConsentState.choices)
+    source = models.CharField(_("source"), max_length=16, choices=CustomerConsent.Source.choices)
+    detail = models.CharField(_("detail"), max_length=255, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
+                                   related_name="+", verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(_("changed"))
+    # The message that caused it (a keyword, an opt-in reply, a provider error), by id:
+    # conversations sits above clienteling and registers the meaning.
+    message_id = models.PositiveBigIntegerField(_("message"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("consent change")
+        verbose_name_plural = _("consent history")
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["customer", "-changed_at"], name="consent_change_customer")]
+
+    def __str__(self):
+        return f"{self.get_channel_display()}: {self.get_state_display()}"
 
 class CustomerContactHistory(models.Model):
     """Facts about contact with a customer that list filters and columns need.

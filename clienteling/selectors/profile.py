@@ -18,7 +18,9 @@ from clienteling.access import MASKED, can_see_sensitive, mask_email, mask_phone
 from clienteling.dates import store_today
 from clienteling.models import (
     ActivityType,
+    Channel,
     ClientBookEntry,
+    ConsentState,
     Customer,
     CustomerAttribute,
     CustomerAttributeValue,
@@ -42,6 +44,7 @@ OPEN_TASKS_SHOWN = 50
 DONE_TASKS_SHOWN = 10
 SALES_SHOWN = 20
 WISHLIST_SHOWN = 25
+CONSENT_CHANGES_SHOWN = 20
 # Kinds that fit half the width on a large screen; the rest (and every kind
 # another app registers) take the full width.
 HALF_WIDTH_KINDS = frozenset({"contact", "attributes", "tasks", "notes", "measures"})
@@ -217,6 +220,22 @@ class _ProfileData:
 
     def kind_measures(self) -> dict:
         return {"measures": CustomerMeasures.objects.filter(customer=self.customer).first()}
+
+    def kind_contact(self) -> dict:
+        """Consent on each channel as it stands, and the latest changes that made it so."""
+        current = {consent.channel: consent for consent in self.customer.consents.all()}
+        consents = [{"channel": label, "state": current[channel].get_state_display(),
+                     "code": current[channel].state, "since": current[channel].changed_at}
+                    if channel in current else
+                    {"channel": label, "state": ConsentState.UNKNOWN.label, "code": ConsentState.UNKNOWN,
+                     "since": None}
+                    for channel, label in Channel.choices]
+        changes = (self.customer.consent_changes.select_related("changed_by")
+                   .order_by("-changed_at", "-id")[:CONSENT_CHANGES_SHOWN])
+        history = [{"at": change.changed_at, "channel": change.get_channel_display(),
+                    "state": change.get_state_display(), "source": change.get_source_display(),
+                    "detail": change.detail, "by": _person(change.changed_by)} for change in changes]
+        return {"consents": consents, "consent_history": history}
 
 
 def _person(user) -> str:

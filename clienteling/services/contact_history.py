@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from clienteling.models import (
     Channel,
+    ConsentChange,
     ConsentState,
     Customer,
     CustomerConsent,
@@ -153,16 +154,29 @@ def contact_history_set_next_scheduled_many(*, customer_ids: Iterable[int], at: 
 
 @transaction.atomic
 def customer_consent_set(*, customer: Customer, channel: str, state: str, source: str,
-                         detail: str = "", at: datetime | None = None) -> CustomerConsent:
-    """Record consent on one channel with when and how; mirrors it into the history."""
+                         detail: str = "", at: datetime | None = None, changed_by=None,
+                         message_id: int | None = None) -> CustomerConsent:
+    """Record consent on one channel: the current state, a line of its history, the list facts.
+
+    `changed_by` is the staff member who recorded it (none for the customer's own keyword
+    or the provider), `message_id` the message that caused it.
+    """
     if state not in ConsentState.values:
         raise ValueError(f"unknown consent state {state!r}")
+    if source not in CustomerConsent.Source.values:
+        raise ValueError(f"unknown consent source {source!r}")
     at = at or timezone.now()
-    consent, _created = CustomerConsent.objects.update_or_create(
-        customer=customer, channel=channel,
-        defaults={"state": state, "changed_at": at, "source": source, "detail": detail[:255]},
-    )
-    contact_history_set_consent(customer_id=customer.pk, channel=channel, state=state)
+    detail = detail[:CustomerConsent._meta.get_field("detail").max_length]
+    with transaction.atomic():
+        consent, _created = CustomerConsent.objects.update_or_create(
+            customer=customer, channel=channel,
+            defaults={"state": state, "changed_at": at, "source": source, "detail": detail},
+        )
+        ConsentChange.objects.create(
+            customer=customer, channel=channel, state=state, source=source, detail=detail,
+            changed_by=changed_by if getattr(changed_by, "pk", None) else None, changed_at=at,
+            message_id=message_id)
+        contact_history_set_consent(customer_id=customer.pk, channel=channel, state=state)
     return consent
 
 

@@ -146,7 +146,7 @@ def _apply_error_side_effects(message: Message, code: str) -> None:
     if code in OPTED_OUT_CODES:
         clienteling_services.customer_consent_set(
             customer=customer, channel=message.conversation.channel, state=ConsentState.OPTED_OUT,
-            source=CustomerConsent.Source.PROVIDER, detail=f"Twilio {code}")
+            source=CustomerConsent.Source.PROVIDER, detail=f"Twilio {code}", message_id=message.pk)
     elif code in UNABLE_TO_TEXT_CODES:
         clienteling_services.customer_mark_unable_to_text(customer=customer)
 

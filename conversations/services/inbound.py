@@ -16,7 +16,16 @@ from clienteling.models import Channel, ConsentState, Customer, CustomerConsent,
 
 from ..models import Conversation, Message, StoreMessagingSettings
 from ..providers.addresses import messaging_settings, strip_channel_prefix
-from .rules import HELP_KEYWORDS, PREVIEW, START_KEYWORDS, STOP_KEYWORDS, SendBlocked, Status, works_in
+from .rules import (
+    HELP_KEYWORDS,
+    PREVIEW,
+    START_KEYWORDS,
+    STOP_KEYWORDS,
+    SendBlocked,
+    Status,
+    consent_for,
+    works_in,
+)
 from .sending import _message_send
 
 logger = logging.getLogger(__name__)
@@ -147,11 +156,14 @@ def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, re
     if keyword in STOP_KEYWORDS:
         clienteling_services.customer_consent_set(
             customer=customer, channel=channel, state=ConsentState.OPTED_OUT,
-            source=CustomerConsent.Source.KEYWORD, detail=keyword, at=received_at)
+            source=CustomerConsent.Source.KEYWORD, detail=keyword, at=received_at, message_id=message.pk)
     elif keyword in START_KEYWORDS:
+        current = consent_for(customer, channel)
+        answered = current is not None and current.state == ConsentState.REQUESTED
         clienteling_services.customer_consent_set(
             customer=customer, channel=channel, state=ConsentState.OPTED_IN,
-            source=CustomerConsent.Source.KEYWORD, detail=keyword, at=received_at)
+            source=CustomerConsent.Source.OPT_IN_REPLY if answered else CustomerConsent.Source.KEYWORD,
+            detail=keyword, at=received_at, message_id=message.pk)
     elif keyword in HELP_KEYWORDS:
         help_text = messaging_settings(store).help_text or _(
             "Reply STOP to unsubscribe. Call the store for help.")

@@ -179,7 +179,7 @@ def opt_in_request(*, conversation: Conversation, sender) -> Message:
             clienteling_services.customer_consent_set(
                 customer=conversation.customer, channel=conversation.channel,
                 state=ConsentState.REQUESTED, source=CustomerConsent.Source.ASSOCIATE,
-                detail=_("Opt-in request sent"), at=now)
+                detail=_("Opt-in request sent"), at=now, changed_by=sender, message_id=message.pk)
     return message
 
 

@@ -231,7 +231,7 @@ def test_a_sentence_containing_stop_is_not_a_keyword(client, twilio, messaging, 
     assert not CustomerConsent.objects.exists()
 
 
-@pytest.mark.parametrize("word", ["HELP", "  help  ", "Help"])
+@pytest.mark.parametrize("word", ["HELP", "  help  ", "Help", "INFO", "info"])
 def test_help_gets_the_store_help_text(client, twilio, messaging, customer_a, word,
                                        django_capture_on_commit_callbacks):
     messaging["store_a"].help_text = "Atelier New York: call 212 555 0100. Reply STOP to opt out."

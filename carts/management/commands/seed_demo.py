@@ -70,6 +70,7 @@ from clienteling.models import (
     Channel,
     ClientBook,
     ClientBookEntry,
+    ConsentChange,
     ConsentState,
     Customer,
     CustomerAttribute,
@@ -152,6 +153,9 @@ TABLES: list[tuple[str, type[Model], tuple[str, ...]]] = [
     ("tags", CustomerTag, ("customer_id", "tag_id", "added_at")),
     ("mailing_lists", CustomerMailingList, ("customer_id", "mailing_list_id", "subscribed_at")),
     ("consents", CustomerConsent,
+     ("customer_id", "channel", "state", "changed_at", "source", "detail")),
+    # The same facts as the history's first line (the same column order).
+    ("consent_changes", ConsentChange,
      ("customer_id", "channel", "state", "changed_at", "source", "detail")),
     ("contact", CustomerContactHistory, CONTACT_COLUMNS),
     ("wishlist", WishlistItem,
@@ -1109,10 +1113,10 @@ class CustomerGenerator:
                            else "unknown")
         for channel, state in (("sms", sms), ("whatsapp", whatsapp), ("email", email_state)):
             if state != "unknown":
-                rows["consents"].append((
-                    customer_id, channel, state, self._since(rng, store, created_at, 900),
-                    rng.choice(CONSENT_SOURCES), "",
-                ))
+                consent = (customer_id, channel, state, self._since(rng, store, created_at, 900),
+                           rng.choice(CONSENT_SOURCES), "")
+                rows["consents"].append(consent)
+                rows["consent_changes"].append(consent)
         last_text_at, preview, inbound = None, "", False
         if (sms == "opted_in" or whatsapp == "opted_in") and rand() < 0.5:
             last_text_at = self._since(rng, store, created_at, 120)
