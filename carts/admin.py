@@ -3,6 +3,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from clienteling.admin import CredentialsAuditMixin
 from conversations.admin import SecretField
 
 from .models import (
@@ -60,7 +61,7 @@ class PaymentProviderAccountForm(forms.ModelForm):
 
 
 @admin.register(PaymentProviderAccount)
-class PaymentProviderAccountAdmin(admin.ModelAdmin):
+class PaymentProviderAccountAdmin(CredentialsAuditMixin, admin.ModelAdmin):
     form = PaymentProviderAccountForm
     list_display = ["provider", "merchant_account", "environment", "active"]
     list_filter = ["provider", "environment", "active"]

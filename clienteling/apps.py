@@ -9,7 +9,7 @@ class ClientelingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import bulk, sections  # noqa: F401  register built-in sections and bulk actions
+        from . import bulk, sections, signals  # noqa: F401  built-in sections, bulk actions, audit wiring
         from .roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

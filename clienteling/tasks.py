@@ -12,3 +12,8 @@ def refresh_stale_customer_measures() -> int:
 def run_bulk_job(job_id: int) -> None:
     # Idempotent: the service claims the job with a conditional update.
     services.bulk_job_run(job_id=job_id)
+
+
+@shared_task
+def prune_audit_events() -> int:
+    return services.audit_events_prune()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from clienteling.admin import CredentialsAuditMixin
 from clienteling.models import Channel, Store
 
 from . import services
@@ -74,7 +75,7 @@ TEST_MESSAGE_PAGE = """{% extends "admin/base_site.html" %}{% load i18n %}
 
 
 @admin.register(TwilioAccount)
-class TwilioAccountAdmin(admin.ModelAdmin):
+class TwilioAccountAdmin(CredentialsAuditMixin, admin.ModelAdmin):
     form = TwilioAccountForm
     list_display = ["name", "account_sid", "whatsapp_sender", "active", "updated_at"]
     list_filter = ["active"]

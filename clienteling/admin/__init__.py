@@ -1,1 +1,4 @@
-from . import configuration, customers, org  # noqa: F401  register the admin screens
+from . import audit, configuration, customers, org  # noqa: F401  register the admin screens
+from .audit import CredentialsAuditMixin
+
+__all__ = ["CredentialsAuditMixin"]

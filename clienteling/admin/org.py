@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from clienteling import services
-from clienteling.models import LegalEntity, Shift, StaffProfile, Store, StoreGroup
+from clienteling.models import AuditAction, LegalEntity, Shift, StaffProfile, Store, StoreGroup
 
 User = get_user_model()
 
@@ -71,9 +71,14 @@ class StaffProfileAdmin(admin.ModelAdmin):
         return (super().has_delete_permission(request, obj)
                 and not outranks(obj and obj.user, request.user))
 
+    def save_model(self, request, obj, form, change):
+        request.access_before = access_snapshot(obj.user) if change else {}
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.staff_sync_access(profile=form.instance)
+        audit_access_change(request, form.instance.user)
 
 
 admin.site.unregister(User)
@@ -124,11 +129,42 @@ class StaffUserAdmin(DjangoUserAdmin):
             raise PermissionDenied
         super().delete_queryset(request, queryset)
 
+    def save_model(self, request, obj, form, change):
+        request.access_before = access_snapshot(User.objects.get(pk=obj.pk)) if change else {}
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         profile = StaffProfile.objects.filter(user=form.instance).first()
         if profile:
             services.staff_sync_access(profile=profile)
+        audit_access_change(request, form.instance)
+
+
+def access_snapshot(user) -> dict:
+    """What a user may do: status flags, role, stores, groups and permissions (for the audit)."""
+    profile = StaffProfile.objects.filter(user=user).prefetch_related("stores").first()
+    return {
+        "superuser": user.is_superuser, "staff": user.is_staff, "active": user.is_active,
+        "role": profile.role if profile else "",
+        "stores": sorted(store.pk for store in profile.stores.all()) if profile else [],
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+        "permissions": sorted(f"{app}.{codename}" for app, codename in user.user_permissions.values_list(
+            "content_type__app_label", "codename")),
+    }
+
+
+def audit_access_change(request, user) -> None:
+    before, after = getattr(request, "access_before", {}), access_snapshot(user)
+    changed = sorted(key for key in after if before.get(key) != after[key])
+    if not changed:
+        return
+    # A new role or stores is a role change (the role's groups follow); the rest is raw access.
+    role = {"role", "stores"} & set(changed)
+    services.audit_record(
+        action=AuditAction.ROLE_CHANGE if role else AuditAction.PERMISSION_CHANGE,
+        request=request, target=f"user {user.pk} ({user.get_username()})",
+        detail={key: {"before": before.get(key), "after": after[key]} for key in changed})
 
 
 def outranks(user, actor) -> bool:

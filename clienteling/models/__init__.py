@@ -1,5 +1,6 @@
 from .activity import Activity, ActivityType, Note, Task
 from .attributes import AttributeGroup, AttributeOption, CustomerAttribute, CustomerAttributeValue
+from .audit import AuditAction, AuditEvent
 from .client_book import ClientBook, ClientBookEntry
 from .configuration import (
     BulkJob,
@@ -30,6 +31,7 @@ from .org import LegalEntity, Shift, StaffProfile, Store, StoreGroup
 from .sales import Sale, SaleLine, WishlistItem
 
 __all__ = [
+    "AuditAction", "AuditEvent",
     "Activity", "ActivityType", "AttributeGroup", "AttributeOption", "BulkJob", "Channel",
     "ClientBook", "ClientBookEntry", "ConsentChange", "ConsentState", "Customer", "CustomerAttribute",
     "CustomerAttributeValue", "CustomerCardProperty", "CustomerConsent", "CustomerContactHistory",

@@ -5,6 +5,7 @@ Split by aggregate; callers use `from clienteling import services` and
 """
 
 from .attributes import attribute_parse_value, attribute_values_set
+from .audit import audit_events_prune, audit_record
 from .bulk import bulk_job_run, bulk_job_start
 from .client_books import (
     client_book_add,
@@ -24,7 +25,8 @@ from .profile import __all__ as _profile_all
 from .sales import customer_measures_refresh, customer_measures_refresh_stale, sale_record
 
 __all__ = [
-    "attribute_parse_value", "attribute_values_set", "bulk_job_run", "bulk_job_start",
+    "attribute_parse_value", "attribute_values_set", "audit_events_prune", "audit_record",
+    "bulk_job_run", "bulk_job_start",
     "client_book_add", "client_book_add_many", "client_book_for", "client_book_reassign",
     "client_book_remove", "customers_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "sale_record", "staff_sync_access",

@@ -6,8 +6,10 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clienteling.models import BulkJob
+from clienteling.models import AuditAction, BulkJob
 from clienteling.registry import bulk_actions
+
+from .audit import audit_record
 
 CHUNK_SIZE = 500
 MAX_SELECTED_IDS = 5000
@@ -29,6 +31,8 @@ def bulk_job_start(*, user, action_key: str, params: dict, ids: list[int] | None
     selection = {"ids": [int(pk) for pk in ids]} if ids else {"query": query}
     job = BulkJob.objects.create(action=action_key, created_by=user, store=store,
                                  params={"action": params, "selection": selection})
+    audit_record(action=AuditAction.BULK_ACTION, actor=user, target=f"{action_key} (job {job.pk})",
+                 detail={"action": action_key, "selected": len(ids) if ids else "all matching"})
     from clienteling.tasks import run_bulk_job
 
     transaction.on_commit(lambda: run_bulk_job.delay(job.pk))

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clienteling.models import ClientBook, ClientBookEntry, Customer
+from clienteling.models import AuditAction, ClientBook, ClientBookEntry, Customer
+
+from .audit import audit_record
 
 
 def client_book_for(*, owner, legal_entity) -> ClientBook:
@@ -60,6 +62,10 @@ def client_book_reassign(*, from_book: ClientBook, to_book: ClientBook,
     Customer.objects.filter(pk__in=ids, primary_salesperson=from_book.owner).update(
         primary_salesperson=to_book.owner
     )
+    audit_record(action=AuditAction.REASSIGN, actor=reassigned_by,
+                 target=f"book {from_book.pk} -> book {to_book.pk}",
+                 detail={"from_owner": from_book.owner_id, "to_owner": to_book.owner_id,
+                         "customers": len(ids)})
     return len(ids)
 
 
@@ -79,4 +85,6 @@ def customers_assign(*, customer_ids: Iterable[int], associate, assigned_by) -> 
         primary_salesperson=associate, updated_at=timezone.now())
     book = client_book_for(owner=associate, legal_entity=profile.legal_entity)
     client_book_add_many(book=book, customer_ids=ids, added_by=assigned_by)
+    audit_record(action=AuditAction.REASSIGN, actor=assigned_by, target=f"to user {associate.pk}",
+                 detail={"to_owner": associate.pk, "customers": len(ids)})
     return len(ids)

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from clienteling.models import (
+    AuditAction,
     Channel,
     ConsentChange,
     ConsentState,
@@ -22,6 +23,8 @@ from clienteling.models import (
     LegalEntity,
     Store,
 )
+
+from .audit import audit_record
 
 __all__ = [
     "contact_history_record_message", "contact_history_record_messages",
@@ -177,6 +180,9 @@ def customer_consent_set(*, customer: Customer, channel: str, state: str, source
             changed_by=changed_by if getattr(changed_by, "pk", None) else None, changed_at=at,
             message_id=message_id)
         contact_history_set_consent(customer_id=customer.pk, channel=channel, state=state)
+        audit_record(action=AuditAction.CONSENT_CHANGE, actor=changed_by, customer=customer,
+                     target=channel, detail={"channel": channel, "state": state, "source": source,
+                                             "message_id": message_id})
     return consent
 
 

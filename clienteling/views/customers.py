@@ -2,9 +2,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from clienteling import selectors
+from clienteling import selectors, services
 from clienteling.access import access_customer, require_customer_module
-from clienteling.models import ModuleSettings
+from clienteling.models import AuditAction, ModuleSettings
 
 
 @login_required
@@ -23,4 +23,7 @@ def customer_detail(request, customer_id: int):
     require_customer_module(request.user)
     customer = access_customer(request.user, customer_id)
     context = selectors.customer_profile(user=request.user, customer=customer)
+    if not context["contact"]["masked"]:
+        services.audit_record(action=AuditAction.VIEW_SENSITIVE, customer=customer, request=request,
+                              target=f"customer {customer.pk}")
     return render(request, "clienteling/customer_detail.html", context)

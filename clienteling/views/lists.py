@@ -19,6 +19,7 @@ from clienteling import services
 from clienteling.access import (
     access_list_template,
     access_saved_list,
+    can_see_sensitive,
     is_company_admin,
     list_templates_listed_for,
     list_templates_managed_by,
@@ -36,7 +37,7 @@ from clienteling.forms.lists import (
 )
 from clienteling.grid import COLUMNS, COLUMNS_BY_KEY, clean_columns
 from clienteling.htmx import with_toast
-from clienteling.models import BulkJob, SavedCustomerList
+from clienteling.models import AuditAction, BulkJob, SavedCustomerList
 from clienteling.registry import bulk_actions
 from clienteling.selectors.lists import CustomerList, customer_filterset, filter_definition
 from clienteling.selectors.lists import customer_count as select_customer_count
@@ -182,6 +183,10 @@ def customer_export(request):
                                                        saved_list=saved_list, ids=ids)
     if filterset.form.errors:
         return _bad_request(_("The filters are not valid."))
+    services.audit_record(
+        action=AuditAction.EXPORT, request=request, target=saved_list.name if saved_list else "",
+        detail={"filters": sorted(key for key, value in params.items() if value), "selected": len(ids),
+                "unmasked": can_see_sensitive(request.user)})
     writer = csv.writer(_Echo())
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = StreamingHttpResponse((writer.writerow(row) for row in rows),

@@ -241,6 +241,10 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "prune-audit-events": {
+        "task": "clienteling.tasks.prune_audit_events",
+        "schedule": 24 * 60 * 60,
+    },
     "refresh-customer-measures": {
         "task": "clienteling.tasks.refresh_stale_customer_measures",
         "schedule": 60 * 60,
@@ -258,6 +262,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5 * 60,
     },
 }
+
+# Who saw or changed what is kept this long, then pruned by beat.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 
 # Secrets stored in the database (provider credentials) are encrypted with the
 # first key; older keys stay listed so rotation never locks data out.
