@@ -19,6 +19,7 @@ class CartsConfig(AppConfig):
 
         from . import (
             navigation,  # noqa: F401  registers the Catalog and Carts menu items
+            personal_data,  # noqa: F401  registers carts for customers' data requests
             sections,  # noqa: F401  registers the "carts" profile section kind
             thread_actions,  # noqa: F401  registers the conversation screen's cart actions
         )

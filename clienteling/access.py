@@ -64,15 +64,15 @@ def managed_stores_for(user) -> QuerySet[Store]:
 
 
 def customers_for(user) -> QuerySet[Customer]:
-    """Every customer the user may see: those of their legal entity."""
+    """Every customer the user may see: those of their legal entity (erased ones are gone)."""
     if user.is_superuser:
-        return Customer.objects.all()
+        return Customer.objects.filter(erased_at__isnull=True)
     profile = staff_profile(user)
     if profile is None or not profile.active or not user.has_perm(
         "clienteling.view_customer_profile"
     ):
         return Customer.objects.none()
-    return Customer.objects.filter(legal_entity_id=profile.legal_entity_id)
+    return Customer.objects.filter(legal_entity_id=profile.legal_entity_id, erased_at__isnull=True)
 
 
 def access_customer(user, customer_id) -> Customer:

@@ -9,7 +9,8 @@ class ClientelingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        from . import bulk, sections, signals  # noqa: F401  built-in sections, bulk actions, audit wiring
+        # Built-in sections, bulk actions, personal data parts and the audit's wiring.
+        from . import bulk, personal_data, sections, signals  # noqa: F401
         from .roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -48,6 +48,25 @@ class NavItem:
     shortcut: bool = False
 
 
+@dataclass(frozen=True)
+class PersonalDataPart:
+    """What one app holds about a customer, for data requests (export and erasure).
+
+    Each app registers the parts it owns, so clienteling exports and erases what
+    conversations and carts hold without importing them.
+    """
+
+    key: str
+    label: Any
+    # export(customer) -> list of flat dicts (JSON-ready): one CSV file, one key in the JSON
+    export: Callable[..., list[dict]]
+    # erase(customer) -> list of follow-ups at providers (their own copies), run inside the
+    # erasure's transaction
+    erase: Callable[..., list[str]]
+    # files(customer) -> [(name, bytes)] stored with the export (message images ...)
+    files: Callable[..., list[tuple[str, bytes]]] | None = None
+
+
 @dataclass
 class Registry:
     kind: str
@@ -72,3 +91,4 @@ class Registry:
 profile_sections = Registry("profile section")
 bulk_actions = Registry("bulk action")
 nav_items = Registry("navigation item")
+personal_data = Registry("personal data part")

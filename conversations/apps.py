@@ -7,4 +7,4 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self):
-        from . import console  # noqa: F401  registers the profile section and bulk action
+        from . import console, personal_data  # noqa: F401  profile section, bulk action, data requests

@@ -351,6 +351,8 @@ class Message(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     status_updated_at = models.DateTimeField(_("status updated at"), null=True, blank=True)
+    # Words and images removed once the retention period passed (or on erasure).
+    redacted_at = models.DateTimeField(_("content removed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("message")
@@ -366,6 +368,9 @@ class Message(models.Model):
                 fields=["status", "created_at"], name="message_stuck_sends",
                 condition=Q(status__in=["sending", "unknown"]),
             ),
+            # The retention sweep reads only what it has not redacted yet, oldest first.
+            models.Index(fields=["created_at"], name="message_to_redact",
+                         condition=Q(redacted_at__isnull=True)),
         ]
 
 

@@ -84,3 +84,8 @@ def reconcile_unknown_sends() -> dict:
 @shared_task(acks_late=True)
 def process_twilio_event(event_id: int) -> bool:
     return services.twilio_event_process(event_id=event_id)
+
+
+@shared_task
+def redact_expired_messages() -> int:
+    return services.messages_redact_expired()

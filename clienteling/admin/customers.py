@@ -1,7 +1,11 @@
 from adminsortable2.admin import SortableAdminMixin
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clienteling import services
 from clienteling.models import (
@@ -135,8 +139,49 @@ class CustomerAdmin(admin.ModelAdmin):
         (_("Relationship"), {"fields": ["home_store", "primary_salesperson",
                                         "primary_account"]}),
         (_("Account"), {"fields": ["balance", "credit_balance", "currency"]}),
-        (_("History"), {"fields": ["created_at", "created_by", "updated_at"]}),
+        (_("History"), {"fields": ["created_at", "created_by", "updated_at", "erased_at"]}),
     ]
+    actions = ["export_personal_data", "erase_personal_data"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "erased_at"]
+
+    def has_export_personal_data_permission(self, request):
+        return request.user.has_perm("clienteling.export_personal_data")
+
+    def has_erase_personal_data_permission(self, request):
+        return request.user.has_perm("clienteling.erase_personal_data")
+
+    @admin.action(description=_("Export personal data (zip)"), permissions=["export_personal_data"])
+    def export_personal_data(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Choose one customer to export."), messages.WARNING)
+            return None
+        customer = queryset.get()
+        response = HttpResponse(services.customer_data_export(customer=customer, actor=request.user),
+                                content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.zip"'
+        return response
+
+    @admin.action(description=_("Erase personal data…"), permissions=["erase_personal_data"])
+    def erase_personal_data(self, request, queryset):
+        customers = list(queryset.filter(erased_at__isnull=True))
+        if request.POST.get("confirm") == "ERASE":
+            follow_ups = []
+            for customer in customers:
+                report = services.customer_erase(customer=customer, actor=request.user)
+                follow_ups += report.provider_follow_ups
+            self.message_user(request, ngettext("%(count)s customer erased.", "%(count)s customers erased.",
+                                                len(customers)) % {"count": len(customers)}, messages.SUCCESS)
+            if follow_ups:
+                self.message_user(request, _("Delete these at the providers too: %(items)s") % {
+                    "items": "; ".join(follow_ups)}, messages.WARNING)
+            return None
+        context = {**self.admin_site.each_context(request), "title": _("Erase personal data"),
+                   "customers": customers, "queryset": queryset, "opts": self.model._meta,
+                   "checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                   "wrong_word": "confirm" in request.POST}
+        return TemplateResponse(request, "admin/clienteling/customer/erase_confirmation.html", context)
 
 
 @admin.register(ActivityType)

@@ -125,6 +125,9 @@ class Customer(models.Model):
         related_name="created_customers", verbose_name=_("created by"),
     )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Set when the customer's personal data was erased on their request (the row stays,
+    # anonymous, so sales still add up in reports).
+    erased_at = models.DateTimeField(_("erased"), null=True, blank=True, editable=False)
     # Month-and-day keys kept by save(); see month_day_key().
     birthday_key = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     anniversary_key = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
@@ -145,6 +148,8 @@ class Customer(models.Model):
             ("reassign_client_book", _("Can reassign client book customers")),
             ("export_customers", _("Can export customer lists")),
             ("manage_list_templates", _("Can manage customer list templates")),
+            ("export_personal_data", _("Can export a customer's personal data")),
+            ("erase_personal_data", _("Can erase a customer's personal data")),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -195,6 +200,8 @@ class Customer(models.Model):
 
     @property
     def anonymous_label(self) -> str:
+        if self.erased_at:
+            return _("Erased customer #%(id)s") % {"id": self.pk}
         if self.phone:
             tail = "•••• " + str(self.phone)[-2:]
         elif self.email and "@" in self.email:

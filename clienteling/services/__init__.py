@@ -17,6 +17,7 @@ from .client_books import (
 )
 from .contact_history import *  # noqa: F403  written by conversations
 from .contact_history import __all__ as _contact_all
+from .data_requests import ErasureReport, customer_data_export, customer_erase
 from .lists import *  # noqa: F403  saved lists, list templates, grid columns
 from .lists import __all__ as _lists_all
 from .org import staff_sync_access, store_ensure_stock_location
@@ -26,7 +27,7 @@ from .sales import customer_measures_refresh, customer_measures_refresh_stale, s
 
 __all__ = [
     "attribute_parse_value", "attribute_values_set", "audit_events_prune", "audit_record",
-    "bulk_job_run", "bulk_job_start",
+    "bulk_job_run", "bulk_job_start", "ErasureReport", "customer_data_export", "customer_erase",
     "client_book_add", "client_book_add_many", "client_book_for", "client_book_reassign",
     "client_book_remove", "customers_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "sale_record", "staff_sync_access",

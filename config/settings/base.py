@@ -257,6 +257,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.archive_conversations",
         "schedule": 60 * 60,
     },
+    "redact-expired-messages": {
+        "task": "conversations.tasks.redact_expired_messages",
+        "schedule": 24 * 60 * 60,
+    },
     "reconcile-unknown-sends": {
         "task": "conversations.tasks.reconcile_unknown_sends",
         "schedule": 5 * 60,
@@ -307,6 +311,9 @@ MESSAGING_PROVIDERS = {
     "email": env("MESSAGING_EMAIL_PROVIDER", default="email"),
 }
 MESSAGING_EMAIL_FROM = env("MESSAGING_EMAIL_FROM", default="")
+# Message words and images, and raw webhook payloads, are removed after this many days
+# (0 keeps them); the sweep runs daily.
+MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=730)
 # The customer list's count may take this long inside the page; past it the page is sent
 # and fetches the count afterwards, which may take up to the timeout.
 CUSTOMER_LIST_COUNT_BUDGET_MS = env.int("CUSTOMER_LIST_COUNT_BUDGET_MS", default=20)

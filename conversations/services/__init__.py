@@ -13,6 +13,7 @@ updates.
 from .bulk_send import BulkSendReport, message_send_bulk
 from .dispatch import DispatchOutcome, message_dispatch, message_give_up, message_status_update
 from .inbound import inbound_receive, prospect_lock, store_for_number
+from .retention import messages_redact, messages_redact_expired
 from .rules import (
     HELP_KEYWORDS,
     MAX_BODY,
@@ -69,4 +70,5 @@ __all__ = [
     "template_reject", "twilio_event_process", "twilio_test_message_send", "webhook_events_requeue_stale",
     "window_closes_at", "window_open", "works_in", "image_validate", "media_open", "media_store",
     "message_schedule_cancel", "template_preview", "prospect_lock", "images_allowed", "skip_reason_label",
+    "messages_redact", "messages_redact_expired",
 ]
