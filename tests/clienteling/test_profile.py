@@ -148,7 +148,9 @@ def test_profile_page_runs_the_same_queries_for_a_long_history(client, manager, 
 
     with CaptureQueriesContext(connection) as one:
         client.get(profile_url(small))
-    with django_assert_max_num_queries(28):
+    # 28, the consent section's two (current and history) and the audit line a manager's
+    # unmasked view writes (SQLite counts the savepoint around it too).
+    with django_assert_max_num_queries(33):
         response = client.get(profile_url(customer_a))
 
     assert response.status_code == 200
