@@ -49,9 +49,10 @@ def test_send_deliver_and_reply_end_to_end(client, twilio, sms_thread, associate
         post_signed(client, "/webhooks/twilio/messages/", {
             "MessageSid": "SM" + "7" * 32, "From": str(customer_a.phone), "To": STORE_A_SMS,
             "Body": " Start ", "NumMedia": "0"}, twilio.fake.auth_token)
-        assert wait_until(lambda: CustomerConsent.objects.filter(
-            customer=customer_a, channel=Channel.SMS, state=ConsentState.OPTED_IN).exists())
-        assert sms_thread.messages.filter(direction=Message.Direction.INBOUND).count() == 1
+        inbound = sms_thread.messages.filter(direction=Message.Direction.INBOUND)
+        assert wait_until(lambda: inbound.count() == 1)
+        assert CustomerConsent.objects.filter(customer=customer_a, channel=Channel.SMS,
+                                              state=ConsentState.OPTED_IN, detail="START").exists()
         assert not WebhookEvent.objects.filter(processed_at__isnull=True).exists()
     assert len(twilio.fake.creates) == 1
 
