@@ -6,6 +6,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clienteling.access import customers_for
 from clienteling.models import AuditAction, BulkJob
 from clienteling.registry import bulk_actions
 
@@ -28,7 +29,12 @@ def bulk_job_start(*, user, action_key: str, params: dict, ids: list[int] | None
     if ids and len(ids) > MAX_SELECTED_IDS:
         raise ValidationError(_("Select at most %(n)s customers, or choose all matching.")
                               % {"n": MAX_SELECTED_IDS})
-    selection = {"ids": [int(pk) for pk in ids]} if ids else {"query": query}
+    if ids:
+        # Only customers the user may see: ids from elsewhere are refused, not quietly kept.
+        ids = list(customers_for(user).filter(pk__in=[int(pk) for pk in ids]).values_list("pk", flat=True))
+        if not ids:
+            raise ValidationError(_("Select at least one customer."))
+    selection = {"ids": ids} if ids else {"query": query}
     job = BulkJob.objects.create(action=action_key, created_by=user, store=store,
                                  params={"action": params, "selection": selection})
     audit_record(action=AuditAction.BULK_ACTION, actor=user, target=f"{action_key} (job {job.pk})",
