@@ -45,3 +45,23 @@ def test_two_first_messages_at_once_from_a_new_number_make_one_prospect(org, mes
     prospects = Customer.objects.filter(phone=NEW_NUMBER)
     assert prospects.count() == 1 and prospects.get().is_prospect
     assert Message.objects.filter(conversation__customer=prospects.get()).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_whatsapp_prospect_is_named_by_its_profile_and_never_by_its_number(
+        client, twilio, messaging, django_capture_on_commit_callbacks):
+    from .conftest import STORE_A_WHATSAPP, post_signed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, "/webhooks/twilio/messages/", {
+            "MessageSid": "SM" + "8" * 32, "From": f"whatsapp:{NEW_NUMBER}",
+            "To": f"whatsapp:{STORE_A_WHATSAPP}", "Body": "Hello", "NumMedia": "0", "ProfileName": "Marguerite"}, twilio.fake.auth_token)
+        post_signed(client, "/webhooks/twilio/messages/", {
+            "MessageSid": "SM" + "9" * 32, "From": "+13105550188", "To": STORE_A_SMS,
+            "Body": "Hi there", "NumMedia": "0"}, twilio.fake.auth_token)
+
+    named = Customer.objects.get(phone=NEW_NUMBER)
+    unnamed = Customer.objects.get(phone="+13105550188")
+    assert str(named) == "Marguerite" and named.is_prospect
+    assert str(unnamed) == "Prospect •••• 88"
+    assert "3105550188" not in str(unnamed)
