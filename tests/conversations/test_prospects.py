@@ -55,7 +55,8 @@ def test_a_whatsapp_prospect_is_named_by_its_profile_and_never_by_its_number(
     with django_capture_on_commit_callbacks(execute=True):
         post_signed(client, "/webhooks/twilio/messages/", {
             "MessageSid": "SM" + "8" * 32, "From": f"whatsapp:{NEW_NUMBER}",
-            "To": f"whatsapp:{STORE_A_WHATSAPP}", "Body": "Hello", "NumMedia": "0", "ProfileName": "Marguerite"}, twilio.fake.auth_token)
+            "To": f"whatsapp:{STORE_A_WHATSAPP}", "Body": "Hello", "NumMedia": "0",
+            "ProfileName": "Marguerite"}, twilio.fake.auth_token)
         post_signed(client, "/webhooks/twilio/messages/", {
             "MessageSid": "SM" + "9" * 32, "From": "+13105550188", "To": STORE_A_SMS,
             "Body": "Hi there", "NumMedia": "0"}, twilio.fake.auth_token)
