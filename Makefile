@@ -73,8 +73,10 @@ test-postgresql: install-dev
 test-embedded: install-dev
 	env -u DATABASE_URL -u REDIS_URL ATELIER_TEST_BACKEND=embedded $(PYTEST) $(PYTEST_ARGS)
 
+# ruff, and the layers contract (import-linter, pyproject.toml): an upward import fails.
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The demo's database, queue, media and caches; the next `make run` seeds a fresh demo.
 clean:

@@ -59,3 +59,19 @@ def to_minor_units(amount: Decimal, currency: str, exponent: int | None = None) 
 def from_minor_units(value: int, currency: str, exponent: int | None = None) -> Decimal:
     places = minor_unit_exponent(currency) if exponent is None else exponent
     return Decimal(int(value)).scaleb(-places)
+
+
+def format_money(amount, currency: str) -> str:
+    """The amount in its currency, written for the active language ("$1,200.00", "1 200,00 €").
+
+    The one way money is shown: templates (the `money` filter), messages to customers and
+    notices to staff all call this.
+    """
+    if amount in (None, ""):
+        return ""
+    from babel.numbers import format_currency
+    from django.utils.translation import get_language, to_locale
+
+    currency = (currency or "USD").upper()
+    return format_currency(quantize(Decimal(amount), currency), currency,
+                           locale=to_locale(get_language() or "en"))

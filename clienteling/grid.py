@@ -166,7 +166,7 @@ def cell_html(column: Column, value, customer: Customer, *, masked: bool) -> str
     from django.utils.formats import date_format
     from django.utils.html import format_html, format_html_join
 
-    from .templatetags.atelier import money
+    from catalog.money import format_money as money
 
     empty = '<span class="text-body-tertiary">—</span>'
     if masked and value:

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from catalog.links import public_url
+from catalog.money import format_money
 
 from .models import MessageTemplate, TemplateVariable
 
@@ -71,15 +71,6 @@ def template_render_subject(*, template: MessageTemplate, variables: dict) -> st
     return render_text(template.subject, variables) if template.subject else ""
 
 
-def _money(amount, currency: str) -> str:
-    from catalog.money import minor_unit_exponent, quantize
-
-    places = minor_unit_exponent(currency)
-    amount = number_format(quantize(amount, currency), decimal_pos=places, use_l10n=True,
-                           force_grouping=True)
-    return f"{amount} {currency}"
-
-
 def share_public_url(share) -> str:
     """A catalog share (product, collection, product list): public, login-free."""
     return public_url(reverse("catalog:shared", args=[share.token]))
@@ -112,7 +103,7 @@ def _product_price(product, store) -> str:
 
     currency = store.currency if store else product.currency
     amount = prices_in(currency=currency, products=[product]).product_price(product)
-    return _money(amount, currency) if amount is not None else ""
+    return format_money(amount, currency) if amount is not None else ""
 
 
 def source_value(source: str, *, customer, sender, store, extra: dict) -> str:

@@ -5,7 +5,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from clienteling.templatetags.atelier import money
+from catalog.money import format_money
 from conversations import services as conversation_services
 from conversations.models import ClientelingEvent, Conversation, Message
 
@@ -19,7 +19,7 @@ def staff_notice(*, conversation: Conversation, body: str) -> Message:
 
 def receipt_send(*, cart, conversation: Conversation, sender) -> Message | None:
     """The customer's receipt in their thread; a send the rules refuse is reported, not raised."""
-    total = money(cart.total, cart.currency)
+    total = format_money(cart.total, cart.currency)
     template = conversation_services.event_template(event=ClientelingEvent.RECEIPT, conversation=conversation)
     try:
         if template is not None:

@@ -26,10 +26,9 @@ from carts.payments import (
     provider_class,
 )
 from catalog import services as catalog_services
-from catalog.money import from_minor_units, to_minor_units
+from catalog.money import format_money, from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
 from clienteling.models import Sale, SaleLine, SalesChannel
-from clienteling.templatetags.atelier import money
 
 from .common import cart_public_url, on_commit_task
 from .editing import cart_price, location_for
@@ -219,7 +218,7 @@ def _apply(event: PaymentEvent) -> tuple[str, Cart | None]:
 def _payment_problem(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
     currency = event.currency or cart.currency
     exponent = provider_class(link.provider).exponent(currency)
-    paid = money(from_minor_units(event.amount_minor or 0, currency, exponent), currency)
+    paid = format_money(from_minor_units(event.amount_minor or 0, currency, exponent), currency)
     if cart.status == Cart.Status.PAID:
         return _("a second payment of %(paid)s arrived for a cart already paid.") % {"paid": paid}
     if cart.status == Cart.Status.CLEARED:
@@ -231,7 +230,7 @@ def _payment_problem(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
     expected = to_minor_units(link.amount, link.currency, exponent)
     if (event.currency or "").upper() != link.currency.upper() or event.amount_minor != expected:
         return _("%(paid)s was paid, but the cart total is %(total)s.") % {
-            "paid": paid, "total": money(link.amount, link.currency)}
+            "paid": paid, "total": format_money(link.amount, link.currency)}
     return ""
 
 
@@ -278,7 +277,7 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
         receipt_send(cart=cart, conversation=cart.conversation, sender=cart.associate)
         staff_notice(conversation=cart.conversation, body=_(
             "%(customer)s paid via remote checkout link: %(total)s (receipt %(receipt)s).") % {
-            "customer": cart.customer.full_name, "total": money(price.total, cart.currency),
+            "customer": cart.customer.full_name, "total": format_money(price.total, cart.currency),
             "receipt": sale.external_id})
     return "paid"
 

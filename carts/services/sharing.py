@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from carts.models import Cart, CartLine, PaymentLink
 from carts.payments import provider_name
+from catalog.money import format_money
 from clienteling.dates import next_store_midnight
 from clienteling.models import Channel
-from clienteling.templatetags.atelier import money
 from conversations import services as conversation_services
 from conversations.models import ClientelingEvent, Conversation, Message
 
@@ -115,7 +115,7 @@ def _link_for_version(cart: Cart, lines: list[CartLine], *, expires_at) -> Payme
 
 
 def _send_cart_message(*, cart: Cart, link: PaymentLink, conversation: Conversation, user) -> Message:
-    total = money(link.amount, link.currency)
+    total = format_money(link.amount, link.currency)
     url = cart_public_url(cart)
     template = conversation_services.event_template(event=ClientelingEvent.CART_SHARING,
                                                     conversation=conversation)

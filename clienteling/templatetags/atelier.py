@@ -2,6 +2,8 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+from catalog.money import format_money
+
 register = template.Library()
 
 
@@ -25,12 +27,7 @@ def initials(customer) -> str:
 @register.filter
 def money(amount, currency: str = "USD"):
     """Amount in the currency, formatted for the active language."""
-    if amount in (None, ""):
-        return ""
-    from babel.numbers import format_currency
-    from django.utils.translation import get_language, to_locale
-
-    return format_currency(amount, currency or "USD", locale=to_locale(get_language() or "en"))
+    return format_money(amount, currency)
 
 
 @register.filter

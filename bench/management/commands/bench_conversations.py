@@ -96,7 +96,7 @@ def webhook_app():
     from django.core.wsgi import get_wsgi_application
 
     application = get_wsgi_application()
-    from config.celery import app
+    from celery import current_app as app  # the project's app, made current by config
 
     if os.environ.get("BENCH_CELERY_QUEUE"):
         app.conf.task_default_queue = os.environ["BENCH_CELERY_QUEUE"]
@@ -266,8 +266,9 @@ class Command(BaseCommand):
     # --- 1. bulk outreach --------------------------------------------------------------
 
     def bench_bulk(self, customers: int, chunk: int) -> list[dict]:
+        from celery import current_app as app  # the project's app, made current by config
+
         from clienteling.models import Customer
-        from config.celery import app
         from conversations import services
         from conversations.models import Message
 
@@ -318,7 +319,7 @@ class Command(BaseCommand):
         ]
 
     def purge(self, queue: str) -> int:
-        from config.celery import app
+        from celery import current_app as app  # the project's app, made current by config
 
         with app.connection_for_write() as conn:
             channel = conn.default_channel
