@@ -95,23 +95,24 @@ def test_seed_demo_completes_for_any_seed_and_size(customers, seed):
 
 
 def test_a_run_stopped_midway_is_finished_by_the_next(monkeypatch):
-    from carts.management.commands import seed_demo
+    from demo import clienteling as seed_customers
+    from demo import conversations as seed_threads
 
     # Given a run that dies in the second chunk of customers ...
-    real_add = seed_demo.CustomerGenerator.add_customer
+    real_add = seed_customers.CustomerGenerator.add_customer
 
     def dies_at_seven(self, n, *args):
         if n == 7:
             raise RuntimeError("power cut")
         return real_add(self, n, *args)
 
-    monkeypatch.setattr(seed_demo.CustomerGenerator, "add_customer", dies_at_seven)
+    monkeypatch.setattr(seed_customers.CustomerGenerator, "add_customer", dies_at_seven)
     with pytest.raises(RuntimeError):
         call_command("seed_demo", customers=12, chunk_size=5, stdout=StringIO())
     assert Customer.objects.count() == 5  # the first chunk, whole
     # ... and a second that dies while starting the demo conversations ...
-    monkeypatch.setattr(seed_demo.CustomerGenerator, "add_customer", real_add)
-    real_thread = seed_demo._demo_thread
+    monkeypatch.setattr(seed_customers.CustomerGenerator, "add_customer", real_add)
+    real_thread = seed_threads._demo_thread
     started = []
 
     def dies_in_second_store(*, store, **kwargs):
@@ -120,14 +121,14 @@ def test_a_run_stopped_midway_is_finished_by_the_next(monkeypatch):
             raise RuntimeError("killed")
         return real_thread(store=store, **kwargs)
 
-    monkeypatch.setattr(seed_demo, "_demo_thread", dies_in_second_store)
+    monkeypatch.setattr(seed_threads, "_demo_thread", dies_in_second_store)
     with pytest.raises(RuntimeError):
         call_command("seed_demo", customers=120, chunk_size=50, stdout=StringIO())
     assert Customer.objects.count() == 120
     assert Conversation.objects.values("store").distinct().count() == 1  # the second store rolled back
 
     # When it is run again, then it completes what is missing and no more.
-    monkeypatch.setattr(seed_demo, "_demo_thread", real_thread)
+    monkeypatch.setattr(seed_threads, "_demo_thread", real_thread)
     out = StringIO()
     call_command("seed_demo", customers=120, chunk_size=50, stdout=out)
     assert "nothing to add" in out.getvalue()

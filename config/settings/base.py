@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "clienteling",
     "conversations",
     "carts",
+    "demo",
     "bench",
 ]
 

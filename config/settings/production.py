@@ -52,8 +52,8 @@ if CARTS_PAYMENT_PROVIDER == "demo":
 
 # Provider credentials only ever go to the provider's own hosts.
 PROVIDER_TEST_DOUBLES = False
-# The benchmarks and their scratch-data commands stay out of production.
-INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "bench"]
+# The demo data and the benchmarks (with their scratch-data commands) stay out of production.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("demo", "bench")]
 # Static files served by the app itself, compressed and cache-busted.
 MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -36,7 +36,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bench.timing import measure, percentile
-from carts import demo_data as data
 from carts import services as cart_services
 from carts.models import Cart, DiscountLimit, PaymentLink, StoreCartSettings
 from catalog.models import (
@@ -52,6 +51,7 @@ from catalog.selectors import product_search
 from clienteling import services as clienteling_services
 from clienteling.dates import next_store_midnight
 from clienteling.models import Customer, LegalEntity, StaffProfile, Store
+from demo.data import catalog as data
 
 PREFIX = "BX"
 STORES = [("America/New_York", "USD"), ("America/Los_Angeles", "USD"), ("America/Chicago", "USD"),

@@ -1,10 +1,4 @@
-"""Static lists behind `manage.py seed_demo`: names, places, catalog words.
-
-Everything here is plain data (no imports), so the generator stays readable
-and the lists can grow without touching the code that uses them.
-"""
-
-# --- Org ---------------------------------------------------------------------
+"""Demo data for clienteling: the company, its stores and staff, and its customers' lives."""
 
 # (code, name, country, currency)
 LEGAL_ENTITIES = [
@@ -64,8 +58,6 @@ STAFF = [
 
 DEMO_PASSWORD = "atelier-demo"
 
-# --- Customers -----------------------------------------------------------------
-
 US_FIRST_NAMES = [
     "Emma", "Olivia", "Ava", "Sophia", "Isabella", "Charlotte", "Amelia", "Mia", "Harper",
     "Evelyn", "Abigail", "Emily", "Elizabeth", "Sofia", "Madison", "Avery", "Ella", "Scarlett",
@@ -120,6 +112,7 @@ PARTNER_FIRST_NAMES_US = [
     "Alex", "Jordan", "Taylor", "Morgan", "Sam", "Chris", "Jamie", "Robin", "Casey", "Drew",
     "Elena", "Peter", "Laura", "Richard", "Susan", "Paul", "Kate", "Mark", "Anne", "Steven",
 ]
+
 PARTNER_FIRST_NAMES_FR = [
     "Dominique", "Claude", "Camille", "Sacha", "Pierre", "Marie", "Sophie", "Jean", "Nicolas",
     "Isabelle", "François", "Valérie", "Philippe", "Nathalie", "Olivier", "Céline",
@@ -129,9 +122,11 @@ EMAIL_DOMAINS = ["example.com", "example.net", "example.org"]
 
 # Mobile ranges per store: US area codes (+1 NPA [2-9]XX XXXX) and French mobiles.
 US_AREA_CODES = {"ny": [212, 646, 917, 718, 347], "la": [310, 323, 213, 424, 818]}
+
 # +33 6 and +33 7 second digits that phonenumbers treats as valid mobile ranges.
 FR_MOBILE_PREFIXES = ["60", "61", "62", "64", "65", "66", "67", "68", "73", "75", "76", "77",
                       "78"]
+
 FR_LANDLINE_PREFIXES = ["14", "15"]  # Paris (01 4x, 01 5x)
 
 # (street names, city, state, zip prefix or list) per store
@@ -235,53 +230,6 @@ TEXT_PREVIEWS = [
 WISHLIST_NOTES = ["", "", "", "Wants it in black", "For her birthday", "Waiting for restock",
                   "Gift idea", "Size to confirm"]
 
-# --- Catalog -----------------------------------------------------------------------
-
-DESIGNERS = [
-    "Maison Verdier", "Castellane", "Aurelio Bassi", "Hollis & Crane", "Severine Laurent",
-    "Ondine Paris", "Kasimir", "Valmont Atelier", "Rosalind Hart", "Tessaro", "Noémie Duval",
-    "Blackwood & Finch",
-]
-
-CATEGORIES = [
-    "Womenswear", "Menswear", "Shoes", "Handbags", "Jewelry", "Watches", "Accessories", "Home",
-]
-
-# (item type, category, price range in USD, sizes)
-CLOTHING_SIZES = ["XS", "S", "M", "L", "XL"]
-SHOE_SIZES = ["36", "37", "38", "39", "40", "41", "42", "43", "44"]
-ITEM_TYPES = [
-    ("Coat", "Womenswear", (1800, 6500), CLOTHING_SIZES),
-    ("Dress", "Womenswear", (900, 4800), CLOTHING_SIZES),
-    ("Blazer", "Menswear", (1200, 3900), ["46", "48", "50", "52", "54"]),
-    ("Knitwear", "Menswear", (450, 1600), CLOTHING_SIZES),
-    ("Sneakers", "Shoes", (450, 1100), SHOE_SIZES),
-    ("Pumps", "Shoes", (650, 1400), SHOE_SIZES),
-    ("Tote", "Handbags", (1500, 5200), []),
-    ("Necklace", "Jewelry", (1200, 18000), []),
-    ("Watch", "Watches", (3500, 28000), []),
-    ("Scarf", "Accessories", (350, 950), []),
-    ("Candle", "Home", (85, 240), []),
-]
-
-PRODUCT_ADJECTIVES = [
-    "Cashmere", "Silk", "Double-Faced", "Tailored", "Pleated", "Quilted", "Embroidered",
-    "Oversized", "Cropped", "Belted", "Leather", "Suede", "Merino", "Tweed", "Satin", "Velvet",
-    "Gold-Tone", "Sterling", "Monogram", "Signature", "Heritage", "Riviera", "Midnight",
-    "Ivory", "Camel",
-]
-
-COLOURS = ["Black", "Ivory", "Navy", "Camel", "Bordeaux", "Forest", "Stone", "Blush"]
-
-COLLECTIONS = [
-    ("new-arrivals", "New Arrivals", "The latest pieces, just in."),
-    ("holiday-gifting", "Holiday Gifting", "Gifts for everyone on the list."),
-    ("resort-edit", "Resort Edit", "Light layers for warm destinations."),
-    ("the-icons", "The Icons", "Signature pieces that never leave the floor."),
-]
-
-# --- Configuration -------------------------------------------------------------------
-
 ATTRIBUTE_GROUPS = [("Preferences", 1), ("Loyalty", 2)]
 
 # (name, slug, type, group, flags, options)
@@ -328,96 +276,4 @@ MAILING_LISTS = [
     ("events", "Events & Trunk Shows", "Invitations to store events."),
     ("new-arrivals", "New Arrivals", "First look at new pieces."),
     ("private-sales", "Private Sales", "Invitation-only sales."),
-]
-
-QUICK_REPLIES = [
-    ("Thanks", "Thank you! Let me know if there's anything else I can do for you."),
-    ("On hold", "I've put it on hold for you until the end of the week."),
-    ("Store hours", "We're open Monday to Saturday, 10am to 7pm, and Sunday noon to 6pm."),
-    ("Call back", "I'm with a client right now; I'll call you back within the hour."),
-    ("Alteration ready", "Good news: your alteration is ready. When would you like to pick it up?"),
-]
-
-# (name, price, currency, position): free shipping is offered everywhere (no currency); a paid
-# option is priced in each currency it is offered in.
-SHIPPING_OPTIONS = [("Standard (3-5 days)", "0.00", "", 1), ("Express (next day)", "35.00", "USD", 2),
-                    ("Express (next day)", "30.00", "EUR", 3)]
-
-# (currency, factor on the US price) of the price lists beside the US one: Paris sells at EUR prices
-# the merchandiser set (here the US price x 0.95, rounded like it), never a live conversion.
-PRICE_LISTS = [("EUR", "0.95")]
-
-DISCOUNT_LIMITS = [("associate", "10"), ("store_manager", "25"), ("company_admin", "100")]
-
-# (store code, tax rate, prices include tax, mixed cart)
-CART_SETTINGS = [("ny", "8.875", False, True), ("la", "9.5", False, False),
-                 ("paris", "20", True, False)]
-
-# (channel, name, event, status, category, subject, body, variable sources)
-MESSAGE_TEMPLATES = [
-    ("whatsapp", "atelier_opt_in", "opt_in", "mapped", "utility", "",
-     "Hi {{1}}, this is {{2}} from {{3}}. May we send you updates and offers on WhatsApp? "
-     "Reply YES to agree.",
-     ["customer_first_name", "associate_first_name", "store_name"]),
-    ("whatsapp", "atelier_product_share", "product_sharing", "mapped", "marketing", "",
-     "Hi {{1}}, I thought you'd love this: {{2}} ({{3}}). Take a look: {{4}}",
-     ["customer_first_name", "product_title", "product_price", "product_link"]),
-    ("whatsapp", "atelier_cart_share", "cart_sharing", "approved", "utility", "",
-     "Hi {{1}}, your selection is ready ({{2}}). Pay securely here: {{3}}",
-     ["customer_first_name", "cart_total", "cart_link"]),
-    ("whatsapp", "atelier_follow_up", "other", "received", "marketing", "",
-     "Hi {{1}}, it's {{2}} from {{3}}. {{4}}",
-     ["customer_first_name", "associate_first_name", "store_name", "custom_text"]),
-    ("sms", "SMS opt-in", "opt_in", "mapped", "utility", "",
-     "{{1}} from {{2}} here. Reply YES to receive texts from us. Msg&data rates may apply. "
-     "Reply STOP to opt out.",
-     ["associate_first_name", "store_name"]),
-    ("sms", "SMS product share", "product_sharing", "mapped", "marketing", "",
-     "Hi {{1}}, have a look at {{2}}: {{3}}",
-     ["customer_first_name", "product_title", "product_link"]),
-    ("sms", "SMS cart share", "cart_sharing", "mapped", "utility", "",
-     "Hi {{1}}, your cart ({{2}}) is ready to pay: {{3}}",
-     ["customer_first_name", "cart_total", "cart_link"]),
-    ("email", "Email opt-in", "opt_in", "mapped", "utility", "Stay in touch with {{2}}",
-     "Dear {{1}},\n\nWould you like to hear from us about new arrivals and private events? "
-     "Just reply to this email to agree.\n\n{{2}}",
-     ["customer_first_name", "store_name"]),
-    ("email", "Email product share", "product_sharing", "mapped", "marketing",
-     "A piece chosen for you",
-     "Dear {{1}},\n\nI thought of you when this arrived: {{2}}.\n\n{{3}}\n\nWarm regards,\n{{4}}",
-     ["customer_first_name", "product_title", "product_link", "associate_first_name"]),
-    ("email", "Email cart share", "cart_sharing", "mapped", "utility", "Your selection",
-     "Dear {{1}},\n\nYour selection totals {{2}}. You can pay securely here: {{3}}\n\n{{4}}",
-     ["customer_first_name", "cart_total", "cart_link", "associate_first_name"]),
-    ("sms", "SMS collection share", "collection_sharing", "mapped", "marketing", "",
-     "Hi {{1}}, a selection from {{2}} for you: {{3}}",
-     ["customer_first_name", "store_name", "collection_link"]),
-    ("sms", "SMS product list share", "product_list_sharing", "mapped", "marketing", "",
-     "Hi {{1}}, I picked these for you: {{2}}",
-     ["customer_first_name", "product_list_link"]),
-    ("sms", "SMS payment receipt", "receipt", "mapped", "utility", "",
-     "Thank you {{1}}! We received your payment of {{2}}. {{3}}",
-     ["customer_first_name", "cart_total", "store_name"]),
-    ("email", "Email collection share", "collection_sharing", "mapped", "marketing",
-     "A selection for you",
-     "Dear {{1}},\n\nI put together a selection I think you will love: {{2}}\n\n{{3}}",
-     ["customer_first_name", "collection_link", "associate_first_name"]),
-    ("email", "Email payment receipt", "receipt", "mapped", "utility", "Thank you for your purchase",
-     "Dear {{1}},\n\nWe received your payment of {{2}}. Thank you!\n\n{{3}}",
-     ["customer_first_name", "cart_total", "store_name"]),
-]
-
-
-# Demo threads per store: (consent, [(who, text), ...]). "opt_in" starts with the opt-in
-# request; "us" is the associate, "them" the customer (through the inbound path, as a
-# real reply would arrive). The last line from "them" leaves the thread unread.
-DEMO_THREADS = [
-    ("not_asked", [("opt_in", ""), ("them", "START"),
-                   ("us", "Thank you! I'll send you a note when the new season arrives.")]),
-    ("opted_in", [("us", "The cashmere coat you asked about is back in camel, size S. "
-                         "Shall I put one aside?"),
-                  ("them", "Yes please! Can I come by on Saturday afternoon?")]),
-    ("opted_in", [("them", "Hi, do you still have the silk scarf from the window?")]),
-    ("opted_in", [("us", "Your alterations are ready, see you soon!"), ("them", "Perfect, thank you"),
-                  ("us", "My pleasure. The fitting room is yours whenever you like.")]),
 ]
