@@ -12,13 +12,13 @@ from .models import Cart
 
 def carts_available(user) -> bool:
     """require_carts as a yes/no, for menus and buttons (the customer module is the caller's)."""
-    return ModuleSettings.load().remote_carts_enabled and user.has_perm("clienteling.view_customer_profile")
+    return (ModuleSettings.load().enabled("remote_carts")
+            and user.has_perm("clienteling.view_customer_profile"))
 
 
 def require_carts(user) -> None:
     """Remote carts switched off (or the customer module) make the console's cart URLs 404."""
-    module = ModuleSettings.load()
-    if not (module.customers_enabled and module.remote_carts_enabled):
+    if not ModuleSettings.load().enabled("remote_carts"):
         raise Http404
     if not user.has_perm("clienteling.view_customer_profile"):
         raise PermissionDenied

@@ -9,7 +9,7 @@ from clienteling.registry import ProfileSectionKind, profile_sections
 def carts_section(*, user, customer, section) -> dict:
     from .selectors import carts_section as select
 
-    if not ModuleSettings.load().remote_carts_enabled:
+    if not ModuleSettings.load().enabled("remote_carts"):
         return {"carts_disabled": True}
     return select(user=user, customer=customer, section=section)
 

@@ -10,7 +10,7 @@ class ClientelingConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         # Built-in sections, bulk actions, personal data parts and the audit's wiring.
-        from . import bulk, personal_data, sections, signals  # noqa: F401
+        from . import bulk, personal_data, roles, sections, signals  # noqa: F401
         from .roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

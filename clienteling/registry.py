@@ -46,6 +46,40 @@ class NavItem:
     available: Callable[..., bool]
     # The few that fit the phone's bottom bar.
     shortcut: bool = False
+    # A URL (by name) the item asks for a count to show beside it (unread messages).
+    badge_url_name: str = ""
+    # Shorter label for the phone's bottom bar.
+    short_label: Any = None
+
+
+@dataclass(frozen=True)
+class ModuleSwitch:
+    """A module a Company Admin can switch off (Admin > Module control); on by default."""
+
+    key: str
+    label: Any
+    help_text: Any = ""
+
+
+@dataclass(frozen=True)
+class RolePermissions:
+    """The permissions an app gives each built-in role (app.codename strings).
+
+    `company_admin_app` gives the Company Admin every permission of the app.
+    """
+
+    key: str  # the app label
+    associate: frozenset = frozenset()
+    store_manager: frozenset = frozenset()
+    company_admin_app: bool = True
+
+
+@dataclass(frozen=True)
+class LoginNotice:
+    """A line shown once after signing in: message(user) -> text, or "" for nothing."""
+
+    key: str
+    message: Callable[..., str]
 
 
 @dataclass(frozen=True)
@@ -92,3 +126,6 @@ profile_sections = Registry("profile section")
 bulk_actions = Registry("bulk action")
 nav_items = Registry("navigation item")
 personal_data = Registry("personal data part")
+module_switches = Registry("module switch")
+role_permissions = Registry("role permissions")
+login_notices = Registry("login notice")

@@ -7,6 +7,8 @@ Store scope is per object: guardian's work_in_store / manage_store on Store.
 
 from django.utils.translation import gettext_lazy as _
 
+from .registry import RolePermissions, role_permissions
+
 COMPANY_ADMIN = "Company Admin"
 STORE_MANAGER = "Store Manager"
 ASSOCIATE = "Associate"
@@ -19,15 +21,15 @@ ROLE_GROUP_NAMES = {
 ROLE_LABELS = {COMPANY_ADMIN: _("Company Admin"), STORE_MANAGER: _("Store Manager"),
                ASSOCIATE: _("Associate")}
 
-ASSOCIATE_PERMISSIONS = {
+# What clienteling itself gives each role; apps above register theirs the same way
+# (clienteling.registry.role_permissions), so this module never names them.
+CLIENTELING_ASSOCIATE = frozenset({
     "clienteling.view_customer_profile",
     "clienteling.view_own_client_book",
     "clienteling.view_store_client_book",
     "clienteling.add_to_client_book",
-    "conversations.access_conversations",
-}
-
-STORE_MANAGER_PERMISSIONS = ASSOCIATE_PERMISSIONS | {
+})
+CLIENTELING_STORE_MANAGER = CLIENTELING_ASSOCIATE | {
     "clienteling.view_sensitive_customer_data",
     "clienteling.assign_customer",
     "clienteling.remove_from_client_book",
@@ -35,10 +37,18 @@ STORE_MANAGER_PERMISSIONS = ASSOCIATE_PERMISSIONS | {
     "clienteling.export_customers",
     "clienteling.manage_list_templates",
 }
+role_permissions.register(RolePermissions("catalog"))
+role_permissions.register(RolePermissions("clienteling", associate=CLIENTELING_ASSOCIATE,
+                                          store_manager=CLIENTELING_STORE_MANAGER))
 
-# Company Admins configure everything in the Django admin: every permission of
-# Atelier's apps, plus staff accounts.
-COMPANY_ADMIN_APPS = ("catalog", "clienteling", "conversations", "carts")
+
+def role_grants(role: str) -> set[str]:
+    """Every app's grants to a built-in role ("associate" or "store_manager")."""
+    return {perm for grant in role_permissions for perm in getattr(grant, role)}
+
+
+# Company Admins configure everything in the Django admin: every permission of the
+# apps that say so, plus staff accounts.
 COMPANY_ADMIN_EXTRA = {
     "auth.view_user", "auth.add_user", "auth.change_user",
     "auth.view_group",
@@ -61,16 +71,18 @@ def _split(perm: str) -> tuple[str, str]:
 
 def expected_group_permissions(permission_model) -> dict[str, set[str]]:
     """Group name -> set of "app.codename" it must hold exactly."""
+    admin_apps = [grant.key for grant in role_permissions if grant.company_admin_app]
     admin_perms = {
         f"{app}.{codename}"
         for app, codename in permission_model.objects.filter(
-            content_type__app_label__in=COMPANY_ADMIN_APPS
+            content_type__app_label__in=admin_apps
         ).values_list("content_type__app_label", "codename")
     } | COMPANY_ADMIN_EXTRA
+    associate = role_grants("associate")
     return {
         COMPANY_ADMIN: admin_perms,
-        STORE_MANAGER: set(STORE_MANAGER_PERMISSIONS),
-        ASSOCIATE: set(ASSOCIATE_PERMISSIONS),
+        STORE_MANAGER: associate | role_grants("store_manager"),
+        ASSOCIATE: associate,
     }
 
 

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from conversations.views import ConsoleLoginView
+from clienteling.views.auth import ConsoleLoginView
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -5,9 +5,8 @@ from clienteling.models import ModuleSettings
 
 
 def conversations_enabled() -> bool:
-    """The module switch: conversations need the customer module too."""
-    module = ModuleSettings.load()
-    return bool(module.customers_enabled and module.conversations_enabled)
+    """The module switch (registered by conversations); it needs the customer module too."""
+    return ModuleSettings.load().enabled("conversations")
 
 
 def require_conversations(user) -> None:

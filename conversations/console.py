@@ -2,16 +2,30 @@
 
 from django import forms
 from django.db.models import Q
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clienteling.access import stores_for
 from clienteling.bulk import BulkForm
 from clienteling.models import Channel
-from clienteling.registry import BulkAction, ProfileSectionKind, bulk_actions, profile_sections
+from clienteling.registry import (
+    BulkAction,
+    LoginNotice,
+    ModuleSwitch,
+    NavItem,
+    ProfileSectionKind,
+    RolePermissions,
+    bulk_actions,
+    login_notices,
+    module_switches,
+    nav_items,
+    profile_sections,
+    role_permissions,
+)
 
+from .access import conversations_enabled
 from .models import Conversation, MessageTemplate
-from .selectors import with_unread
+from .selectors import unread_count, with_unread
 
 
 def conversations_section(*, user, customer, section) -> dict:
@@ -63,3 +77,28 @@ bulk_actions.register(BulkAction(
     permission="conversations.access_conversations", form_class=SendMessageForm,
     summary=send_summary, summary_template="conversations/partials/send_counts.html",
 ))
+
+
+# --- The console's menu, the module switch, the roles' rights, the sign-in notice --------
+
+
+def _conversations_available(user) -> bool:
+    return conversations_enabled() and user.has_perm("conversations.access_conversations")
+
+
+def _unread_notice(user) -> str:
+    if not _conversations_available(user):
+        return ""
+    unread = unread_count(user=user)
+    return ngettext("You have %(n)s unread message.", "You have %(n)s unread messages.",
+                    unread) % {"n": unread} if unread else ""
+
+
+nav_items.register(NavItem("conversations", _("Conversations"), "chat-dots", "conversations:inbox",
+                           available=_conversations_available, shortcut=True,
+                           badge_url_name="conversations:unread_badge", short_label=_("Inbox")))
+module_switches.register(ModuleSwitch("conversations", _("Conversations"),
+                                      _("Texts, WhatsApp and email with customers, and outreach.")))
+role_permissions.register(RolePermissions("conversations",
+                                          associate=frozenset({"conversations.access_conversations"})))
+login_notices.register(LoginNotice("unread_messages", _unread_notice))

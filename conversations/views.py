@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -11,7 +10,7 @@ from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequ
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
@@ -46,23 +45,6 @@ from .registry import thread_actions_for
 from .templating import TemplateRenderError
 
 PAGE = 50
-
-
-class ConsoleLoginView(auth_views.LoginView):
-    """Login that tells the associate straight away when messages are waiting."""
-
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.get_user()
-        if conversations_enabled() and user.has_perm("conversations.access_conversations"):
-            unread = selectors.unread_count(user=user)
-            if unread:
-                messages.info(self.request, ngettext(
-                    "You have %(n)s unread message.", "You have %(n)s unread messages.",
-                    unread) % {"n": unread})
-        return response
 
 
 def _inbox_context(request, conversations, *, tab, store=None, archived=False):

@@ -16,14 +16,42 @@ from clienteling.models import (
     ProfileSection,
     ProfileSectionAttribute,
 )
-from clienteling.registry import profile_sections
+from clienteling.registry import module_switches, profile_sections
+
+
+class ModuleSettingsForm(forms.ModelForm):
+    """The customer module, and a box per module the other apps register (on by default)."""
+
+    class Meta:
+        model = ModuleSettings
+        fields = ["customers_enabled"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for switch in module_switches:
+            self.fields[f"switch_{switch.key}"].initial = self.instance.switches.get(switch.key, True)
+
+    def save(self, commit=True):
+        self.instance.switches = {**self.instance.switches, **{
+            switch.key: self.cleaned_data[f"switch_{switch.key}"] for switch in module_switches}}
+        return super().save(commit)
 
 
 @admin.register(ModuleSettings)
 class ModuleSettingsAdmin(admin.ModelAdmin):
     """One settings object: the changelist opens it directly."""
 
-    fields = ["customers_enabled", "conversations_enabled", "remote_carts_enabled"]
+    def _switch_fields(self) -> dict:
+        return {f"switch_{switch.key}": forms.BooleanField(label=switch.label, required=False,
+                                                           help_text=switch.help_text)
+                for switch in module_switches}
+
+    def get_fields(self, request, obj=None):
+        return ["customers_enabled", *self._switch_fields()]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("ModuleSettingsForm", (ModuleSettingsForm,), self._switch_fields())
+        return super().get_form(request, obj, **kwargs)
 
     def has_add_permission(self, request):
         return False

@@ -16,10 +16,10 @@ class ModuleSettings(models.Model):
 
     customers_enabled = models.BooleanField(
         _("customer module"), default=True,
-        help_text=_("Shows Customers and Conversations in the console; off hides them."),
+        help_text=_("Shows Customers and everything built on them in the console; off hides them."),
     )
-    conversations_enabled = models.BooleanField(_("conversations"), default=True)
-    remote_carts_enabled = models.BooleanField(_("remote carts"), default=True)
+    # The other apps' switches (clienteling.registry.module_switches), by key: on unless off.
+    switches = models.JSONField(_("modules"), default=dict, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -36,6 +36,10 @@ class ModuleSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+
+    def enabled(self, key: str) -> bool:
+        """A registered module is on when the customer module is, unless switched off."""
+        return self.customers_enabled and self.switches.get(key, True) is not False
 
     @classmethod
     def load(cls) -> "ModuleSettings":

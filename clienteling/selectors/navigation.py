@@ -13,13 +13,13 @@ from clienteling.registry import nav_items
 @dataclass(frozen=True)
 class Navigation:
     customers: bool
-    conversations: bool
     client_book: bool
     store_client_book: bool
     admin: bool
     store_names: tuple[str, ...]
     role_label: str
-    # Items other apps add (catalog, remote carts): plain dicts of label, icon, url.
+    # Items other apps add (conversations, catalog, remote carts): plain dicts of label,
+    # icon, url, and the URL of the count shown beside it, if any.
     extra: tuple[dict, ...] = ()
 
 
@@ -29,9 +29,6 @@ def console_navigation(*, user) -> Navigation:
     profile = staff_profile(user)
     return Navigation(
         customers=customers,
-        conversations=customers
-        and module.conversations_enabled
-        and user.has_perm("conversations.access_conversations"),
         client_book=customers and user.has_perm("clienteling.view_own_client_book"),
         store_client_book=customers and user.has_perm("clienteling.view_store_client_book"),
         admin=user.is_staff,
@@ -41,7 +38,8 @@ def console_navigation(*, user) -> Navigation:
         ),
         extra=tuple(
             {"key": item.key, "label": item.label, "icon": item.icon, "url": reverse(item.url_name),
-             "shortcut": item.shortcut}
+             "shortcut": item.shortcut, "short_label": item.short_label or item.label,
+             "badge_url": reverse(item.badge_url_name) if item.badge_url_name else ""}
             for item in nav_items if customers and item.available(user)
         ),
     )

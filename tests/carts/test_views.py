@@ -117,7 +117,7 @@ def test_posting_to_another_stores_cart_is_404_and_changes_nothing(client, assoc
 
 def test_remote_carts_switched_off_hide_the_pages(client, associate_a, cart):
     settings = ModuleSettings.load()
-    settings.remote_carts_enabled = False
+    settings.switches = {"remote_carts": False}
     settings.save()
     client.force_login(associate_a)
 

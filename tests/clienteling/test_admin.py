@@ -58,8 +58,13 @@ def test_module_settings_opens_as_one_object(client, company_admin):
     settings = ModuleSettings.load()
     change = reverse("admin:clienteling_modulesettings_change", args=[settings.pk])
     assert response["Location"] == change
-    client.post(change, {"conversations_enabled": "on", "remote_carts_enabled": "on"})
-    assert ModuleSettings.load().customers_enabled is False
+    page = client.get(change).content.decode()
+    assert 'name="switch_conversations"' in page and 'name="switch_remote_carts"' in page
+    client.post(change, {"switch_conversations": "on"})  # customers and remote carts unticked
+    module = ModuleSettings.load()
+    assert module.customers_enabled is False and module.switches == {"conversations": True,
+                                                                     "remote_carts": False}
+    assert not module.enabled("conversations")  # needs the customer module too
 
 
 def test_profile_layout_starts_with_purchase_history_and_can_be_reordered(client, company_admin):

@@ -77,7 +77,7 @@ def test_the_badge_shows_my_unread_and_polls_itself(client, org, messaging, sms_
 def test_the_badge_is_empty_and_stops_polling_when_the_module_is_off(client, org, messaging, sms_thread,
                                                                      associate_a):
     reply(sms_thread)
-    ModuleSettings.objects.update_or_create(pk=1, defaults={"conversations_enabled": False})
+    ModuleSettings.objects.update_or_create(pk=1, defaults={"switches": {"conversations": False}})
     client.force_login(associate_a)
     html = client.get(reverse("conversations:unread_badge")).content.decode()
     assert "data-unread-count" not in html and "hx-trigger" not in html
