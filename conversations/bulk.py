@@ -7,7 +7,7 @@ from clienteling.selectors.navigation import home_store_for
 
 from . import services
 from .models import MessageTemplate
-from .services.rules import skip_reason_label
+from .selectors.rules import skip_reason_label
 
 
 def bulk_store(job):

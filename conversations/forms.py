@@ -12,7 +12,7 @@ from catalog.models import Product
 from clienteling.access import stores_for
 from clienteling.models import Channel, StaffProfile
 
-from . import services
+from . import selectors, services
 from .models import MessageTemplate, QuickReply
 
 User = get_user_model()
@@ -49,7 +49,7 @@ def colleagues_for(conversation):
 class MessageForm(forms.Form):
     """The composer: text (or a template with its text), an image, an optional send time."""
 
-    body = forms.CharField(label=_("Message"), required=False, max_length=services.MAX_BODY,
+    body = forms.CharField(label=_("Message"), required=False, max_length=selectors.MAX_BODY,
                            strip=True, widget=forms.Textarea)
     template = forms.ModelChoiceField(label=_("Template"), queryset=MessageTemplate.objects.none(),
                                       required=False,
@@ -96,7 +96,7 @@ class PreviewForm(forms.Form):
     template = forms.ModelChoiceField(label=_("Template"), queryset=MessageTemplate.objects.none(),
                                       error_messages={"invalid_choice": _("Choose a template that is "
                                                                           "ready to send.")})
-    body = forms.CharField(label=_("Text"), required=False, max_length=services.MAX_BODY)
+    body = forms.CharField(label=_("Text"), required=False, max_length=selectors.MAX_BODY)
 
     def __init__(self, *args, conversation, **kwargs):
         super().__init__(*args, **kwargs)
@@ -137,7 +137,7 @@ class ConversationStartForm(forms.Form):
 
 
 class SimulateReplyForm(forms.Form):
-    body = forms.CharField(label=_("Customer reply"), max_length=services.MAX_BODY,
+    body = forms.CharField(label=_("Customer reply"), max_length=selectors.MAX_BODY,
                            error_messages={"required": _("Type the customer's reply.")})
 
 

@@ -8,7 +8,7 @@ from clienteling.access import customers_for
 from clienteling.models import BulkJob, Customer, Tag
 
 from .models import Conversation, Message
-from .services.rules import skip_reason_label
+from .selectors.rules import skip_reason_label
 
 
 def outreach_tag_counts(*, tags, user) -> list[Tag]:

@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -133,7 +132,7 @@ def _thread_context(request, conversation, *, before_id=None, form=None):
         "messages_page": list(reversed(page)),
         "has_older": has_older,
         "oldest_id": page[-1].pk if page else None,
-        "state": services.composer_state(conversation=conversation),
+        "state": selectors.composer_state(conversation=conversation),
         "quick_replies": list(quick_replies_for(conversation)),
         "templates": list(sendable_templates(conversation)),
         "colleagues": list(colleagues_for(conversation)),
@@ -212,12 +211,11 @@ def message_create(request, conversation_id: int):
     template, body = data["template"], data["body"]
     variables = {"custom_text": body} if template else {}
     try:
-        with transaction.atomic():
-            message = services.message_send(
-                conversation=conversation, sender=request.user, body="" if template else body,
-                kind=Message.Kind.TEMPLATE if template else Message.Kind.TEXT, template=template,
-                variables=variables, images=[data["image"]] if data["image"] else [],
-                scheduled_for=data["send_at"])
+        message = services.message_send(
+            conversation=conversation, sender=request.user, body="" if template else body,
+            kind=Message.Kind.TEMPLATE if template else Message.Kind.TEXT, template=template,
+            variables=variables, images=[data["image"]] if data["image"] else [],
+            scheduled_for=data["send_at"])
     except ValidationError as error:
         return _blocked(request, conversation, error)
     if message.status == Message.Status.SCHEDULED:
@@ -237,7 +235,7 @@ def message_preview(request, conversation_id: int):
         context["error"] = form_error_text(form)
         return render(request, "conversations/partials/preview.html", context, status=400)
     try:
-        context["preview"] = services.template_preview(
+        context["preview"] = selectors.template_preview(
             conversation=conversation, template=form.cleaned_data["template"], sender=request.user,
             variables={"custom_text": form.cleaned_data["body"]})
     except TemplateRenderError as error:
@@ -266,9 +264,8 @@ def product_share(request, conversation_id: int):
     if not form.is_valid():
         return _bad_input(request, conversation, form_error_text(form))
     try:
-        with transaction.atomic():
-            services.catalog_share_send(conversation=conversation, user=request.user,
-                                        product=form.cleaned_data["product"])
+        services.catalog_share_send(conversation=conversation, user=request.user,
+                                    product=form.cleaned_data["product"])
     except ValidationError as error:
         return _blocked(request, conversation, error)
     return _after_send(request, conversation, _("Product shared."))
@@ -294,8 +291,7 @@ def opt_in_send(request, conversation_id: int):
     require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     try:
-        with transaction.atomic():
-            services.opt_in_request(conversation=conversation, sender=request.user)
+        services.opt_in_request(conversation=conversation, sender=request.user)
     except ValidationError as error:
         return _blocked(request, conversation, error)
     return _after_send(request, conversation, _("Opt-in request sent."))
@@ -317,8 +313,7 @@ def conversation_start(request, customer_id: int):
         return HttpResponseBadRequest(" ".join(error.messages))
     if form.cleaned_data["opt_in"]:
         try:
-            with transaction.atomic():
-                services.opt_in_request(conversation=conversation, sender=request.user)
+            services.opt_in_request(conversation=conversation, sender=request.user)
             messages.success(request, _("Opt-in request sent."))
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
@@ -409,7 +404,7 @@ def public_media(request, name: str):
 
     Its name is random and unguessable; nothing lists these files.
     """
-    found = services.media_open(name)
+    found = selectors.media_open(name)
     if found is None:
         raise Http404
     handle, content_type = found
@@ -469,11 +464,10 @@ def outreach_send(request, tag_id: int):
     if not form.is_valid():
         return HttpResponseBadRequest(form_error_text(form))
     try:
-        with transaction.atomic():
-            job = clienteling_services.bulk_job_start(
-                user=request.user, action_key="send_message",
-                params={"template": form.cleaned_data["template"].pk, "language": get_language()},
-                query=f"tags={tag.pk}", store=store)
+        job = clienteling_services.bulk_job_start(
+            user=request.user, action_key="send_message",
+            params={"template": form.cleaned_data["template"].pk, "language": get_language()},
+            query=f"tags={tag.pk}", store=store)
     except ValidationError as error:
         return HttpResponseBadRequest(" ".join(error.messages))
     if not request.htmx:  # without JavaScript: the list page with the report in place

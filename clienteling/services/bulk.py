@@ -16,6 +16,7 @@ CHUNK_SIZE = 500
 MAX_SELECTED_IDS = 5000
 
 
+@transaction.atomic
 def bulk_job_start(*, user, action_key: str, params: dict, ids: list[int] | None = None,
                    query: str | None = None, store=None) -> BulkJob:
     """Record the job, then queue it once the row is committed."""

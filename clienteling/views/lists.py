@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -413,13 +412,12 @@ def bulk_action_start(request, action_key: str):
         return render(request, "clienteling/partials/bulk_form.html",
                       {"action": action, "form": form}, status=400)
     try:
-        with transaction.atomic():
-            job = services.bulk_job_start(
-                user=request.user, action_key=action_key,
-                params=serialize_params(form.cleaned_data) if form else {},
-                ids=None if all_matching else ids, query=query if all_matching else None,
-                store=home_store_for(request.user),
-            )
+        job = services.bulk_job_start(
+            user=request.user, action_key=action_key,
+            params=serialize_params(form.cleaned_data) if form else {},
+            ids=None if all_matching else ids, query=query if all_matching else None,
+            store=home_store_for(request.user),
+        )
     except ValidationError as exc:
         return render(request, "clienteling/partials/bulk_form.html",
                       {"action": action, "form": form, "error": exc.messages[0]}, status=400)

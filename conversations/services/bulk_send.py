@@ -18,16 +18,16 @@ from clienteling.models import Channel, Customer, CustomerConsent, StaffProfile,
 
 from ..models import Conversation, Message, MessageTemplate
 from ..providers.addresses import messaging_settings
-from ..templating import TemplateRenderError, render_text, template_variables_for
-from .rules import (
+from ..selectors.rules import (
     PREVIEW,
     Status,
-    _blocking_reason,
-    _recent_bulk_counts,
     customer_tzinfo,
     marketing_allowed_at,
+    recent_bulk_counts,
+    send_refusal,
 )
-from .threads import _send_task_on_commit
+from ..templating import TemplateRenderError, render_text, template_variables_for
+from .threads import message_sends_queue
 
 
 @dataclass
@@ -76,7 +76,7 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
     consents = {row["customer_id"]: SimpleNamespace(**row) for row in CustomerConsent.objects.filter(
         customer_id__in=ids, channel=channel).values("customer_id", "channel", "state", "source",
                                                      "changed_at")}
-    recent = _recent_bulk_counts(ids, now) if is_marketing else {}
+    recent = recent_bulk_counts(ids, now) if is_marketing else {}
     existing = {c.customer_id: c for c in Conversation.objects.filter(
         customer_id__in=ids, store=store, channel=channel).only(
         "id", "customer_id", "store_id", "channel", "last_inbound_at")}
@@ -87,7 +87,7 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
         thread.store = store
     for customer in customers:
         conversation = existing.get(customer.pk, new_thread)
-        blocked = _blocking_reason(
+        blocked = send_refusal(
             conversation=conversation, customer=customer, consent=consents.get(customer.pk),
             settings=settings, kind=Message.Kind.TEMPLATE, is_marketing=is_marketing,
             template=template, bulk=True, recent_bulk=recent.get(customer.pk, 0), now=now)
@@ -142,7 +142,7 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
         clienteling_services.contact_history_set_next_scheduled_many(
             customer_ids=customer_ids_at, at=when)
     if queued_ids:
-        _send_task_on_commit(queued_ids)
+        message_sends_queue(message_ids=queued_ids)
     report.message_ids = sorted(pk for pk, _status in created)
     report.queued = len(queued_ids)
     report.scheduled = len(created) - report.queued

@@ -18,7 +18,7 @@ from clienteling.models import ConsentState, CustomerConsent
 from ..models import Message
 from ..providers import PermanentError, TransientError, UnknownOutcome, get_provider, ratelimit
 from ..providers.addresses import messaging_settings, sender_number
-from .rules import PROVIDER_STATUS, RANK, TERMINAL, SendBlocked, Status, _blocking_reason, consent_for
+from ..selectors.rules import PROVIDER_STATUS, RANK, TERMINAL, SendBlocked, Status, consent_for, send_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -34,10 +34,10 @@ def _sender_key(message: Message) -> str:
     return f"{conversation.channel}:{number or conversation.store_id}"
 
 
-def _dispatch_blocking_reason(message: Message, now: datetime) -> SendBlocked | None:
+def _dispatchsend_refusal(message: Message, now: datetime) -> SendBlocked | None:
     """Re-check consent and address at send time: things change while a message waits."""
     conversation = message.conversation
-    return _blocking_reason(
+    return send_refusal(
         conversation=conversation, customer=conversation.customer,
         consent=consent_for(conversation.customer, conversation.channel),
         settings=messaging_settings(conversation.store), kind=message.kind,
@@ -47,7 +47,8 @@ def _dispatch_blocking_reason(message: Message, now: datetime) -> SendBlocked | 
         check_window=False, ignore_consent=message.kind == Message.Kind.SYSTEM)
 
 
-def _mark(message_id: int, *, expected: Iterable[str], **fields) -> bool:
+def message_transition(*, message_id: int, expected: Iterable[str], **fields) -> bool:
+    """Move a message on from one of the `expected` states (guarded: two workers never both win)."""
     fields.setdefault("status_updated_at", timezone.now())
     return bool(Message.objects.filter(pk=message_id, status__in=list(expected)).update(**fields))
 
@@ -62,14 +63,14 @@ def message_dispatch(*, message_id: int, final_attempt: bool = False) -> Dispatc
     if wait:
         return DispatchOutcome("rate_limited", retry_after=wait)
     # The claim: of two workers holding the same task, only one gets a row back.
-    if not _mark(message_id, expected=[Status.QUEUED], status=Status.SENDING,
+    if not message_transition(message_id=message_id, expected=[Status.QUEUED], status=Status.SENDING,
                  send_attempts=F("send_attempts") + 1):
         return DispatchOutcome("noop")
     now = timezone.now()
     message.status, message.status_updated_at = Status.SENDING, now
-    blocked = _dispatch_blocking_reason(message, now)
+    blocked = _dispatchsend_refusal(message, now)
     if blocked:
-        _mark(message_id, expected=[Status.SENDING], status=Status.BLOCKED,
+        message_transition(message_id=message_id, expected=[Status.SENDING], status=Status.BLOCKED,
               error_code=blocked.reason_code[:16], error_message=blocked.messages[0][:255])
         return DispatchOutcome("blocked")
     _assert_no_transaction()
@@ -79,26 +80,31 @@ def message_dispatch(*, message_id: int, final_attempt: bool = False) -> Dispatc
     except TransientError as exc:
         if final_attempt:
             reason = _("Gave up after repeated errors: %(reason)s") % {"reason": exc.message}
-            _mark(message_id, expected=[Status.SENDING], status=Status.FAILED, error_code=exc.code[:16],
-                  error_message=reason[:255])
+            message_transition(message_id=message_id, expected=[Status.SENDING],
+                               status=Status.FAILED, error_code=exc.code[:16],
+                               error_message=reason[:255])
             return DispatchOutcome("failed")
-        _mark(message_id, expected=[Status.SENDING], status=Status.QUEUED, error_code=exc.code[:16],
-              error_message=exc.message[:255])
+        message_transition(message_id=message_id, expected=[Status.SENDING],
+                           status=Status.QUEUED, error_code=exc.code[:16],
+                           error_message=exc.message[:255])
         return DispatchOutcome("retry", retry_after=exc.retry_after)
     except PermanentError as exc:
-        _mark(message_id, expected=[Status.SENDING], status=Status.FAILED, error_code=exc.code[:16],
-              error_message=exc.message[:255])
+        message_transition(message_id=message_id, expected=[Status.SENDING],
+                           status=Status.FAILED, error_code=exc.code[:16],
+                           error_message=exc.message[:255])
         _apply_error_side_effects(message, exc.code)
         return DispatchOutcome("failed")
     except UnknownOutcome as exc:
-        _mark(message_id, expected=[Status.SENDING], status=Status.UNKNOWN, error_code=exc.code[:16],
-              error_message=exc.message[:255])
+        message_transition(message_id=message_id, expected=[Status.SENDING],
+                           status=Status.UNKNOWN, error_code=exc.code[:16],
+                           error_message=exc.message[:255])
         return DispatchOutcome("unknown")
     status = PROVIDER_STATUS.get(result.status, Status.SENT)
     if RANK.get(status, 0) < RANK[Status.SENT]:
         status = Status.SENT  # accepted by the provider
-    if not _mark(message_id, expected=[Status.SENDING], status=status, provider_sid=result.provider_sid,
-                 sent_at=timezone.now(), error_code="", error_message=""):
+    if not message_transition(message_id=message_id, expected=[Status.SENDING],
+                              status=status, provider_sid=result.provider_sid,
+                              sent_at=timezone.now(), error_code="", error_message=""):
         # A status callback carrying our id got here first and adopted the sid.
         Message.objects.filter(pk=message_id, provider_sid__isnull=True).update(
             provider_sid=result.provider_sid)
@@ -134,7 +140,7 @@ def _rate_limit_wait(key: str) -> float:
 
 def message_give_up(*, message_id: int, reason: str = "") -> bool:
     """Retries exhausted on a queued message: mark it failed with the last error."""
-    return _mark(message_id, expected=[Status.QUEUED], status=Status.FAILED,
+    return message_transition(message_id=message_id, expected=[Status.QUEUED], status=Status.FAILED,
                  error_message=(reason or _("Gave up after repeated errors."))[:255])
 
 

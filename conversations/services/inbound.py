@@ -16,7 +16,7 @@ from clienteling.models import Channel, ConsentState, Customer, CustomerConsent,
 
 from ..models import Conversation, Message, StoreMessagingSettings
 from ..providers.addresses import messaging_settings, strip_channel_prefix
-from .rules import (
+from ..selectors.rules import (
     HELP_KEYWORDS,
     PREVIEW,
     START_KEYWORDS,
@@ -26,7 +26,7 @@ from .rules import (
     consent_for,
     works_in,
 )
-from .sending import _message_send
+from .sending import message_send
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -169,7 +169,7 @@ def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, re
             "Reply STOP to unsubscribe. Call the store for help.")
         # Transactional: allowed even to a customer who opted out.
         try:
-            _message_send(conversation=conversation, sender=None, body=help_text,
+            message_send(conversation=conversation, sender=None, body=help_text,
                           kind=Message.Kind.SYSTEM, ignore_consent=True)
         except SendBlocked as exc:  # e.g. a number that cannot receive texts: keep the inbound
             logger.info("no HELP reply on conversation %s: %s", conversation.pk, exc.reason_code)

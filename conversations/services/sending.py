@@ -3,7 +3,6 @@
 A message row is committed first; its Celery task is queued on commit.
 """
 
-import re
 import secrets
 from collections.abc import Iterable
 from datetime import datetime
@@ -20,32 +19,35 @@ from django.utils.translation import gettext as _
 from clienteling import services as clienteling_services
 from clienteling.models import Channel, ConsentState, CustomerConsent
 
+from ..media import IMAGE_MAX_BYTES, IMAGE_SIGNATURES, MEDIA_FOLDER
 from ..models import ClientelingEvent, Conversation, Message, MessageTemplate
 from ..providers.addresses import messaging_settings
-from ..templating import TemplateRenderError, template_render, template_render_subject, template_variables_for
-from .rules import (
+from ..selectors.rules import (
     MAX_BODY,
-    ComposerState,
     SendBlocked,
     Status,
-    _blocking_reason,
-    _now,
-    _recent_bulk_counts,
     consent_for,
     customer_tzinfo,
-    images_allowed,
     marketing_allowed_at,
-    window_closes_at,
+    recent_bulk_counts,
+    send_refusal,
     window_open,
 )
-from .threads import _bump_conversation, _refresh_next_scheduled, _send_task_on_commit, conversation_unarchive
+from ..templating import TemplateRenderError, template_render, template_render_subject, template_variables_for
+from .threads import (
+    conversation_touch,
+    conversation_unarchive,
+    customer_next_scheduled_refresh,
+    message_sends_queue,
+)
 
 
 def message_send(*, conversation: Conversation, sender, body: str = "", kind: str = Message.Kind.TEXT,
                  template: MessageTemplate | None = None, variables: dict | None = None,
                  media_urls: Iterable[str] = (), is_marketing: bool = False,
                  scheduled_for: datetime | None = None, bulk_job_id: int | None = None,
-                 images: Iterable[UploadedFile] = ()) -> Message:
+                 images: Iterable[UploadedFile] = (), intro: str = "", ignore_consent: bool = False,
+                 use_content_api: bool = True) -> Message:
     """Validate every rule, store the message and queue its send once committed.
 
     `images` are uploads to attach (MMS or WhatsApp): checked with the other
@@ -57,17 +59,10 @@ def message_send(*, conversation: Conversation, sender, body: str = "", kind: st
     data sources. Raises SendBlocked (writing nothing) when a rule forbids it.
     Marketing outside the store's allowed hours is stored SCHEDULED for the
     next allowed time, with schedule_reason "quiet_hours".
+
+    `intro` goes before the body (the store's opt-in introduction); `ignore_consent` is for
+    the store's own notices and keyword answers (HELP), which a customer always gets.
     """
-    return _message_send(conversation=conversation, sender=sender, body=body, kind=kind,
-                         template=template, variables=variables, media_urls=media_urls,
-                         is_marketing=is_marketing, scheduled_for=scheduled_for,
-                         bulk_job_id=bulk_job_id, images=images)
-
-
-def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, template=None,
-                  variables=None, media_urls=(), is_marketing=False, scheduled_for=None,
-                  bulk_job_id=None, intro: str = "", ignore_consent: bool = False,
-                  use_content_api: bool = True, images=()) -> Message:
     now = timezone.now()
     # A product shared or a marketing template sent one to one is marketing, as in bulk:
     # it needs the customer's opt-in and counts as marketing contact.
@@ -85,8 +80,8 @@ def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, temp
         settings = messaging_settings(store)
         consent = consent_for(customer, channel)
         bulk = bulk_job_id is not None
-        recent = _recent_bulk_counts([customer.pk], now).get(customer.pk, 0) if bulk and is_marketing else 0
-        blocked = _blocking_reason(
+        recent = recent_bulk_counts([customer.pk], now).get(customer.pk, 0) if bulk and is_marketing else 0
+        blocked = send_refusal(
             conversation=conversation, customer=customer, consent=consent, settings=settings,
             kind=kind, is_marketing=is_marketing, template=template,
             media_urls=media_urls + ["upload"] * len(images), bulk=bulk,
@@ -131,15 +126,15 @@ def _message_send(*, conversation, sender, body="", kind=Message.Kind.TEXT, temp
             sent_by=sender if getattr(sender, "pk", None) else None, bulk_job_id=bulk_job_id,
         )
         if status == Status.QUEUED:
-            _bump_conversation(conversation.pk, at=now, preview=body)
+            conversation_touch(conversation_id=conversation.pk, at=now, preview=body)
             clienteling_services.contact_history_record_message(
                 customer_id=customer.pk, at=now, preview=body, inbound=False,
                 is_marketing=is_marketing, channel=channel)
-            _send_task_on_commit([message.pk])
+            message_sends_queue(message_ids=[message.pk])
         else:
             if conversation.status == Conversation.Status.ARCHIVED:
                 conversation_unarchive(conversation=conversation)
-            _refresh_next_scheduled(customer.pk)
+            customer_next_scheduled_refresh(customer_id=customer.pk)
     return message
 
 
@@ -163,12 +158,12 @@ def opt_in_request(*, conversation: Conversation, sender) -> Message:
     with transaction.atomic():
         if template is not None:
             closed = not window_open(conversation)
-            message = _message_send(
+            message = message_send(
                 conversation=conversation, sender=sender, kind=Message.Kind.OPT_IN, template=template,
                 intro="" if (closed and template.content_sid) else intro,
                 use_content_api=closed or not intro)
         else:
-            message = _message_send(
+            message = message_send(
                 conversation=conversation, sender=sender, kind=Message.Kind.OPT_IN, intro=intro,
                 body=_("Reply START to chat with us, STOP to opt out."))
         now = timezone.now()
@@ -183,37 +178,7 @@ def opt_in_request(*, conversation: Conversation, sender) -> Message:
     return message
 
 
-def composer_state(*, conversation: Conversation, now: datetime | None = None) -> ComposerState:
-    """What the composer may offer right now, with the reason when it may not."""
-    now = _now(now)
-    customer = conversation.customer
-    consent = consent_for(customer, conversation.channel)
-    state = consent.state if consent else ConsentState.UNKNOWN
-    closes = window_closes_at(conversation)
-    if closes is not None and closes <= now:
-        closes = None
-    settings = messaging_settings(conversation.store)
-    blocked = _blocking_reason(
-        conversation=conversation, customer=customer, consent=consent,
-        settings=settings, kind=Message.Kind.TEXT,
-        is_marketing=state == ConsentState.OPTED_OUT, template=None, now=now)
-    images = images_allowed(conversation, settings)
-    if blocked is None:
-        return ComposerState(True, None, False, closes, state, images)
-    templates_only = blocked.reason_code == "window_closed"
-    return ComposerState(False, blocked.messages[0], templates_only, closes, state, images)
-
-
 # --- images ----------------------------------------------------------------------------
-
-IMAGE_MAX_BYTES = 5 * 1024 * 1024  # Twilio's limit for one MMS
-# Sniffed from the first bytes: the browser's content type is the client's word only.
-IMAGE_SIGNATURES = ((b"\xff\xd8\xff", "jpg"), (b"\x89PNG\r\n\x1a\n", "png"), (b"GIF87a", "gif"),
-                    (b"GIF89a", "gif"))
-IMAGE_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif"}
-MEDIA_FOLDER = "conversations/outbound"
-MEDIA_NAME = re.compile(r"^[A-Za-z0-9_-]{32}\.(jpg|png|gif)$")
-
 
 def _image_kind(upload) -> str | None:
     upload.seek(0)
@@ -240,15 +205,6 @@ def media_store(upload) -> str:
     return reverse("conversations:public_media", args=[name])
 
 
-def media_open(name: str):
-    """(file, content type) of a stored outbound image by its public name, or None."""
-    match = MEDIA_NAME.match(name or "")
-    path = f"{MEDIA_FOLDER}/{name}"
-    if match is None or not default_storage.exists(path):
-        return None
-    return default_storage.open(path), IMAGE_TYPES[match.group(1)]
-
-
 # --- scheduled messages ----------------------------------------------------------------
 
 
@@ -259,18 +215,8 @@ def message_schedule_cancel(*, message: Message, by) -> bool:
         error_message=(_("Cancelled by %(name)s") % {
             "name": by.get_full_name() or by.get_username()})[:255])
     if changed:
-        _refresh_next_scheduled(message.conversation.customer_id)
+        customer_next_scheduled_refresh(customer_id=message.conversation.customer_id)
         message.status = Status.CANCELED
     return bool(changed)
 
-
-# --- preview ---------------------------------------------------------------------------
-
-
-def template_preview(*, conversation: Conversation, template: MessageTemplate, sender,
-                     variables: dict | None = None) -> str:
-    """The text this template would send on this thread now; TemplateRenderError when it cannot."""
-    values = template_variables_for(template=template, customer=conversation.customer, sender=sender,
-                                    store=conversation.store, extra=dict(variables or {}))
-    return template_render(template=template, variables=values)
 

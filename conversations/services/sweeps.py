@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling import services as clienteling_services
@@ -15,19 +16,18 @@ from clienteling.models import ConsentState, CustomerConsent
 from ..models import ArchivePolicy, Conversation, Message
 from ..providers import PermanentError, TransientError, UnknownOutcome, get_provider
 from ..providers.addresses import messaging_settings
-from .dispatch import _mark
-from .rules import (
+from ..selectors.rules import (
     PROVIDER_STATUS,
     RANK,
     TERMINAL,
     Status,
-    _blocking_reason,
-    _now,
     consent_for,
     customer_tzinfo,
     marketing_allowed_at,
+    send_refusal,
 )
-from .threads import _bump_conversation, _refresh_next_scheduled, _send_task_on_commit
+from .dispatch import message_transition
+from .threads import conversation_touch, customer_next_scheduled_refresh, message_sends_queue
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ CHUNK = 500
 
 def scheduled_messages_send_due(*, now: datetime | None = None) -> int:
     """Queue scheduled messages whose time has come, re-checking every rule then."""
-    now = _now(now)
+    now = now or timezone.now()
     handled = 0
     while True:
         with transaction.atomic():
@@ -52,14 +52,14 @@ def scheduled_messages_send_due(*, now: datetime | None = None) -> int:
                 _dispatch_due(message, now, queued)
             for message in queued:
                 conversation = message.conversation
-                _bump_conversation(conversation.pk, at=now, preview=message.body)
+                conversation_touch(conversation_id=conversation.pk, at=now, preview=message.body)
                 clienteling_services.contact_history_record_message(
                     customer_id=conversation.customer_id, at=now, preview=message.body,
                     inbound=False, is_marketing=message.is_marketing, channel=conversation.channel)
             for customer_id in {m.conversation.customer_id for m in batch}:
-                _refresh_next_scheduled(customer_id)
+                customer_next_scheduled_refresh(customer_id=customer_id)
             if queued:
-                _send_task_on_commit([m.pk for m in queued])
+                message_sends_queue(message_ids=[m.pk for m in queued])
         handled += len(batch)
     return handled
 
@@ -68,7 +68,7 @@ def _dispatch_due(message: Message, now: datetime, queued: list) -> None:
     conversation = message.conversation
     customer, store = conversation.customer, conversation.store
     settings = messaging_settings(store)
-    blocked = _blocking_reason(
+    blocked = send_refusal(
         conversation=conversation, customer=customer, consent=consent_for(customer, conversation.channel),
         settings=settings, kind=message.kind, is_marketing=message.is_marketing,
         template=message.template, media_urls=message.media_urls, now=now,
@@ -103,7 +103,7 @@ def _archive_in_chunks(queryset, *, reason: str, now: datetime) -> int:
 
 def conversations_archive_due(*, now: datetime | None = None) -> dict[str, int]:
     """Archive open threads by the policy's thresholds (each reached at exactly N days)."""
-    now = _now(now)
+    now = now or timezone.now()
     policy = ArchivePolicy.load()
     open_threads = Conversation.objects.filter(status=Conversation.Status.OPEN)
     consent = CustomerConsent.objects.filter(customer_id=OuterRef("customer_id"),
@@ -136,7 +136,7 @@ def messages_reconcile_unknown(*, now: datetime | None = None, limit: int = 200)
     """
     from django.conf import settings
 
-    now = _now(now)
+    now = now or timezone.now()
     stale = now - timedelta(seconds=getattr(settings, "MESSAGING_SENDING_STALE_SECONDS", 300))
     give_up = now - timedelta(seconds=getattr(settings, "MESSAGING_UNKNOWN_GIVE_UP_SECONDS", 3600))
     counts = Counter()
@@ -159,7 +159,7 @@ def messages_reconcile_unknown(*, now: datetime | None = None, limit: int = 200)
             if status not in TERMINAL and RANK.get(status, 0) < RANK[Status.SENT]:
                 status = Status.SENT
             try:
-                if _mark(message.pk, expected=[Status.UNKNOWN], status=status,
+                if message_transition(message_id=message.pk, expected=[Status.UNKNOWN], status=status,
                          provider_sid=found.provider_sid, sent_at=message.sent_at or now,
                          error_code="", error_message=""):
                     counts["found"] += 1
@@ -167,9 +167,10 @@ def messages_reconcile_unknown(*, now: datetime | None = None, limit: int = 200)
                 counts["lookup_failed"] += 1
             continue
         if (message.status_updated_at or message.created_at) < give_up:
-            if _mark(message.pk, expected=[Status.UNKNOWN], status=Status.FAILED, error_code="not_found",
-                     error_message=_("The provider has no record of this message, so it was not "
-                                     "sent. It was not resent automatically; send it again if needed.")):
+            if message_transition(message_id=message.pk, expected=[Status.UNKNOWN],
+                                  status=Status.FAILED, error_code="not_found",
+                                  error_message=_("The provider has no record of this message, so it was not "
+                                  "sent. It was not resent automatically; send it again if needed.")):
                 counts["given_up"] += 1
         else:
             counts["waiting"] += 1

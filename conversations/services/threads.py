@@ -13,29 +13,30 @@ from clienteling import services as clienteling_services
 from clienteling.models import Channel, Customer, Store
 
 from ..models import Conversation, ConversationReadState, Message
-from .rules import PREVIEW, Status, works_in
+from ..selectors.rules import PREVIEW, Status, works_in
 
 logger = logging.getLogger(__name__)
 
-def _send_task_on_commit(message_ids: list[int]) -> None:
+def message_sends_queue(*, message_ids: list[int]) -> None:
+    """Queue the send task(s) for these stored messages once the transaction commits."""
     from ..tasks import send_message, send_messages
 
     if len(message_ids) == 1:
-        message_id = message_ids[0]
-        transaction.on_commit(lambda: send_message.delay(message_id))
+        send_message.delay_on_commit(message_ids[0])
         return
     for start in range(0, len(message_ids), 100):
-        chunk = message_ids[start:start + 100]
-        transaction.on_commit(lambda chunk=chunk: send_messages.delay(chunk))
+        send_messages.delay_on_commit(message_ids[start:start + 100])
 
 
-def _refresh_next_scheduled(customer_id: int) -> None:
+def customer_next_scheduled_refresh(*, customer_id: int) -> None:
+    """The customer's next scheduled text, for the list's "next scheduled" column."""
     at = (Message.objects.filter(conversation__customer_id=customer_id, status=Status.SCHEDULED)
           .order_by("scheduled_for").values_list("scheduled_for", flat=True).first())
     clienteling_services.contact_history_set_next_scheduled(customer_id=customer_id, at=at)
 
 
-def _bump_conversation(conversation_id: int, *, at: datetime, preview: str) -> None:
+def conversation_touch(*, conversation_id: int, at: datetime, preview: str) -> None:
+    """A message went out or came in: the thread is open again, with its latest line."""
     Conversation.objects.filter(pk=conversation_id).update(
         last_message_at=at,
         last_message_preview=(preview or "")[:PREVIEW],

@@ -13,7 +13,6 @@ from ..models import Conversation, Message, WebhookEvent
 from ..providers.addresses import strip_channel_prefix
 from .dispatch import message_status_update
 from .inbound import inbound_receive, store_for_number
-from .rules import _now
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +42,7 @@ def webhook_events_requeue_stale(*, now: datetime | None = None, older_than: int
     """Queue again the recorded events no task processed (a lost publish, a dead worker)."""
     from ..tasks import process_twilio_event
 
-    cutoff = _now(now) - timedelta(seconds=older_than)
+    cutoff = (now or timezone.now()) - timedelta(seconds=older_than)
     ids = list(WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
                .order_by("pk").values_list("pk", flat=True)[:limit])
     for event_id in ids:

@@ -7,7 +7,7 @@ import time_machine
 from django.utils import timezone
 
 from clienteling.models import Channel, ConsentState, CustomerConsent, CustomerContactHistory
-from conversations import services
+from conversations import selectors, services
 from conversations.models import Conversation, Message
 from tests.factories import CustomerFactory
 
@@ -149,7 +149,7 @@ def test_images_by_text_only_where_the_store_allows_mms(sms_thread, associate_a,
 
 def test_whatsapp_window_is_closed_until_the_customer_writes(whatsapp_thread, associate_a):
     assert blocked(conversation=whatsapp_thread, sender=associate_a, body="Hi") == "window_closed"
-    state = services.composer_state(conversation=whatsapp_thread)
+    state = selectors.composer_state(conversation=whatsapp_thread)
     assert (state.can_send_text, state.templates_only, state.window_closes_at) == (False, True, None)
     assert "24-hour" in state.blocked_reason
 
@@ -169,7 +169,7 @@ def test_a_customer_message_opens_the_window_for_24_hours(whatsapp_thread, assoc
                                  received_at=wrote_at)
     whatsapp_thread.refresh_from_db()
     with time_machine.travel(wrote_at + timedelta(hours=23, minutes=59, seconds=59), tick=False):
-        state = services.composer_state(conversation=whatsapp_thread)
+        state = selectors.composer_state(conversation=whatsapp_thread)
         assert (state.can_send_text, state.window_closes_at) == (True, wrote_at + timedelta(hours=24))
         assert services.message_send(conversation=whatsapp_thread, sender=associate_a, body="Yes!")
     with time_machine.travel(wrote_at + timedelta(hours=24), tick=False):
@@ -320,19 +320,19 @@ def test_bulk_send_reports_what_it_skipped_and_why(org, associate_a, messaging, 
 
 def test_composer_is_disabled_with_the_reason_after_stop(sms_thread, customer_a):
     stop(sms_thread)
-    state = services.composer_state(conversation=sms_thread)
+    state = selectors.composer_state(conversation=sms_thread)
     assert (state.can_send_text, state.consent_state) == (False, ConsentState.OPTED_OUT)
     assert "opted out" in state.blocked_reason
 
 
 def test_composer_open_for_a_customer_who_opted_in(sms_thread):
-    state = services.composer_state(conversation=sms_thread)
+    state = selectors.composer_state(conversation=sms_thread)
     assert (state.can_send_text, state.blocked_reason, state.templates_only) == (True, None, False)
     assert state.consent_state == ConsentState.OPTED_IN
 
 
 def test_composer_offers_only_the_opt_in_request_before_the_customer_opts_in(new_sms_thread):
-    state = services.composer_state(conversation=new_sms_thread)
+    state = selectors.composer_state(conversation=new_sms_thread)
     assert not state.can_send_text and state.consent_state == ConsentState.UNKNOWN
     assert "Send the opt-in request" in state.blocked_reason
 
@@ -341,7 +341,7 @@ def test_a_customer_who_writes_first_can_be_answered_before_opting_in(new_sms_th
                                                                       console_provider):
     reply(new_sms_thread, "Hi, do you have the blue scarf?")
     new_sms_thread.refresh_from_db()
-    assert services.composer_state(conversation=new_sms_thread).can_send_text
+    assert selectors.composer_state(conversation=new_sms_thread).can_send_text
     message = services.message_send(conversation=new_sms_thread, sender=associate_a, body="We do!")
     assert message.status == Message.Status.QUEUED
 

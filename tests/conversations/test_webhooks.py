@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clienteling.models import Channel, ConsentState, Customer, CustomerConsent, CustomerContactHistory, Shift
-from conversations import services
+from conversations import selectors, services
 from conversations.models import Conversation, Message, WebhookEvent
 from tests.factories import CustomerFactory, make_staff
 
@@ -179,7 +179,7 @@ def test_whatsapp_message_opens_the_window(client, twilio, messaging, customer_a
             django_capture_on_commit_callbacks)
     conversation = Conversation.objects.get()
     assert conversation.channel == Channel.WHATSAPP
-    assert services.window_open(conversation)
+    assert selectors.window_open(conversation)
 
 
 def test_an_inbound_message_brings_an_archived_thread_back_to_the_top(

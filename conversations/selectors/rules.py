@@ -1,6 +1,6 @@
 """The rules every message must pass, in one place: consent, address, window, quiet hours, caps.
 
-`_blocking_reason` is used by the composer, bulk outreach, scheduled dispatch and
+`send_refusal` is used by the composer, bulk outreach, scheduled dispatch and
 the send task alike, so no path can skip one.
 """
 
@@ -96,10 +96,6 @@ class ComposerState:
     images_allowed: bool = False
 
 
-def _now(now: datetime | None = None) -> datetime:
-    return now or timezone.now()
-
-
 def works_in(user, store: Store) -> bool:
     if user is None:
         return False
@@ -115,7 +111,7 @@ def window_open(conversation: Conversation, now: datetime | None = None) -> bool
     if conversation.channel != Channel.WHATSAPP:
         return True
     last = conversation.last_inbound_at
-    return bool(last and _now(now) < last + WINDOW)
+    return bool(last and (now or timezone.now()) < last + WINDOW)
 
 
 def window_closes_at(conversation: Conversation) -> datetime | None:
@@ -175,7 +171,7 @@ def _consent_label(consent: CustomerConsent) -> str:
     return Channel(consent.channel).label
 
 
-def _blocking_reason(*, conversation: Conversation, customer: Customer,
+def send_refusal(*, conversation: Conversation, customer: Customer,
                      consent: CustomerConsent | None, settings: StoreMessagingSettings,
                      kind: str, is_marketing: bool, template: MessageTemplate | None,
                      media_urls: Iterable[str] = (), bulk: bool = False, recent_bulk: int = 0,
@@ -229,7 +225,7 @@ def _blocking_reason(*, conversation: Conversation, customer: Customer,
     return None
 
 
-def _recent_bulk_counts(customer_ids: Iterable[int], now: datetime) -> dict[int, int]:
+def recent_bulk_counts(customer_ids: Iterable[int], now: datetime) -> dict[int, int]:
     """Bulk marketing messages per customer in the rolling 24 hours before `now`."""
     customer_ids = list(customer_ids)
     if not customer_ids:

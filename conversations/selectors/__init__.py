@@ -7,7 +7,7 @@ from django.http import Http404
 from clienteling.access import stores_for
 from clienteling.models import Store
 
-from .models import Conversation, ConversationReadState, Message
+from ..models import Conversation, ConversationReadState, Message
 
 Open, Archived = Conversation.Status.OPEN, Conversation.Status.ARCHIVED
 
@@ -90,3 +90,30 @@ def unread_count(*, user) -> int:
     if not user.is_authenticated:
         return 0
     return unread_conversations(user=user).count()
+
+
+from .composer import composer_state, media_open, template_preview  # noqa: E402
+from .rules import (  # noqa: E402
+    HELP_KEYWORDS,
+    MAX_BODY,
+    START_KEYWORDS,
+    STOP_KEYWORDS,
+    ComposerState,
+    consent_for,
+    customer_tzinfo,
+    images_allowed,
+    marketing_allowed_at,
+    send_refusal,
+    skip_reason_label,
+    window_closes_at,
+    window_open,
+    works_in,
+)
+
+__all__ = [
+    "HELP_KEYWORDS", "MAX_BODY", "START_KEYWORDS", "STOP_KEYWORDS", "ComposerState", "archived_inbox",
+    "composer_state", "consent_for", "conversation_for_user", "conversation_messages", "customer_tzinfo",
+    "images_allowed", "marketing_allowed_at", "media_open", "my_inbox", "send_refusal",
+    "skip_reason_label", "store_inbox", "template_preview", "unread_conversations", "unread_count",
+    "window_closes_at", "window_open", "with_unread", "works_in",
+]
