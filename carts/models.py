@@ -293,7 +293,9 @@ class PaymentEvent(models.Model):
 
     provider = models.CharField(_("provider"), max_length=16)
     psp_reference = models.CharField(_("PSP reference"), max_length=80)
-    event_code = models.CharField(_("event code"), max_length=40)
+    event_code = models.CharField(_("event code"), max_length=40)  # the provider's own
+    # In the interface's words: "payment" (acted on) or "other" (recorded only).
+    kind = models.CharField(_("kind"), max_length=16, default="other")
     merchant_reference = models.CharField(_("merchant reference"), max_length=80, blank=True)
     success = models.BooleanField(_("success"), default=False)
     amount_minor = models.BigIntegerField(_("amount (minor units)"), null=True, blank=True)

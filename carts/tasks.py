@@ -1,37 +1,43 @@
-"""Thin Celery tasks: load by id, call the service. Every one is safe to run twice."""
+"""Thin Celery tasks named after the service they run: load by id, call it. Each is safe twice."""
 
 from celery import shared_task
+from django.conf import settings
+
+from catalog.background import retry_delay
 
 from . import services
 from .payments import TransientError
 
-RETRY = {"autoretry_for": (TransientError,), "retry_backoff": 5, "retry_backoff_max": 600,
-         "retry_jitter": True, "max_retries": 8}
 
-
-@shared_task(acks_late=True, **RETRY)
-def create_payment_link(link_id: int) -> None:
+@shared_task(bind=True, acks_late=True, max_retries=settings.TASK_MAX_RETRIES)
+def payment_link_create(self, link_id: int) -> None:
     # The provider call carries the link's idempotency key: a retry never makes a second link.
-    services.payment_link_create(link_id=link_id)
+    try:
+        services.payment_link_create(link_id=link_id)
+    except TransientError as error:
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries, error.retry_after)) from error
 
 
-@shared_task(acks_late=True, **RETRY)
-def expire_payment_link(link_id: int) -> None:
-    services.payment_link_expire(link_id=link_id)
+@shared_task(bind=True, acks_late=True, max_retries=settings.TASK_MAX_RETRIES)
+def payment_link_expire(self, link_id: int) -> None:
+    try:
+        services.payment_link_expire(link_id=link_id)
+    except TransientError as error:
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries, error.retry_after)) from error
 
 
 @shared_task(acks_late=True)
-def process_payment_event(event_id: int) -> str:
+def payment_event_process(event_id: int) -> str:
     # The event row is locked and stamped processed in the same transaction.
     return services.payment_event_process(event_id=event_id)
 
 
 @shared_task
-def expire_carts() -> int:
+def carts_expire_due() -> int:
     """Beat, every few minutes: carts of stores whose local midnight has passed."""
     return services.carts_expire_due()
 
 
 @shared_task
-def requeue_payment_events() -> int:
+def payment_events_requeue_stale() -> int:
     return services.payment_events_requeue_stale()

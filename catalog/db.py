@@ -39,3 +39,26 @@ class PostgresOnlySQL(Operation):
 
 def is_postgres() -> bool:
     return connection.vendor == "postgresql"
+
+
+def insert_once(model, *, unique: tuple[str, ...], **values) -> int | None:
+    """Insert a row unless one with the same `unique` fields exists: its id, or None.
+
+    One round trip (INSERT ... ON CONFLICT DO NOTHING RETURNING, on PostgreSQL and on
+    SQLite 3.35+): the one way an incoming webhook is recorded, so a replay changes
+    nothing and two deliveries at once record one row. Names come from the model, values
+    are parameters.
+    """
+    meta = model._meta
+    quote = connection.ops.quote_name
+    fields = [meta.get_field(name) for name in values]
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    conflict = ", ".join(quote(meta.get_field(name).column) for name in unique)
+    params = [field.get_db_prep_save(values[field.name], connection) for field in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({marks}) "  # noqa: S608
+            f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}", params)
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -4,16 +4,16 @@ from . import services
 
 
 @shared_task
-def refresh_stale_customer_measures() -> int:
+def customer_measures_refresh_stale() -> int:
     return services.customer_measures_refresh_stale()
 
 
 @shared_task(acks_late=True)
-def run_bulk_job(job_id: int) -> None:
+def bulk_job_run(job_id: int) -> None:
     # Idempotent: the service claims the job with a conditional update.
     services.bulk_job_run(job_id=job_id)
 
 
 @shared_task
-def prune_audit_events() -> int:
+def audit_events_prune() -> int:
     return services.audit_events_prune()

@@ -26,7 +26,8 @@ from .models import (
 )
 from .providers import ProviderError
 from .providers.addresses import sender_number
-from .webhooks import twilio_tokens_changed
+from .providers.twilio import TwilioProvider
+from .providers.twilio_webhooks import twilio_tokens_changed
 
 
 class SecretField(forms.CharField):
@@ -121,7 +122,7 @@ class TwilioAccountAdmin(CredentialsAuditMixin, admin.ModelAdmin):
                 from_number = sender_number(store, channel, account) if store else (
                     str(account.whatsapp_sender) if channel == Channel.WHATSAPP else "")
                 try:
-                    sid = services.twilio_test_message_send(
+                    sid = TwilioProvider().send_test(
                         account=account, to=str(form.cleaned_data["to"]), from_number=from_number,
                         channel=channel)
                 except ProviderError as exc:

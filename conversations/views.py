@@ -386,7 +386,7 @@ def inbound_media(request, conversation_id: int, message_id: int, index: int):
     if index >= len(urls):
         raise Http404
     try:
-        content_type, content = services.media_fetch(url=urls[index])
+        content_type, content = services.media_fetch(conversation=conversation, url=urls[index])
     except ProviderError as error:
         return HttpResponse(error.message, status=502, content_type="text/plain; charset=utf-8")
     response = HttpResponse(content, content_type=content_type)

@@ -6,7 +6,8 @@ PaymentProviderAccount of that provider (Company Admin).
 """
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+
+from catalog.providers import provider_class as shared_provider_class
 
 from .base import (
     CreatedLink,
@@ -27,11 +28,11 @@ BUILTIN = {
 
 
 def provider_name() -> str:
-    return getattr(settings, "CARTS_PAYMENT_PROVIDER", "demo") or "demo"
+    return settings.CARTS_PAYMENT_PROVIDER or "demo"
 
 
 def provider_class(name: str) -> type[PaymentProvider]:
-    return import_string(BUILTIN.get(name, name))
+    return shared_provider_class(name, BUILTIN)
 
 
 def get_provider(name: str | None = None) -> PaymentProvider:

@@ -166,6 +166,7 @@ def _notification(item: dict) -> Notification:
     return Notification(
         psp_reference=str(item.get("pspReference", ""))[:80],
         event_code=str(item.get("eventCode", ""))[:40],
+        kind="payment" if item.get("eventCode") == "AUTHORISATION" else "other",
         merchant_reference=str(item.get("merchantReference", ""))[:80],
         success=str(item.get("success", "")).lower() == "true",
         amount_minor=int(value) if isinstance(value, int | str) and str(value).isdigit() else None,

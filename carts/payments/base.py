@@ -16,25 +16,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from catalog.money import minor_unit_exponent
+from catalog.providers import InvalidSignature, PermanentError, ProviderError, TransientError
+
+__all__ = ["InvalidSignature", "PaymentProviderError", "PermanentError", "TransientError"]
 
 
-class PaymentProviderError(Exception):
-    def __init__(self, message: str = "", code: str = ""):
-        super().__init__(message or code)
-        self.message = message or code
-        self.code = str(code or "")
-
-
-class PermanentError(PaymentProviderError):
-    """The provider refused for good."""
-
-
-class TransientError(PaymentProviderError):
-    """Retry later (timeouts, rate limits, server errors); idempotency keys make it safe."""
-
-
-class InvalidSignature(Exception):
-    """A notification whose signature does not verify: nothing may change."""
+# The errors every provider family shares (catalog.providers): PermanentError(message, code=),
+# TransientError(message, code=, retry_after=), InvalidSignature.
+PaymentProviderError = ProviderError
 
 
 @dataclass(frozen=True)
@@ -74,10 +63,15 @@ class CreatedLink:
 
 @dataclass(frozen=True)
 class Notification:
-    """One verified event from the provider, in our words."""
+    """One verified event from the provider, in our words.
+
+    `kind` is the interface's: "payment" (the outcome of a payment, `success` says which),
+    or "other" (recorded, not acted on). `event_code` is the provider's own, for support.
+    """
 
     psp_reference: str
     event_code: str
+    kind: str
     merchant_reference: str
     success: bool
     amount_minor: int | None

@@ -49,9 +49,9 @@ class DemoProvider(PaymentProvider):
     def notification_body(self, *, psp_reference: str, merchant_reference: str, success: bool,
                           amount_minor: int, currency: str, reason: str = "") -> bytes:
         return json.dumps({
-            "pspReference": psp_reference, "eventCode": "AUTHORISATION",
-            "merchantReference": merchant_reference, "success": success,
-            "amount": {"value": amount_minor, "currency": currency}, "reason": reason,
+            "id": psp_reference, "type": "payment.completed" if success else "payment.declined",
+            "reference": merchant_reference, "amount_minor": amount_minor, "currency": currency,
+            "message": reason,
         }, sort_keys=True).encode()
 
     def parse_notifications(self, *, body: bytes, headers) -> list[Notification]:
@@ -60,13 +60,15 @@ class DemoProvider(PaymentProvider):
             raise InvalidSignature("demo notification signature does not verify")
         try:
             data = json.loads(body)
-            amount = data.get("amount") or {}
+            kind = str(data["type"])
+            amount = data.get("amount_minor")
             return [Notification(
-                psp_reference=str(data["pspReference"])[:80], event_code=str(data["eventCode"])[:40],
-                merchant_reference=str(data.get("merchantReference", ""))[:80],
-                success=data.get("success") is True,
-                amount_minor=int(amount["value"]) if "value" in amount else None,
-                currency=str(amount.get("currency", ""))[:3], reason=str(data.get("reason", ""))[:255],
+                psp_reference=str(data["id"])[:80], event_code=kind[:40],
+                kind="payment" if kind.startswith("payment.") else "other",
+                merchant_reference=str(data.get("reference", ""))[:80],
+                success=kind == "payment.completed",
+                amount_minor=int(amount) if amount is not None else None,
+                currency=str(data.get("currency", ""))[:3], reason=str(data.get("message", ""))[:255],
                 payload=data,
             )]
         except (ValueError, KeyError, TypeError, AttributeError) as error:

@@ -1,8 +1,6 @@
 """Small helpers the cart services share."""
 
-from django.db import transaction
 from django.urls import reverse
-from django.utils.module_loading import import_string
 
 from carts.models import StoreCartSettings
 from catalog.links import public_url
@@ -14,12 +12,6 @@ def cart_settings(store) -> StoreCartSettings:
         return store.cart_settings
     except StoreCartSettings.DoesNotExist:
         return StoreCartSettings(store=store)
-
-
-def on_commit_task(path: str, *args) -> None:
-    """Queue a Celery task once the transaction commits (never for a rolled-back change)."""
-    task = import_string(path)
-    transaction.on_commit(lambda: task.delay(*args))
 
 
 def cart_public_url(cart) -> str:

@@ -22,7 +22,7 @@ from catalog.selectors import available_to_promise, variant_price_in
 from clienteling.access import staff_profile
 from clienteling.dates import next_store_midnight
 
-from .common import cart_settings, on_commit_task
+from .common import cart_settings
 
 OPEN = Cart.Status.OPEN
 SHIP = CartLine.Fulfilment.SHIP
@@ -136,7 +136,7 @@ def _after_change(cart: Cart) -> CartPrice:
             status=PaymentLink.Status.EXPIRED)
         cart.version += 1
         for link_id in stale:
-            on_commit_task("carts.tasks.expire_payment_link", link_id)
+            _tasks().payment_link_expire.delay_on_commit(link_id)
     lines = list(cart.lines.all())
     price = cart_price(cart, lines)
     cart_totals_store(cart, price, lines)
@@ -444,6 +444,13 @@ def cart_clear(*, cart: Cart, user) -> Cart:
             "pk", flat=True):
         PaymentLink.objects.filter(pk=link_id, status=PaymentLink.Status.ACTIVE).update(
             status=PaymentLink.Status.EXPIRED)
-        on_commit_task("carts.tasks.expire_payment_link", link_id)
+        _tasks().payment_link_expire.delay_on_commit(link_id)
     cart.status = Cart.Status.CLEARED
     return cart
+
+
+def _tasks():
+    """The cart tasks (imported late: they import these services)."""
+    from carts import tasks
+
+    return tasks

@@ -26,17 +26,17 @@ from carts.payments import (
     provider_class,
 )
 from catalog import services as catalog_services
+from catalog.db import insert_once
 from catalog.money import format_money, from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
 from clienteling.models import Sale, SaleLine, SalesChannel
 
-from .common import cart_public_url, on_commit_task
+from .common import cart_public_url
 from .editing import cart_price, location_for
 from .notices import receipt_send, staff_notice
 
 logger = logging.getLogger(__name__)
 
-AUTHORISATION = "AUTHORISATION"
 
 
 # --- links at the provider -------------------------------------------------------------------
@@ -140,25 +140,28 @@ def payment_link_expire(*, link_id: int) -> None:
 # --- notifications ---------------------------------------------------------------------------
 
 
-def payment_notifications_receive(*, provider, body: bytes, headers) -> list[PaymentEvent]:
-    """Verify and record; the work happens in a task. Raises InvalidSignature, recording nothing."""
+def payment_notifications_receive(*, provider, body: bytes, headers) -> list[int]:
+    """Verify and record once (by the provider's reference and event); the work happens in a task.
+
+    Raises InvalidSignature, recording nothing. Returns the ids of the events new here.
+    """
+    from carts.tasks import payment_event_process as process
+
     notifications = provider.parse_notifications(body=body, headers=headers)
     recorded = []
     with transaction.atomic():
         for notification in notifications:
-            event, created = PaymentEvent.objects.get_or_create(
-                provider=provider.name, psp_reference=notification.psp_reference,
-                event_code=notification.event_code,
-                defaults={
-                    "merchant_reference": notification.merchant_reference,
-                    "success": notification.success, "amount_minor": notification.amount_minor,
-                    "currency": notification.currency, "payload": notification.payload,
-                    "outcome": notification.reason[:120],
-                },
-            )
-            if created:
-                recorded.append(event)
-                on_commit_task("carts.tasks.process_payment_event", event.pk)
+            event_id = insert_once(
+                PaymentEvent, unique=("provider", "psp_reference", "event_code"), provider=provider.name,
+                psp_reference=notification.psp_reference, event_code=notification.event_code,
+                kind=notification.kind, merchant_reference=notification.merchant_reference,
+                success=notification.success, amount_minor=notification.amount_minor,
+                currency=notification.currency, payload=notification.payload,
+                outcome=notification.reason[:PaymentEvent._meta.get_field("outcome").max_length],
+                received_at=timezone.now())
+            if event_id is not None:
+                recorded.append(event_id)
+                process.delay_on_commit(event_id)
     return recorded
 
 
@@ -179,10 +182,9 @@ def payment_events_requeue_stale(*, older_than: timedelta = timedelta(minutes=10
     ids = list(PaymentEvent.objects.filter(processed_at__isnull=True,
                                            received_at__lt=timezone.now() - older_than)
                .values_list("pk", flat=True)[:500])
-    from carts.tasks import process_payment_event
 
     for event_id in ids:
-        process_payment_event.delay(event_id)
+        payment_event_process.delay(event_id)
     return len(ids)
 
 
@@ -194,7 +196,7 @@ def _apply(event: PaymentEvent) -> tuple[str, Cart | None]:
     if link is None:
         logger.info("payment event %s: unknown reference %r", event.pk, event.merchant_reference)
         return "unknown reference", None
-    if event.event_code != AUTHORISATION:
+    if event.kind != "payment":
         return f"ignored {event.event_code}", link.cart
     cart = (Cart.objects.select_for_update(of=("self",))
             .select_related("customer", "store", "associate", "conversation", "shipping_option")

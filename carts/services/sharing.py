@@ -17,7 +17,7 @@ from clienteling.models import Channel
 from conversations import services as conversation_services
 from conversations.models import ClientelingEvent, Conversation, Message
 
-from .common import cart_public_url, on_commit_task
+from .common import cart_public_url
 from .editing import cart_check_stock, cart_lock, cart_price, cart_totals_store, shipping_options_for
 
 
@@ -92,7 +92,7 @@ def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
             user, conversation, now, expires_at)
         message = _send_cart_message(cart=cart, link=link, conversation=conversation, user=user)
         if not link.url:
-            on_commit_task("carts.tasks.create_payment_link", link.pk)
+            _tasks().payment_link_create.delay_on_commit(link.pk)
     return message
 
 
@@ -129,3 +129,10 @@ def _send_cart_message(*, cart: Cart, link: PaymentLink, conversation: Conversat
         "total": total, "link": url}
     return conversation_services.message_send(conversation=conversation, sender=user,
                                               kind=Message.Kind.CART, body=body)
+
+
+def _tasks():
+    """The cart tasks (imported late: they import these services)."""
+    from carts import tasks
+
+    return tasks

@@ -40,9 +40,9 @@ def bulk_job_start(*, user, action_key: str, params: dict, ids: list[int] | None
                                  params={"action": params, "selection": selection})
     audit_record(action=AuditAction.BULK_ACTION, actor=user, target=f"{action_key} (job {job.pk})",
                  detail={"action": action_key, "selected": len(ids) if ids else "all matching"})
-    from clienteling.tasks import run_bulk_job
+    from clienteling.tasks import bulk_job_run
 
-    transaction.on_commit(lambda: run_bulk_job.delay(job.pk))
+    bulk_job_run.delay_on_commit(job.pk)
     return job
 
 

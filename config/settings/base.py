@@ -243,27 +243,27 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "prune-audit-events": {
-        "task": "clienteling.tasks.prune_audit_events",
+        "task": "clienteling.tasks.audit_events_prune",
         "schedule": 24 * 60 * 60,
     },
     "refresh-customer-measures": {
-        "task": "clienteling.tasks.refresh_stale_customer_measures",
+        "task": "clienteling.tasks.customer_measures_refresh_stale",
         "schedule": 60 * 60,
     },
     "send-due-scheduled-messages": {
-        "task": "conversations.tasks.send_due_scheduled_messages",
+        "task": "conversations.tasks.scheduled_messages_send_due",
         "schedule": 60,
     },
     "archive-conversations": {
-        "task": "conversations.tasks.archive_conversations",
+        "task": "conversations.tasks.conversations_archive_due",
         "schedule": 60 * 60,
     },
     "redact-expired-messages": {
-        "task": "conversations.tasks.redact_expired_messages",
+        "task": "conversations.tasks.messages_redact_expired",
         "schedule": 24 * 60 * 60,
     },
     "reconcile-unknown-sends": {
-        "task": "conversations.tasks.reconcile_unknown_sends",
+        "task": "conversations.tasks.messages_reconcile_unknown",
         "schedule": 5 * 60,
     },
 }
@@ -324,9 +324,10 @@ CONVERSATIONS_BADGE_POLL_SECONDS = env.int("CONVERSATIONS_BADGE_POLL_SECONDS", d
 # Sends per second per sender number, shared by all workers (token bucket in Redis).
 MESSAGING_SEND_RATE_PER_SECOND = env.float("MESSAGING_SEND_RATE_PER_SECOND", default=1.0)
 MESSAGING_SEND_BURST = env.float("MESSAGING_SEND_BURST", default=1.0)
-MESSAGING_SEND_MAX_RETRIES = 6
-MESSAGING_RETRY_BASE_SECONDS = 5
-MESSAGING_RETRY_MAX_SECONDS = 600
+# The retry policy of background work (catalog/background.py): attempts and backoff.
+TASK_MAX_RETRIES = 6
+TASK_RETRY_BASE_SECONDS = 5
+TASK_RETRY_MAX_SECONDS = 600
 # A send still "sending" after this long lost its worker; it is reconciled, never resent.
 MESSAGING_SENDING_STALE_SECONDS = 300
 MESSAGING_UNKNOWN_GIVE_UP_SECONDS = 3600
@@ -342,10 +343,10 @@ CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="demo")
 CARTS_DEMO_HMAC_KEY = env("CARTS_DEMO_HMAC_KEY", default="")
 CARTS_PROVIDER_TIMEOUT = env.int("CARTS_PROVIDER_TIMEOUT", default=10)
 CELERY_BEAT_SCHEDULE["expire-remote-carts"] = {
-    "task": "carts.tasks.expire_carts",
+    "task": "carts.tasks.carts_expire_due",
     "schedule": 5 * 60,
 }
 CELERY_BEAT_SCHEDULE["requeue-payment-events"] = {
-    "task": "carts.tasks.requeue_payment_events",
+    "task": "carts.tasks.payment_events_requeue_stale",
     "schedule": 10 * 60,
 }

@@ -30,7 +30,7 @@ if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
 
 # Conversations
 MESSAGING_SEND_RATE_PER_SECOND = 0  # unlimited; the token bucket has tests of its own
-MESSAGING_RETRY_BASE_SECONDS = 0
+TASK_RETRY_BASE_SECONDS = 0
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=2.0)  # noqa: F405
 TWILIO_HTTP_CONNECT_TIMEOUT = 1.0
 

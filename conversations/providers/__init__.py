@@ -5,10 +5,13 @@ dotted path to a `BaseProvider` subclass.
 """
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+
+from catalog.providers import provider_class
 
 from .base import (
     BaseProvider,
+    DeliveryReport,
+    InboundMessage,
     PermanentError,
     ProviderError,
     SendResult,
@@ -25,16 +28,19 @@ DEFAULTS = {"sms": "console", "whatsapp": "console", "email": "email"}
 
 
 def provider_name(channel: str) -> str:
-    configured = getattr(settings, "MESSAGING_PROVIDERS", {}) or {}
-    return configured.get(channel, DEFAULTS.get(channel, "console"))
+    return settings.MESSAGING_PROVIDERS.get(channel, DEFAULTS.get(channel, "console"))
 
 
 def get_provider(channel: str) -> BaseProvider:
-    name = provider_name(channel)
-    return import_string(BUILTIN.get(name, name))()
+    return provider_by_name(provider_name(channel))
+
+
+def provider_by_name(name: str) -> BaseProvider:
+    """A provider by its short name or dotted path (webhooks name theirs in the URL)."""
+    return provider_class(name, BUILTIN)()
 
 
 __all__ = [
-    "BaseProvider", "PermanentError", "ProviderError", "SendResult", "TransientError",
-    "UnknownOutcome", "get_provider", "provider_name",
+    "BaseProvider", "DeliveryReport", "InboundMessage", "PermanentError", "ProviderError", "SendResult",
+    "TransientError", "UnknownOutcome", "get_provider", "provider_by_name", "provider_name",
 ]

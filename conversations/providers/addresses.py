@@ -39,11 +39,3 @@ def recipient(customer: Customer, channel: str) -> str:
     if channel == Channel.EMAIL:
         return customer.email or ""
     return phone_e164(customer.phone)
-
-
-def strip_channel_prefix(address: str) -> tuple[str, str]:
-    """("whatsapp:+1555...") -> ("whatsapp", "+1555..."); plain numbers are SMS."""
-    address = (address or "").strip()
-    if address.lower().startswith("whatsapp:"):
-        return Channel.WHATSAPP, address.split(":", 1)[1].strip()
-    return Channel.SMS, address

@@ -1,17 +1,25 @@
 """The small interface every messaging provider implements.
 
 A provider turns one outbound `Message` into a provider-side message and maps
-every failure to one of three outcomes the send task knows how to handle:
+every failure to one of three outcomes the send task knows how to handle (the
+errors every provider family shares, catalog.providers):
 
-- `PermanentError`: do not retry; the code and readable reason are recorded.
-- `TransientError`: nothing was sent; retry with backoff.
+- `PermanentError`: do not retry; the reason is recorded, and `consequence` says what it
+  means for the customer ("opted_out", "cannot_text").
+- `TransientError`: nothing was sent; retry with backoff (after `retry_after` if given).
 - `UnknownOutcome`: the request left and no answer came back (a read timeout):
   the message may exist at the provider, so it is never sent again blindly;
   it is reconciled from the status callback or by looking it up.
+
+A provider that receives webhooks also reads them: it checks their signature, names each
+event once, and turns the payload into an `InboundMessage` or a `DeliveryReport`, so the
+rest of the code never reads the provider's field names, statuses or error codes.
 """
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+
+from catalog.providers import InvalidSignature, PermanentError, ProviderError, TransientError, UnknownOutcome
 
 
 @dataclass(frozen=True)
@@ -20,33 +28,34 @@ class SendResult:
     status: str  # one of Message.Status: sent, delivered ...
 
 
-class ProviderError(Exception):
-    def __init__(self, code: str = "", message: str = ""):
-        super().__init__(message or code)
-        self.code = str(code or "")
-        self.message = message
+@dataclass(frozen=True)
+class InboundMessage:
+    provider_sid: str
+    from_number: str  # E.164, without any channel prefix
+    to_number: str
+    channel: str  # Channel: sms, whatsapp
+    body: str
+    media_urls: tuple[str, ...] = ()
+    profile_name: str = ""  # the name the customer's messaging app gave
 
 
-class PermanentError(ProviderError):
-    """The provider refused the message for good (bad number, opted out ...)."""
-
-
-class TransientError(ProviderError):
-    """Nothing was sent (rate limit, server error, connection refused): retry later."""
-
-    def __init__(self, code: str = "", message: str = "", retry_after: float | None = None):
-        super().__init__(code, message)
-        self.retry_after = retry_after
-
-
-class UnknownOutcome(ProviderError):
-    """The request may have reached the provider; do not resend, reconcile."""
+@dataclass(frozen=True)
+class DeliveryReport:
+    provider_sid: str
+    status: str  # one of Message.Status (queued, sending, sent, delivered, read, failed, undelivered)
+    reason: str = ""  # readable, for a failure
+    error_code: str = ""  # the provider's own, kept for support
+    consequence: str = ""  # "opted_out" | "cannot_text" | ""
+    message_id: int | None = None  # our id, when the provider echoes it back
 
 
 class BaseProvider(ABC):
     """Subclasses implement `send`; `lookup` helps reconcile unknown outcomes."""
 
     name = "base"
+    label = "Provider"  # a proper name, for records people read ("Twilio 21610")
+    # The answer a webhook expects (body, content type).
+    webhook_response = ("", "text/plain")
 
     @abstractmethod
     def send(self, message) -> SendResult:
@@ -58,3 +67,33 @@ class BaseProvider(ABC):
 
     def after_sent(self, *, message_id: int, result: SendResult) -> None:  # noqa: B027  optional hook
         """Hook run once the send is recorded (the console provider fakes delivery); most need none."""
+
+    # --- incoming webhooks (for providers that send them) ---------------------------------
+
+    def signature_valid(self, request) -> bool:
+        """Whether the request really comes from the provider."""
+        raise NotImplementedError
+
+    def webhook_fields(self, request) -> dict:
+        """The webhook's fields (ValueError when the body cannot be read)."""
+        raise NotImplementedError
+
+    def event_id(self, kind: str, fields: dict) -> str:
+        """The event's unique id ("" when it has none): replays share it."""
+        raise NotImplementedError
+
+    def parse_inbound(self, fields: dict) -> InboundMessage | None:
+        raise NotImplementedError
+
+    def parse_delivery_report(self, fields: dict) -> DeliveryReport | None:
+        raise NotImplementedError
+
+    def media_fetch(self, *, url: str) -> tuple[str, bytes]:
+        """(content type, bytes) of an image the customer sent, for display."""
+        raise NotImplementedError
+
+
+__all__ = [
+    "BaseProvider", "DeliveryReport", "InboundMessage", "InvalidSignature", "PermanentError", "ProviderError",
+    "SendResult", "TransientError", "UnknownOutcome",
+]

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from clienteling.models import Channel
 
 from .addresses import recipient
-from .base import BaseProvider, PermanentError, SendResult
+from .base import BaseProvider, DeliveryReport, PermanentError, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class ConsoleProvider(BaseProvider):
         conversation = message.conversation
         to = recipient(conversation.customer, conversation.channel)
         if not to:
-            raise PermanentError("no_address", _("The customer has no address on this channel."))
+            raise PermanentError(_("The customer has no address on this channel."), code="no_address")
         record = ConsoleRecord(
             message_id=message.pk, provider_sid=f"CONSOLE{uuid.uuid4().hex}",
             channel=conversation.channel, to=to, body=message.body,
@@ -66,4 +66,5 @@ class ConsoleProvider(BaseProvider):
     def after_sent(self, *, message_id: int, result: SendResult) -> None:
         from .. import services
 
-        services.message_status_update(provider_sid=result.provider_sid, status="delivered")
+        services.message_status_update(
+            report=DeliveryReport(provider_sid=result.provider_sid, status="delivered"), provider=self.name)

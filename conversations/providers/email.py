@@ -18,7 +18,7 @@ class EmailProvider(BaseProvider):
         conversation = message.conversation
         to = recipient(conversation.customer, conversation.channel)
         if not to:
-            raise PermanentError("no_address", _("The customer has no email address."))
+            raise PermanentError(_("The customer has no email address."), code="no_address")
         store = conversation.store
         subject = message.subject or _("A message from %(store)s") % {"store": store.name}
         body = message.body
@@ -34,20 +34,20 @@ class EmailProvider(BaseProvider):
         try:
             email.send(fail_silently=False)
         except smtplib.SMTPRecipientsRefused as exc:
-            raise PermanentError("rcpt_refused",
-                                 _("The mail server refused the address %(to)s.") % {"to": to}) from exc
+            raise PermanentError(_("The mail server refused the address %(to)s.") % {"to": to},
+                                 code="rcpt_refused") from exc
         except smtplib.SMTPResponseException as exc:
             code = str(exc.smtp_code)
             text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
                 else str(exc.smtp_error)
             if 400 <= exc.smtp_code < 500:
-                raise TransientError(code, text[:255]) from exc
-            raise PermanentError(code, text[:255]) from exc
+                raise TransientError(text[:255], code=code) from exc
+            raise PermanentError(text[:255], code=code) from exc
         except smtplib.SMTPServerDisconnected as exc:
             # The server may have taken the message before the connection dropped.
-            raise UnknownOutcome("disconnected", _("The mail server hung up mid-send.")) from exc
+            raise UnknownOutcome(_("The mail server hung up mid-send."), code="disconnected") from exc
         except TimeoutError as exc:
-            raise UnknownOutcome("timeout", _("No answer from the mail server.")) from exc
+            raise UnknownOutcome(_("No answer from the mail server."), code="timeout") from exc
         except (smtplib.SMTPConnectError, ConnectionError, OSError) as exc:
-            raise TransientError("connection", _("The mail server could not be reached.")) from exc
+            raise TransientError(_("The mail server could not be reached."), code="connection") from exc
         return SendResult(provider_sid=f"email:{message.idempotency_key.hex}", status="sent")

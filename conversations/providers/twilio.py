@@ -15,7 +15,6 @@ import requests
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
@@ -25,42 +24,30 @@ from catalog.links import ProviderAddressRefused, provider_base_url_check, publi
 from clienteling.models import Channel
 
 from .addresses import active_twilio_account, recipient, sender_number
-from .base import BaseProvider, PermanentError, SendResult, TransientError, UnknownOutcome
+from .base import (
+    BaseProvider,
+    DeliveryReport,
+    InboundMessage,
+    PermanentError,
+    SendResult,
+    TransientError,
+    UnknownOutcome,
+)
+from .twilio_webhooks import (
+    CONSEQUENCES,
+    EMPTY_TWIML,
+    STATUSES,
+    event_id,
+    parse_delivery_report,
+    parse_inbound,
+    reason_for,
+    signature_valid,
+    webhook_fields,
+)
 
 logger = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
-
-# Readable reasons for the error codes an associate may see on a message.
-ERROR_REASONS = {
-    "21211": gettext_lazy("This is not a valid phone number."),
-    "21408": gettext_lazy("Texting to this country is not enabled for the account."),
-    "21610": gettext_lazy("The customer replied STOP to this number: they have unsubscribed."),
-    "21612": gettext_lazy("This number cannot be reached from the store's number."),
-    "21614": gettext_lazy("This number is not a mobile number and cannot receive texts."),
-    "21617": gettext_lazy("The message is too long."),
-    "30003": gettext_lazy("The customer's phone is unreachable."),
-    "30004": gettext_lazy("The message was blocked by the customer's carrier or phone."),
-    "30005": gettext_lazy("Unknown number: it may no longer exist."),
-    "30006": gettext_lazy("The number is a landline or cannot receive texts."),
-    "30007": gettext_lazy("The carrier filtered the message as spam."),
-    "30008": gettext_lazy("Delivery failed for an unknown reason."),
-    "63016": gettext_lazy("Outside the WhatsApp 24-hour window: only an approved template can be sent."),
-    "63024": gettext_lazy("This number is not on WhatsApp."),
-    "20429": gettext_lazy("Twilio is rate limiting requests; the message will be retried."),
-}
-OPTED_OUT_CODES = {"21610"}
-UNABLE_TO_TEXT_CODES = {"21211", "21614"}
-
-
-def reason_for(code: str, fallback: str = "") -> str:
-    code = str(code or "")
-    if code in ERROR_REASONS:
-        return str(ERROR_REASONS[code])
-    if fallback:
-        return fallback[:255]
-    return _("Twilio error %(code)s.") % {"code": code} if code else _("The provider refused the message.")
-
 
 _session: requests.Session | None = None
 
@@ -83,6 +70,7 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
         self.base_url = (base_url or "").rstrip("/")
         self.connect_timeout = connect_timeout
         self.extra_headers = extra_headers or {}
+        self.retry_after: float | None = None
 
     def rewrite(self, url: str) -> str:
         if self.base_url and url.startswith(TWILIO_API):
@@ -101,11 +89,15 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
         # requests accepts (connect, read); the base class only checks numbers.
         self.timeout, saved = self._timeouts(timeout), self.timeout
         try:
-            return super().request(method, self.rewrite(url), params=params, data=data,
-                                   headers=headers, auth=auth, timeout=None,
-                                   allow_redirects=allow_redirects)
+            response = super().request(method, self.rewrite(url), params=params, data=data,
+                                       headers=headers, auth=auth, timeout=None,
+                                       allow_redirects=allow_redirects)
         finally:
             self.timeout = saved
+        # The SDK's exception drops the headers: keep how long a 429 asks us to wait.
+        value = str((response.headers or {}).get("Retry-After", "")) if response.status_code == 429 else ""
+        self.retry_after = float(value) if value.replace(".", "", 1).isdigit() else None
+        return response
 
     def fetch_bytes(self, url: str, *, auth) -> tuple[str, bytes]:
         response = self.session.get(self.rewrite(url), auth=auth, timeout=self._timeouts(None),
@@ -119,8 +111,9 @@ def http_client(account, *, idempotency_key: str = "") -> AtelierTwilioHttpClien
     try:
         base_url = provider_base_url_check(account.api_base_url, own_domains=account.OWN_DOMAINS)
     except ProviderAddressRefused:
-        raise PermanentError("api_base_url", _(
-            "The Twilio account's API base URL is not a Twilio address; nothing was sent.")) from None
+        raise PermanentError(
+            _("The Twilio account's API base URL is not a Twilio address; nothing was sent."),
+            code="api_base_url") from None
     return AtelierTwilioHttpClient(
         base_url=base_url,
         timeout=float(getattr(settings, "TWILIO_HTTP_TIMEOUT", 10)),
@@ -145,22 +138,22 @@ def absolute_media_url(url: str) -> str:
     return url if urlsplit(url).scheme else public_url(url)
 
 
-def map_exception(exc: Exception) -> Exception:
+def map_exception(exc: Exception, *, retry_after: float | None = None) -> Exception:
     """SDK/transport exception -> PermanentError, TransientError or UnknownOutcome."""
     if isinstance(exc, TwilioRestException | TwilioServiceException):
         status = int(getattr(exc, "status", 0) or 0)
         code = str(getattr(exc, "code", "") or status)
         detail = getattr(exc, "msg", "") or getattr(exc, "detail", "") or ""
         if code == "20429" or status == 429 or status >= 500:
-            return TransientError(code, reason_for(code, detail))
-        return PermanentError(code, reason_for(code, detail))
+            return TransientError(reason_for(code, detail), code=code, retry_after=retry_after)
+        return PermanentError(reason_for(code, detail), code=code, consequence=CONSEQUENCES.get(code, ""))
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return TransientError("connect_timeout", _("Twilio could not be reached; will retry."))
+        return TransientError(_("Twilio could not be reached; will retry."), code="connect_timeout")
     if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
-        return TransientError("connection", _("Twilio could not be reached; will retry."))
+        return TransientError(_("Twilio could not be reached; will retry."), code="connection")
     if isinstance(exc, requests.exceptions.RequestException):
-        return UnknownOutcome("timeout", _("No answer from Twilio after the message left: "
-                                            "waiting for Twilio to report on it."))
+        return UnknownOutcome(_("No answer from Twilio after the message left: "
+                                            "waiting for Twilio to report on it."), code="timeout")
     return exc
 
 
@@ -170,12 +163,12 @@ def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
 
 
 @contextmanager
-def provider_errors():
+def provider_errors(http: AtelierTwilioHttpClient | None = None):
     """Twilio's and the network's exceptions as the send task's three outcomes (map_exception)."""
     try:
         yield
     except Exception as exc:
-        mapped = map_exception(exc)
+        mapped = map_exception(exc, retry_after=http.retry_after if http else None)
         if mapped is exc:
             raise
         raise mapped from exc
@@ -183,11 +176,29 @@ def provider_errors():
 
 class TwilioProvider(BaseProvider):
     name = "twilio"
+    label = "Twilio"
+    webhook_response = (EMPTY_TWIML, "text/xml")
+
+    # Webhooks: Twilio's signature and field names stay in twilio_webhooks.
+    def signature_valid(self, request) -> bool:
+        return signature_valid(request)
+
+    def webhook_fields(self, request) -> dict:
+        return webhook_fields(request)
+
+    def event_id(self, kind: str, fields: dict) -> str:
+        return event_id(kind, fields)
+
+    def parse_inbound(self, fields: dict) -> InboundMessage | None:
+        return parse_inbound(fields)
+
+    def parse_delivery_report(self, fields: dict) -> DeliveryReport | None:
+        return parse_delivery_report(fields)
 
     def _account(self):
         account = active_twilio_account()
         if account is None:
-            raise PermanentError("no_account", _("No active Twilio account is configured."))
+            raise PermanentError(_("No active Twilio account is configured."), code="no_account")
         return account
 
     def send(self, message) -> SendResult:
@@ -197,18 +208,18 @@ class TwilioProvider(BaseProvider):
         to = recipient(conversation.customer, channel)
         from_ = sender_number(conversation.store, channel, account)
         if not to:
-            raise PermanentError("no_address", _("The customer has no mobile number."))
+            raise PermanentError(_("The customer has no mobile number."), code="no_address")
         params = {"to": to, "status_callback": status_callback_url(message.pk)}
         if channel == Channel.WHATSAPP:
             if not from_:
-                raise PermanentError("no_sender", _("No WhatsApp sender is configured."))
+                raise PermanentError(_("No WhatsApp sender is configured."), code="no_sender")
             params["to"], params["from_"] = f"whatsapp:{to}", f"whatsapp:{from_}"
         elif account.messaging_service_sid:
             params["messaging_service_sid"] = account.messaging_service_sid
         elif from_:
             params["from_"] = from_
         else:
-            raise PermanentError("no_sender", _("The store has no clienteling number."))
+            raise PermanentError(_("The store has no clienteling number."), code="no_sender")
         if message.content_sid:
             params["content_sid"] = message.content_sid
             params["content_variables"] = json.dumps(message.template_variables or {})
@@ -222,9 +233,9 @@ class TwilioProvider(BaseProvider):
     def send_raw(self, *, account=None, idempotency_key: str = "", **params) -> SendResult:
         account = account or self._account()
         client = twilio_client(account, idempotency_key=idempotency_key)
-        with provider_errors():
+        with provider_errors(client.http_client):
             created = client.messages.create(**params)
-        return SendResult(provider_sid=created.sid, status="sent")
+        return SendResult(provider_sid=created.sid, status=STATUSES.get(created.status or "", "sent"))
 
     def lookup(self, message) -> SendResult | None:
         """Find a message Twilio accepted although its answer never reached us.
@@ -245,7 +256,7 @@ class TwilioProvider(BaseProvider):
             to, from_ = f"whatsapp:{to}", f"whatsapp:{from_}"
         since = (message.status_updated_at or message.created_at)
         client = twilio_client(account)
-        with provider_errors():
+        with provider_errors(client.http_client):
             found = client.messages.list(to=to, from_=from_ or None, date_sent_after=since, limit=50)
         candidates = [m for m in found if (m.direction or "").startswith("outbound")]
         known = set(Message.objects.filter(provider_sid__in=[m.sid for m in candidates])
@@ -259,17 +270,30 @@ class TwilioProvider(BaseProvider):
             match = next((m for m in candidates if (m.body or "") == message.body), None)
         if match is None:
             return None
-        return SendResult(provider_sid=match.sid, status=match.status or "sent")
+        return SendResult(provider_sid=match.sid, status=STATUSES.get(match.status or "", "sent"))
 
 
-def media_fetch(*, url: str) -> tuple[str, bytes]:
-    """Inbound media (stored as Twilio URLs) fetched with the account's credentials."""
-    account = active_twilio_account()
-    if account is None:
-        raise PermanentError("no_account", _("No active Twilio account is configured."))
-    client = http_client(account)
-    allowed = [TWILIO_API + "/"] + ([account.api_base_url.rstrip("/") + "/"] if account.api_base_url else [])
-    if not any(url.startswith(prefix) for prefix in allowed):
-        # Never hand the account's credentials to another host.
-        raise PermanentError("media_host", _("This media link is not a Twilio link."))
-    return client.fetch_bytes(url, auth=(account.account_sid, account.auth_token))
+    def media_fetch(self, *, url: str) -> tuple[str, bytes]:
+        """An image the customer sent (a Twilio URL), fetched with the account's credentials."""
+        account = self._account()
+        client = http_client(account)
+        allowed = [TWILIO_API + "/"]
+        if account.api_base_url:
+            allowed.append(account.api_base_url.rstrip("/") + "/")
+        if not any(url.startswith(prefix) for prefix in allowed):
+            # Never hand the account's credentials to another host.
+            raise PermanentError(_("This media link is not a Twilio link."), code="media_host")
+        return client.fetch_bytes(url, auth=(account.account_sid, account.auth_token))
+
+    def send_test(self, *, account, to: str, from_number: str, channel: str = Channel.SMS,
+                  body: str = "") -> str:
+        """The admin's "send test message", straight through this account; returns the SID."""
+        body = body or _("Atelier test message: your Twilio account is set up.")
+        params = {"to": to, "body": body}
+        if channel == Channel.WHATSAPP:
+            params.update(to=f"whatsapp:{to}", from_=f"whatsapp:{from_number}")
+        elif account.messaging_service_sid and not from_number:
+            params["messaging_service_sid"] = account.messaging_service_sid
+        else:
+            params["from_"] = from_number
+        return self.send_raw(account=account, **params).provider_sid

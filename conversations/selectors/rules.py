@@ -46,12 +46,6 @@ HARD_OPT_OUT_SOURCES = {CustomerConsent.Source.KEYWORD, CustomerConsent.Source.P
 RANK = {Status.QUEUED: 1, Status.SENDING: 2, Status.UNKNOWN: 2, Status.SENT: 3,
         Status.DELIVERED: 4, Status.READ: 5}
 TERMINAL = {Status.FAILED, Status.UNDELIVERED}
-PROVIDER_STATUS = {
-    "accepted": Status.QUEUED, "scheduled": Status.QUEUED, "queued": Status.QUEUED,
-    "sending": Status.SENDING, "sent": Status.SENT, "delivered": Status.DELIVERED,
-    "read": Status.READ, "undelivered": Status.UNDELIVERED, "failed": Status.FAILED,
-    "canceled": Status.FAILED,
-}
 
 
 # What the outreach report says for each rule that kept a customer out of a bulk send.

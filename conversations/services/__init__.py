@@ -30,12 +30,7 @@ from .threads import (
     customer_next_scheduled_refresh,
     message_sends_queue,
 )
-from .twilio_events import (
-    media_fetch,
-    twilio_event_process,
-    twilio_test_message_send,
-    webhook_events_requeue_stale,
-)
+from .webhook_events import media_fetch, webhook_event_process, webhook_events_requeue_stale
 
 __all__ = [
     "BulkSendReport", "DispatchOutcome", "SendBlocked",
@@ -46,6 +41,6 @@ __all__ = [
     "message_schedule_cancel", "message_send", "message_send_bulk", "message_sends_queue",
     "message_status_update", "messages_reconcile_unknown", "messages_redact", "messages_redact_expired",
     "opt_in_request", "prospect_lock", "scheduled_messages_send_due", "store_for_number",
-    "template_approve", "template_map", "template_reject", "twilio_event_process",
-    "twilio_test_message_send", "webhook_events_requeue_stale",
+    "template_approve", "template_map", "template_reject", "webhook_event_process",
+    "webhook_events_requeue_stale",
 ]

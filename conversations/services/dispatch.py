@@ -16,9 +16,16 @@ from clienteling import services as clienteling_services
 from clienteling.models import ConsentState, CustomerConsent
 
 from ..models import Message
-from ..providers import PermanentError, TransientError, UnknownOutcome, get_provider, ratelimit
+from ..providers import (
+    DeliveryReport,
+    PermanentError,
+    TransientError,
+    UnknownOutcome,
+    get_provider,
+    ratelimit,
+)
 from ..providers.addresses import messaging_settings, sender_number
-from ..selectors.rules import PROVIDER_STATUS, RANK, TERMINAL, SendBlocked, Status, consent_for, send_refusal
+from ..selectors.rules import RANK, TERMINAL, SendBlocked, Status, consent_for, send_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -92,14 +99,14 @@ def message_dispatch(*, message_id: int, final_attempt: bool = False) -> Dispatc
         message_transition(message_id=message_id, expected=[Status.SENDING],
                            status=Status.FAILED, error_code=exc.code[:16],
                            error_message=exc.message[:255])
-        _apply_error_side_effects(message, exc.code)
+        _consequence_apply(message, consequence=exc.consequence, provider=provider.label, code=exc.code)
         return DispatchOutcome("failed")
     except UnknownOutcome as exc:
         message_transition(message_id=message_id, expected=[Status.SENDING],
                            status=Status.UNKNOWN, error_code=exc.code[:16],
                            error_message=exc.message[:255])
         return DispatchOutcome("unknown")
-    status = PROVIDER_STATUS.get(result.status, Status.SENT)
+    status = result.status if result.status in RANK else Status.SENT
     if RANK.get(status, 0) < RANK[Status.SENT]:
         status = Status.SENT  # accepted by the provider
     if not message_transition(message_id=message_id, expected=[Status.SENDING],
@@ -144,31 +151,26 @@ def message_give_up(*, message_id: int, reason: str = "") -> bool:
                  error_message=(reason or _("Gave up after repeated errors."))[:255])
 
 
-def _apply_error_side_effects(message: Message, code: str) -> None:
-    from ..providers.twilio import OPTED_OUT_CODES, UNABLE_TO_TEXT_CODES
-
+def _consequence_apply(message: Message, *, consequence: str, provider: str, code: str) -> None:
+    """What a refusal means for the customer (the provider says it in the interface's terms)."""
     customer = message.conversation.customer
-    code = str(code or "")
-    if code in OPTED_OUT_CODES:
+    if consequence == "opted_out":
         clienteling_services.customer_consent_set(
             customer=customer, channel=message.conversation.channel, state=ConsentState.OPTED_OUT,
-            source=CustomerConsent.Source.PROVIDER, detail=f"Twilio {code}", message_id=message.pk)
-    elif code in UNABLE_TO_TEXT_CODES:
+            source=CustomerConsent.Source.PROVIDER, detail=f"{provider} {code}".strip(),
+            message_id=message.pk)
+    elif consequence == "cannot_text":
         clienteling_services.customer_mark_unable_to_text(customer=customer)
 
 
-def message_status_update(*, provider_sid: str, status: str, error_code: str = "",
-                          error_message: str = "", at: datetime | None = None,
-                          message_id: int | str | None = None) -> bool:
+def message_status_update(*, report: DeliveryReport, provider: str = "", at: datetime | None = None) -> bool:
     """Apply a provider's delivery report; never moves a message backwards.
 
-    `message_id` (our `mid` on the status callback URL) lets a report adopt a
-    message whose send outcome was unknown. Returns whether anything changed.
+    `report.message_id` (our id, echoed by the provider) lets a report adopt a message
+    whose send outcome was unknown. Returns whether anything changed.
     """
-    from ..providers.twilio import reason_for
-
-    new = PROVIDER_STATUS.get((status or "").lower())
-    if new is None or not provider_sid:
+    new, provider_sid, message_id = report.status, report.provider_sid, report.message_id
+    if new not in RANK and new not in TERMINAL or not provider_sid:
         return False
     at = at or timezone.now()
     message = (Message.objects.select_related("conversation__customer")
@@ -180,7 +182,7 @@ def message_status_update(*, provider_sid: str, status: str, error_code: str = "
         if adopted:
             message = Message.objects.select_related("conversation__customer").get(pk=int(message_id))
     if message is None:
-        logger.info("status %s for unknown message %s", status, provider_sid)
+        logger.info("status %s for unknown message %s", new, provider_sid)
         return False
     if new in TERMINAL:
         expected = [s for s, rank in RANK.items() if rank < RANK[Status.DELIVERED]]
@@ -192,11 +194,11 @@ def message_status_update(*, provider_sid: str, status: str, error_code: str = "
     if new in (Status.DELIVERED, Status.READ):
         fields["delivered_at"] = Coalesce(F("delivered_at"), at)
     if new in TERMINAL:
-        code = str(error_code or "")
-        fields["error_code"] = code[:16]
-        fields["error_message"] = reason_for(code, error_message)[:255]
+        fields["error_code"] = report.error_code[:16]
+        fields["error_message"] = (report.reason or _("The message could not be delivered."))[:255]
     changed = Message.objects.filter(pk=message.pk, status__in=expected).update(**fields)
     if changed and new in TERMINAL:
-        _apply_error_side_effects(message, error_code)
+        _consequence_apply(message, consequence=report.consequence, provider=provider,
+                           code=report.error_code)
     return bool(changed)
 

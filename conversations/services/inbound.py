@@ -15,7 +15,7 @@ from clienteling import services as clienteling_services
 from clienteling.models import Channel, ConsentState, Customer, CustomerConsent, LegalEntity, Shift, Store
 
 from ..models import Conversation, Message, StoreMessagingSettings
-from ..providers.addresses import messaging_settings, strip_channel_prefix
+from ..providers.addresses import messaging_settings
 from ..selectors.rules import (
     HELP_KEYWORDS,
     PREVIEW,
@@ -95,8 +95,7 @@ def inbound_receive(*, store: Store, from_number: str, to_number: str, channel: 
     existing = Message.objects.filter(provider_sid=provider_sid).first()
     if existing is not None:
         return existing
-    prefixed_channel, number = strip_channel_prefix(from_number)
-    channel = channel or prefixed_channel
+    number = from_number.strip()
     received_at = received_at or timezone.now()
     body = body or ""
     try:

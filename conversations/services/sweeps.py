@@ -17,7 +17,6 @@ from ..models import ArchivePolicy, Conversation, Message
 from ..providers import PermanentError, TransientError, UnknownOutcome, get_provider
 from ..providers.addresses import messaging_settings
 from ..selectors.rules import (
-    PROVIDER_STATUS,
     RANK,
     TERMINAL,
     Status,
@@ -155,7 +154,7 @@ def messages_reconcile_unknown(*, now: datetime | None = None, limit: int = 200)
             logger.warning("lookup of message %s failed: %s", message.pk, exc.message)
             found = None
         if found is not None:
-            status = PROVIDER_STATUS.get(found.status, Status.SENT)
+            status = found.status if found.status in RANK or found.status in TERMINAL else Status.SENT
             if status not in TERMINAL and RANK.get(status, 0) < RANK[Status.SENT]:
                 status = Status.SENT
             try:

@@ -19,13 +19,13 @@ logger = logging.getLogger(__name__)
 
 def message_sends_queue(*, message_ids: list[int]) -> None:
     """Queue the send task(s) for these stored messages once the transaction commits."""
-    from ..tasks import send_message, send_messages
+    from ..tasks import message_dispatch, messages_dispatch
 
     if len(message_ids) == 1:
-        send_message.delay_on_commit(message_ids[0])
+        message_dispatch.delay_on_commit(message_ids[0])
         return
     for start in range(0, len(message_ids), 100):
-        send_messages.delay_on_commit(message_ids[start:start + 100])
+        messages_dispatch.delay_on_commit(message_ids[start:start + 100])
 
 
 def customer_next_scheduled_refresh(*, customer_id: int) -> None:

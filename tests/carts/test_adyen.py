@@ -90,7 +90,7 @@ def test_a_retried_request_never_creates_a_second_link(adyen, cart, associate_a,
         share(cart, associate_a, django_capture_on_commit_callbacks)
     link = PaymentLink.objects.get(cart=cart)
     assert link.url == ""
-    tasks.create_payment_link.delay(link.pk)  # what the worker runs when the retry is due
+    tasks.payment_link_create.delay(link.pk)  # what the worker runs when the retry is due
 
     link.refresh_from_db()
     keys = {r["headers"]["Idempotency-Key"] for r in adyen.link_requests()}

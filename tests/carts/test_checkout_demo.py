@@ -39,11 +39,12 @@ def demo_notify(client, body: dict, *, signature: str | None = None):
 
 
 def paid_notification(cart, *, psp="PSP1", value=None, currency=None, success=True):
+    """The demo pay page's notification, in the demo provider's own words."""
     link = PaymentLink.objects.get(cart=cart, cart_version=cart.version)
-    return {"pspReference": psp, "eventCode": "AUTHORISATION", "merchantReference": link.reference,
-            "success": success, "reason": "",
-            "amount": {"value": to_minor_units(cart.total, cart.currency) if value is None else value,
-                       "currency": currency or cart.currency}}
+    return {"id": psp, "type": "payment.completed" if success else "payment.declined",
+            "reference": link.reference, "message": "",
+            "amount_minor": to_minor_units(cart.total, cart.currency) if value is None else value,
+            "currency": currency or cart.currency}
 
 
 def test_share_puts_the_cart_link_in_the_conversation(shared, conversation):

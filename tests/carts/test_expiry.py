@@ -39,7 +39,7 @@ def test_beat_fires_the_sweep_within_minutes_of_midnight(org, customer_a, associ
     with time_machine.travel(at("America/New_York", 2026, 11, 24, 0, 4), tick=False):
         # Six minutes on, the sweep's entry is due, and firing it expires the cart.
         due = [entry for entry in beat.schedule.values() if entry.is_due().is_due]
-        sweep = [entry for entry in due if entry.task == "carts.tasks.expire_carts"]
+        sweep = [entry for entry in due if entry.task == "carts.tasks.carts_expire_due"]
         assert sweep, "the expiry sweep was not due six minutes after beat started"
         beat.apply_async(sweep[0])  # what beat does with a due entry (eager in the tests)
     cart.refresh_from_db()
@@ -59,7 +59,7 @@ def test_cart_expires_at_the_stores_midnight_not_before(org, customer_a, associa
     with time_machine.travel(at(tz, 2026, 11, 23, 23, 59, 59), tick=False):
         assert services.carts_expire_due() == 0
     with time_machine.travel(at(tz, 2026, 11, 24, 0, 0, 30), tick=False):
-        assert tasks.expire_carts.delay().get() == 1
+        assert tasks.carts_expire_due.delay().get() == 1
     cart.refresh_from_db()
     assert cart.status == Cart.Status.EXPIRED
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from clienteling import services
 from clienteling.models import AuditAction, AuditEvent, ClientBookEntry
-from clienteling.tasks import prune_audit_events
+from clienteling.tasks import audit_events_prune
 from conversations.models import TwilioAccount
 
 pytestmark = pytest.mark.django_db
@@ -154,5 +154,5 @@ def test_events_older_than_the_retention_are_pruned(associate_a, settings):
     AuditEvent.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=31))
     recent = services.audit_record(action=AuditAction.SIGN_IN, actor=associate_a)
 
-    assert prune_audit_events.delay().get() == 1
+    assert audit_events_prune.delay().get() == 1
     assert list(AuditEvent.objects.values_list("pk", flat=True)) == [recent.pk]

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from clienteling.models import CustomerMeasures
-from clienteling.tasks import refresh_stale_customer_measures
+from clienteling.tasks import customer_measures_refresh_stale
 from tests.celery_worker import running_worker, wait_until
 from tests.factories import CustomerFactory
 
@@ -23,7 +23,7 @@ def test_beat_measures_sweep_runs_in_a_real_worker(org):
     customers = CustomerFactory.create_batch(3, legal_entity=org["entity"])
     CustomerMeasures.objects.create(customer=customers[0], computed_on=date(2000, 1, 1))
     with running_worker():
-        refresh_stale_customer_measures.delay()
+        customer_measures_refresh_stale.delay()
         # "Today" is each customer's store's, which may be a day off UTC's.
         utc_today = timezone.now().date()
         fresh = CustomerMeasures.objects.filter(computed_on__range=(utc_today - timedelta(days=1),

@@ -10,7 +10,7 @@ from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
 from conversations.models import ArchivePolicy, Conversation
 from conversations.services import sweeps
-from conversations.tasks import archive_conversations
+from conversations.tasks import conversations_archive_due
 from tests.factories import CustomerFactory
 
 from .conftest import STORE_A_SMS, set_consent
@@ -105,6 +105,6 @@ def test_the_sweep_works_in_chunks_and_can_run_again(org, monkeypatch):
 
 def test_beat_task_archives(org):
     thread = thread_at(org, timezone.now() - timedelta(days=121))
-    result = archive_conversations.delay().get()
+    result = conversations_archive_due.delay().get()
     assert result["inactive"] == 1
     assert state(thread) == ("archived", "inactive")

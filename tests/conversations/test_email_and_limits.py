@@ -65,7 +65,7 @@ def test_refused_recipient_is_permanent(smtp, email_thread, associate_a, django_
 
 def test_temporary_smtp_failure_is_retried(smtp, email_thread, associate_a, settings,
                                            django_capture_on_commit_callbacks):
-    settings.MESSAGING_SEND_MAX_RETRIES = 1
+    settings.TASK_MAX_RETRIES = 1
     smtp.handler.reject_data = "451 4.3.0 Try again later"
     message = send(email_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")
     assert (message.status, message.error_code, message.send_attempts) == (Message.Status.FAILED, "451", 2)
@@ -76,7 +76,7 @@ def test_an_unreachable_mail_server_is_transient(settings, email_thread, associa
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
     settings.MESSAGING_PROVIDERS = {"email": "email"}
-    settings.MESSAGING_SEND_MAX_RETRIES = 0
+    settings.TASK_MAX_RETRIES = 0
     message = send(email_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")
     assert (message.status, message.error_code) == (Message.Status.FAILED, "connection")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
 from conversations.models import Message, WebhookEvent
-from conversations.tasks import reconcile_unknown_sends, send_message
+from conversations.tasks import message_dispatch, messages_reconcile_unknown
 from tests.celery_worker import running_worker, wait_until
 
 from .conftest import STORE_A_SMS, post_signed
@@ -92,10 +92,10 @@ def test_a_worker_killed_mid_send_never_causes_a_second_send(twilio, sms_thread,
     # Later: the task is delivered again (acks_late) and the beat sweep reconciles.
     Message.objects.filter(pk=message.pk).update(status_updated_at=timezone.now() - timedelta(minutes=10))
     with running_worker():
-        send_message.delay(message.pk)
-        reconcile_unknown_sends.delay()
+        message_dispatch.delay(message.pk)
+        messages_reconcile_unknown.delay()
         assert wait_until(lambda: status_of(message) == Message.Status.SENT)
-        send_message.delay(message.pk)  # and once more, after it settled
+        message_dispatch.delay(message.pk)  # and once more, after it settled
         assert wait_until(lambda: False, timeout=1) is False
     message.refresh_from_db()
     assert message.provider_sid in twilio.fake.messages

@@ -32,7 +32,7 @@ def test_messages_older_than_the_retention_lose_their_words_and_images(settings,
     WebhookEvent.objects.create(provider="twilio", event_id="SM1", kind="inbound", payload={"Body": "old"})
     WebhookEvent.objects.filter(event_id="SM1").update(received_at=timezone.now() - timedelta(days=400))
 
-    assert tasks.redact_expired_messages.delay().get() == 1
+    assert tasks.messages_redact_expired.delay().get() == 1
 
     old.refresh_from_db()
     recent.refresh_from_db()
@@ -42,7 +42,7 @@ def test_messages_older_than_the_retention_lose_their_words_and_images(settings,
     assert recent.body == "See you Friday" and recent.redacted_at is None
     assert Conversation.objects.get(pk=sms_thread.pk).last_message_preview == ""
     assert not WebhookEvent.objects.exists()
-    assert tasks.redact_expired_messages.delay().get() == 0  # done once
+    assert tasks.messages_redact_expired.delay().get() == 0  # done once
 
 
 def test_a_retention_of_zero_keeps_everything(settings, sms_thread, associate_a, console_provider):

@@ -9,7 +9,8 @@ from django.utils import timezone
 from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
 from conversations.models import Message
-from conversations.tasks import reconcile_unknown_sends, send_message
+from conversations.providers import DeliveryReport
+from conversations.tasks import message_dispatch, messages_reconcile_unknown
 
 from .conftest import PUBLIC, STORE_A_SMS, STORE_A_WHATSAPP, mapped_template
 
@@ -65,7 +66,7 @@ def test_rate_limit_20429_is_retried_then_sent(twilio, sms_thread, associate_a,
 
 def test_server_errors_give_up_after_the_retries(twilio, sms_thread, associate_a, settings,
                                                  django_capture_on_commit_callbacks):
-    settings.MESSAGING_SEND_MAX_RETRIES = 2
+    settings.TASK_MAX_RETRIES = 2
     twilio.fake.fail_next(20500, times=5)
     message = send(sms_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")
     assert message.status == Message.Status.FAILED
@@ -111,7 +112,7 @@ def test_63016_records_the_window_reason(twilio, whatsapp_thread, associate_a,
 def test_a_retried_task_on_a_sent_message_is_a_no_op(twilio, sms_thread, associate_a,
                                                      django_capture_on_commit_callbacks):
     message = send(sms_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")
-    assert send_message.delay(message.pk).get() == "noop"
+    assert message_dispatch.delay(message.pk).get() == "noop"
     assert len(twilio.fake.creates) == 1
 
 
@@ -121,8 +122,8 @@ def test_timeout_after_the_request_left_is_unknown_then_reconciled(twilio, sms_t
     message = send(sms_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")
     assert message.status == Message.Status.UNKNOWN
     assert message.provider_sid is None
-    assert send_message.delay(message.pk).get() == "noop"  # never resent blindly
-    result = reconcile_unknown_sends.delay().get()
+    assert message_dispatch.delay(message.pk).get() == "noop"  # never resent blindly
+    result = messages_reconcile_unknown.delay().get()
     message.refresh_from_db()
     assert result["found"] == 1
     assert message.status == Message.Status.SENT
@@ -152,7 +153,7 @@ def test_a_send_stuck_after_its_worker_died_is_reconciled_not_resent(
     Message.objects.filter(pk=message.pk).update(
         status=Message.Status.SENDING, provider_sid=None,
         status_updated_at=timezone.now() - timedelta(minutes=10))
-    assert send_message.delay(message.pk).get() == "noop"
+    assert message_dispatch.delay(message.pk).get() == "noop"
     assert services.messages_reconcile_unknown()["found"] == 1
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == (Message.Status.SENT, sid)
@@ -164,7 +165,8 @@ def test_status_callback_with_our_id_settles_an_unknown_send(twilio, sms_thread,
     twilio.fake.hang_next(seconds=10)
     message = send(sms_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")
     sid = next(iter(twilio.fake.messages))
-    assert services.message_status_update(provider_sid=sid, status="delivered", message_id=message.pk)
+    report = DeliveryReport(provider_sid=sid, status="delivered", message_id=message.pk)
+    assert services.message_status_update(report=report)
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == (Message.Status.DELIVERED, sid)
     assert message.delivered_at is not None
@@ -172,7 +174,7 @@ def test_status_callback_with_our_id_settles_an_unknown_send(twilio, sms_thread,
 
 def test_connection_refused_is_transient(twilio, sms_thread, associate_a, settings,
                                          django_capture_on_commit_callbacks):
-    settings.MESSAGING_SEND_MAX_RETRIES = 1
+    settings.TASK_MAX_RETRIES = 1
     twilio.account.api_base_url = "http://127.0.0.1:9"  # discard port: nothing listens
     twilio.account.save()
     message = send(sms_thread, associate_a, django_capture_on_commit_callbacks, body="Hi")

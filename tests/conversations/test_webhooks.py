@@ -163,14 +163,14 @@ def test_media_is_stored_as_links(client, twilio, messaging, django_capture_on_c
     message = Message.objects.get()
     assert message.media_urls == [f"{base}/ME1", f"{base}/ME2"]
     assert message.conversation.last_message_preview == "Image"
-    content_type, data = services.media_fetch(url=message.media_urls[0])
+    content_type, data = services.media_fetch(conversation=message.conversation, url=message.media_urls[0])
     assert content_type == "image/png" and data.startswith(b"\x89PNG")
     assert twilio.fake.requests[-1].headers["Authorization"].startswith("Basic ")
 
 
-def test_media_fetch_never_sends_credentials_elsewhere(twilio):
+def test_media_fetch_never_sends_credentials_elsewhere(twilio, sms_thread):
     with pytest.raises(Exception, match="not a Twilio link"):
-        services.media_fetch(url="https://evil.example.com/steal")
+        services.media_fetch(conversation=sms_thread, url="https://evil.example.com/steal")
 
 
 def test_whatsapp_message_opens_the_window(client, twilio, messaging, customer_a,
@@ -369,7 +369,7 @@ def test_an_event_whose_task_was_lost_is_queued_again(client, twilio, messaging,
     def broker_down(*args, **kwargs):
         raise ConnectionError("redis is away")
 
-    monkeypatch.setattr(tasks.process_twilio_event, "delay", broker_down)
+    monkeypatch.setattr(tasks.webhook_event_process, "delay", broker_down)
     response = deliver(client, twilio, inbound("Hello?"), django_capture_on_commit_callbacks)
     assert response.status_code == 200  # recorded; Twilio must not retry
     event = WebhookEvent.objects.get()
