@@ -117,6 +117,15 @@ def query(db: Path, sql: str, *params):
 
 
 def test_make_run_serves_the_demo_end_to_end_and_stops_clean(demo):
+    try:
+        walk_through_the_demo(demo)
+    except Exception:
+        # What the three processes said is the first thing to read when this fails.
+        print(demo["log"].read_text()[-6000:])
+        raise
+
+
+def walk_through_the_demo(demo):
     from playwright.sync_api import expect, sync_playwright
 
     base, db = demo["base"], demo["db"]
