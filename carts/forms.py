@@ -41,9 +41,3 @@ class DeliveryForm(forms.Form):
 class ShareForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", "")] + list(Channel.choices), required=False)
 
-
-def first_error(form: forms.Form) -> str:
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields and form.fields[field].label else ""
-        return f"{label}: {errors[0]}" if label else errors[0]
-    return ""

@@ -6,9 +6,8 @@ page works without JavaScript.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,14 +21,14 @@ from catalog.selectors import (
     product_exact_matches,
 )
 from clienteling.access import access_customer, access_store, stores_for
-from clienteling.htmx import with_toast
+from clienteling.htmx import bad_request, form_errors_text, with_toast
 from clienteling.selectors.navigation import home_store_for
 from conversations import services as conversation_services
-from conversations.access import access_conversation, require_conversations
+from conversations.access import access_conversation, conversations_view, require_conversations
 
 from . import selectors, services
-from .access import access_cart, require_carts
-from .forms import AddLineForm, DeliveryForm, DiscountForm, QuantityForm, ShareForm, first_error
+from .access import access_cart, carts_view
+from .forms import AddLineForm, DeliveryForm, DiscountForm, QuantityForm, ShareForm
 
 MAX_QUERY = 100
 
@@ -37,29 +36,26 @@ MAX_QUERY = 100
 # --- opening a cart ---------------------------------------------------------------------------
 
 
-@login_required
+@carts_view
 @require_GET
 def index(request):
-    require_carts(request.user)
     return render(request, "carts/index.html", {"carts": selectors.open_carts(user=request.user)})
 
 
-@login_required
+@carts_view
 @require_POST
 def open_for_conversation(request, conversation_id: int):
     """From a thread: that customer's open cart for the thread's store (created on first need)."""
-    require_carts(request.user)
     conversation = access_conversation(request.user, conversation_id)
     cart = services.cart_open(customer=conversation.customer, store=conversation.store,
                               user=request.user, conversation=conversation)
     return redirect("carts:detail", cart.pk)
 
 
-@login_required
+@carts_view
 @require_POST
 def open_for_customer(request, customer_id: int):
     """From the profile: the posted store, else the associate's home store."""
-    require_carts(request.user)
     customer = access_customer(request.user, customer_id)
     store_id = request.POST.get("store")
     if store_id:
@@ -120,7 +116,7 @@ def _edit(request, cart, change, *, form=None, toast: str = ""):
     data = {}
     if form is not None:
         if not form.is_valid():
-            return _refused(request, cart, ValidationError(first_error(form)))
+            return _refused(request, cart, ValidationError(form_errors_text(form)))
         data = form.cleaned_data
     try:
         change(data)
@@ -129,18 +125,16 @@ def _edit(request, cart, change, *, form=None, toast: str = ""):
     return _done(request, _fresh(cart), toast)
 
 
-@login_required
+@carts_view
 @require_GET
 def detail(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     return _page(request, cart)
 
 
-@login_required
+@carts_view
 @require_GET
 def product_results(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     context = {"cart": cart, "query": query,
@@ -149,11 +143,10 @@ def product_results(request, cart_id: int):
     return render(request, "carts/cart.html#results", context)
 
 
-@login_required
+@carts_view
 @require_POST
 def scan(request, cart_id: int):
     """A scanner (or the camera) typed a code and Enter: one exact variant goes straight in."""
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     code = (request.POST.get("q") or "").strip()[:MAX_QUERY]
     matches = product_exact_matches(code=code, limit=2)
@@ -183,14 +176,13 @@ def scan(request, cart_id: int):
     return response
 
 
-@login_required
+@carts_view
 @require_POST
 def line_add(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     form = AddLineForm(request.POST)
     if not form.is_valid():
-        return HttpResponseBadRequest(first_error(form))
+        return bad_request(form_errors_text(form))
     variant = (ProductVariant.objects.select_related("product")
                .filter(pk=form.cleaned_data["variant"]).first())
     if variant is None:
@@ -204,14 +196,13 @@ def line_add(request, cart_id: int):
     return _done(request, _fresh(cart), _("Added %(item)s.") % {"item": variant.product.title})
 
 
-@login_required
+@carts_view
 @require_POST
 def line_update(request, cart_id: int, line_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     form = QuantityForm(request.POST)
     if not form.is_valid():
-        return _refused(request, cart, ValidationError(first_error(form)))
+        return _refused(request, cart, ValidationError(form_errors_text(form)))
     quantity = form.cleaned_data["quantity"]
     step = form.cleaned_data["step"]
     try:
@@ -230,39 +221,35 @@ def line_update(request, cart_id: int, line_id: int):
     return _done(request, _fresh(cart))
 
 
-@login_required
+@carts_view
 @require_POST
 def line_remove(request, cart_id: int, line_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     return _edit(request, cart, lambda data: services.cart_line_remove(
         cart=cart, line_id=line_id, user=request.user))
 
 
-@login_required
+@carts_view
 @require_POST
 def line_discount(request, cart_id: int, line_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     return _edit(request, cart, lambda data: services.cart_line_discount_set(
         cart=cart, line_id=line_id, user=request.user, kind=data["kind"], value=data["value"]),
         form=DiscountForm(request.POST))
 
 
-@login_required
+@carts_view
 @require_POST
 def cart_discount(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     return _edit(request, cart, lambda data: services.cart_discount_set(
         cart=cart, user=request.user, kind=data["kind"], value=data["value"]),
         form=DiscountForm(request.POST))
 
 
-@login_required
+@carts_view
 @require_POST
 def delivery(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
 
     def change(data):
@@ -274,20 +261,18 @@ def delivery(request, cart_id: int):
     return _edit(request, cart, change, form=DeliveryForm(request.POST))
 
 
-@login_required
+@carts_view
 @require_POST
 def shipping(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     return _edit(request, cart, lambda data: services.cart_shipping_set(
         cart=cart, user=request.user, shipping_option_id=request.POST.get("shipping_option")))
 
 
-@login_required
+@carts_view
+@conversations_view
 @require_POST
 def share(request, cart_id: int):
-    require_carts(request.user)
-    require_conversations(request.user)
     cart = access_cart(request.user, cart_id)
     return _edit(request, cart, lambda data: services.cart_share(
         cart=cart, user=request.user, channel=data["channel"] or None),
@@ -295,11 +280,10 @@ def share(request, cart_id: int):
         toast=_("Cart shared in the conversation. The link works until midnight."))
 
 
-@login_required
+@carts_view
 @require_POST
 def save(request, cart_id: int):
     """Every change is already saved; this says so and goes back to where the associate was."""
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     messages.success(request, _("Cart saved. You can keep editing it until midnight."))
     if cart.conversation_id:
@@ -307,10 +291,9 @@ def save(request, cart_id: int):
     return redirect("clienteling:customer_detail", cart.customer_id)
 
 
-@login_required
+@carts_view
 @require_POST
 def clear(request, cart_id: int):
-    require_carts(request.user)
     cart = access_cart(request.user, cart_id)
     try:
         services.cart_clear(cart=cart, user=request.user)
@@ -333,20 +316,18 @@ def _catalog_context(request, conversation=None) -> dict:
     }
 
 
-@login_required
+@carts_view
 @require_GET
 def catalog(request):
-    require_carts(request.user)
     context = _catalog_context(request)
     if request.htmx:
         return render(request, "carts/catalog.html#results", context)
     return render(request, "carts/catalog.html", context)
 
 
-@login_required
+@carts_view
 @require_GET
 def catalog_product(request, product_id: int):
-    require_carts(request.user)
     product = product_detail(product_id=product_id)
     if product is None:
         raise Http404
@@ -365,12 +346,11 @@ def catalog_product(request, product_id: int):
         **selectors.product_price_for(product, store=store)})
 
 
-@login_required
+@carts_view
+@conversations_view
 @require_GET
 def share_picker(request, conversation_id: int):
     """Search the catalog and share products, a collection or a list into this thread."""
-    require_carts(request.user)
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     context = _catalog_context(request, conversation)
     if request.htmx:
@@ -378,11 +358,10 @@ def share_picker(request, conversation_id: int):
     return render(request, "carts/catalog.html", context)
 
 
-@login_required
+@carts_view
+@conversations_view
 @require_POST
 def share_send(request, conversation_id: int):
-    require_carts(request.user)
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     kind = request.POST.get("kind")
     product = collection = products = None
@@ -394,7 +373,7 @@ def share_send(request, conversation_id: int):
         ids = [_int(value) for value in request.POST.getlist("products")][:30]
         products = list(Product.objects.filter(pk__in=[i for i in ids if i], active=True))
     else:
-        return HttpResponseBadRequest(_("Choose a product, a collection or products to share."))
+        return bad_request(_("Choose a product, a collection or products to share."))
     try:
         conversation_services.catalog_share_send(conversation=conversation, user=request.user,
                                                  product=product, collection=collection, products=products)

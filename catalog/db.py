@@ -51,6 +51,7 @@ def insert_once(model, *, unique: tuple[str, ...], **values) -> int | None:
     """
     meta = model._meta
     quote = connection.ops.quote_name
+    values = fit_fields(model, values)
     fields = [meta.get_field(name) for name in values]
     columns = ", ".join(quote(field.column) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -62,3 +63,15 @@ def insert_once(model, *, unique: tuple[str, ...], **values) -> int | None:
             f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}", params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def fit(model, field_name: str, value: str) -> str:
+    """`value` cut to the model field's max_length: lengths come from the model, never by hand."""
+    limit = model._meta.get_field(field_name).max_length
+    return value[:limit] if value and limit else value
+
+
+def fit_fields(model, values: dict) -> dict:
+    """The same for every text value of an update or insert (others pass through)."""
+    return {name: fit(model, name, value) if isinstance(value, str) else value
+            for name, value in values.items()}

@@ -4,6 +4,9 @@ Views never fetch by id without one of these. Out-of-scope objects are 404,
 not 403, so ids cannot be probed.
 """
 
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -178,3 +181,18 @@ def mask_phone(value) -> str:
 
 
 MASKED = "•••"
+
+
+def customers_view(view):
+    """Signed in, then the customer module and its permission (404 when switched off).
+
+    The module's one gate for a view.
+    """
+
+    @wraps(view)
+    @login_required
+    def gated(request, *args, **kwargs):
+        require_customer_module(request.user)
+        return view(request, *args, **kwargs)
+
+    return gated

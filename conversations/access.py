@@ -1,3 +1,6 @@
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -27,3 +30,18 @@ def access_conversation(user, conversation_id):
     if conversation is None:
         raise Http404
     return conversation
+
+
+def conversations_view(view):
+    """Signed in, then the conversations module and its permission (404 when switched off).
+
+    The module's one gate for a view.
+    """
+
+    @wraps(view)
+    @login_required
+    def gated(request, *args, **kwargs):
+        require_conversations(request.user)
+        return view(request, *args, **kwargs)
+
+    return gated

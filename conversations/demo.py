@@ -9,7 +9,7 @@ from . import services
 
 
 def provider_is_console(*, channel: str) -> bool:
-    return getattr(settings, "MESSAGING_PROVIDERS", {}).get(channel, "console") == "console"
+    return settings.MESSAGING_PROVIDERS.get(channel, "console") == "console"
 
 
 def simulate_customer_reply(*, conversation, body: str):

@@ -12,7 +12,7 @@ from django.db import models
 def _fernet() -> MultiFernet:
     keys = list(settings.FIELD_ENCRYPTION_KEYS)
     if not keys:
-        if not settings.DEBUG and not getattr(settings, "ALLOW_DERIVED_ENCRYPTION_KEY", True):
+        if not settings.DEBUG and not settings.ALLOW_DERIVED_ENCRYPTION_KEY:
             raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set.")
         # Embedded default: derive a key from SECRET_KEY so the demo works offline.
         digest = hashlib.sha256(f"atelier-fields:{settings.SECRET_KEY}".encode()).digest()

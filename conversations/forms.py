@@ -19,15 +19,6 @@ User = get_user_model()
 MAX_SCHEDULE_AHEAD = timedelta(days=365)
 
 
-def form_error_text(form: forms.Form) -> str:
-    """Every error of a form as one readable line."""
-    texts = []
-    for field, errors in form.errors.items():
-        label = form.fields[field].label if field in form.fields else ""
-        texts += [f"{label}: {error}" if label else str(error) for error in errors]
-    return " ".join(texts)
-
-
 def sendable_templates(conversation):
     """Mapped templates of this thread's channel, for every store or this one."""
     return (MessageTemplate.objects.filter(

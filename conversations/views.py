@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +17,11 @@ from django.views.decorators.http import require_GET, require_POST
 from catalog.selectors import prices_in, product_search
 from clienteling import services as clienteling_services
 from clienteling.access import access_customer, access_store, stores_for
-from clienteling.htmx import with_toast
+from clienteling.htmx import bad_request, form_errors_text, with_toast
 from clienteling.models import BulkJob, Tag
 
 from . import selectors, services
-from .access import access_conversation, conversations_enabled, require_conversations
+from .access import access_conversation, conversations_enabled, conversations_view
 from .demo import provider_is_console, simulate_customer_reply
 from .forms import (
     AssignForm,
@@ -32,7 +32,6 @@ from .forms import (
     ProductShareForm,
     SimulateReplyForm,
     colleagues_for,
-    form_error_text,
     outreach_templates,
     quick_replies_for,
     sendable_templates,
@@ -59,39 +58,35 @@ def _inbox_context(request, conversations, *, tab, store=None, archived=False):
     }
 
 
-@login_required
+@conversations_view
 @require_GET
 def inbox(request):
-    require_conversations(request.user)
     context = _inbox_context(request, selectors.my_inbox(user=request.user), tab="mine")
     return _render_inbox(request, context)
 
 
-@login_required
+@conversations_view
 @require_GET
 def store_inbox(request, store_id: int):
-    require_conversations(request.user)
     store = access_store(request.user, store_id)
     context = _inbox_context(request, selectors.store_inbox(user=request.user, store=store),
                              tab="store", store=store)
     return _render_inbox(request, context)
 
 
-@login_required
+@conversations_view
 @require_GET
 def archived(request):
     """My archived threads."""
-    require_conversations(request.user)
     context = _inbox_context(request, selectors.archived_inbox(user=request.user), tab="archived",
                              archived=True)
     return _render_inbox(request, context)
 
 
-@login_required
+@conversations_view
 @require_GET
 def archived_store(request, store_id: int):
     """A store's archived threads, for its staff."""
-    require_conversations(request.user)
     store = access_store(request.user, store_id)
     context = _inbox_context(request, selectors.archived_inbox(user=request.user, store=store),
                              tab="archived", store=store, archived=True)
@@ -151,10 +146,9 @@ def _render_thread(request, conversation, *, status=200, send_error="", toast=""
     return with_toast(response, toast) if toast and request.htmx else response
 
 
-@login_required
+@conversations_view
 @require_GET
 def conversation_detail(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     before_id = request.GET.get("before")
     before_id = int(before_id) if before_id and before_id.isdigit() else None
@@ -165,11 +159,10 @@ def conversation_detail(request, conversation_id: int):
     return render(request, "conversations/conversation.html", context)
 
 
-@login_required
+@conversations_view
 @require_GET
 def conversation_poll(request, conversation_id: int):
     """New messages and delivery states, polled while the thread is open."""
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     services.conversation_mark_read(conversation=conversation, user=request.user)
     page = selectors.conversation_messages(conversation=conversation, limit=PAGE + 1)
@@ -199,14 +192,13 @@ def _bad_input(request, conversation, text: str):
     return _render_thread(request, conversation, status=400, send_error=text)
 
 
-@login_required
+@conversations_view
 @require_POST
 def message_create(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     form = MessageForm(request.POST, request.FILES, conversation=conversation)
     if not form.is_valid():
-        return _bad_input(request, conversation, form_error_text(form))
+        return _bad_input(request, conversation, form_errors_text(form))
     data = form.cleaned_data
     template, body = data["template"], data["body"]
     variables = {"custom_text": body} if template else {}
@@ -223,16 +215,15 @@ def message_create(request, conversation_id: int):
     return _after_send(request, conversation, _("Message queued."))
 
 
-@login_required
+@conversations_view
 @require_GET
 def message_preview(request, conversation_id: int):
     """The chosen template rendered with this thread's data, as the customer would read it."""
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     form = PreviewForm(request.GET, conversation=conversation)
     context = {"preview": "", "error": ""}
     if not form.is_valid():
-        context["error"] = form_error_text(form)
+        context["error"] = form_errors_text(form)
         return render(request, "conversations/partials/preview.html", context, status=400)
     try:
         context["preview"] = selectors.template_preview(
@@ -243,10 +234,9 @@ def message_preview(request, conversation_id: int):
     return render(request, "conversations/partials/preview.html", context)
 
 
-@login_required
+@conversations_view
 @require_POST
 def scheduled_cancel(request, conversation_id: int, message_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     message = get_object_or_404(Message.objects.select_related("conversation"), pk=message_id,
                                 conversation=conversation, direction=Message.Direction.OUTBOUND)
@@ -255,14 +245,13 @@ def scheduled_cancel(request, conversation_id: int, message_id: int):
     return _after_send(request, conversation, _("Scheduled message cancelled."))
 
 
-@login_required
+@conversations_view
 @require_POST
 def product_share(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     form = ProductShareForm(request.POST)
     if not form.is_valid():
-        return _bad_input(request, conversation, form_error_text(form))
+        return _bad_input(request, conversation, form_errors_text(form))
     try:
         services.catalog_share_send(conversation=conversation, user=request.user,
                                     product=form.cleaned_data["product"])
@@ -271,10 +260,9 @@ def product_share(request, conversation_id: int):
     return _after_send(request, conversation, _("Product shared."))
 
 
-@login_required
+@conversations_view
 @require_GET
 def product_picker(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     query = request.GET.get("q", "")[:100]
     products = list(product_search(query=query))
@@ -285,10 +273,9 @@ def product_picker(request, conversation_id: int):
         "conversation": conversation, "rows": rows, "currency": currency, "query": query})
 
 
-@login_required
+@conversations_view
 @require_POST
 def opt_in_send(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     try:
         services.opt_in_request(conversation=conversation, sender=request.user)
@@ -297,20 +284,19 @@ def opt_in_send(request, conversation_id: int):
     return _after_send(request, conversation, _("Opt-in request sent."))
 
 
-@login_required
+@conversations_view
 @require_POST
 def conversation_start(request, customer_id: int):
     """Open (or create) the customer's thread for a store and channel."""
-    require_conversations(request.user)
     customer = access_customer(request.user, customer_id)
     form = ConversationStartForm(request.POST, user=request.user)
     if not form.is_valid():
-        return HttpResponseBadRequest(form_error_text(form))
+        return bad_request(form_errors_text(form))
     try:
         conversation = services.conversation_for(customer=customer, store=form.cleaned_data["store"],
                                                  channel=form.cleaned_data["channel"], user=request.user)
     except ValidationError as error:
-        return HttpResponseBadRequest(" ".join(error.messages))
+        return bad_request(" ".join(error.messages))
     if form.cleaned_data["opt_in"]:
         try:
             services.opt_in_request(conversation=conversation, sender=request.user)
@@ -320,14 +306,13 @@ def conversation_start(request, customer_id: int):
     return redirect("conversations:detail", conversation.pk)
 
 
-@login_required
+@conversations_view
 @require_POST
 def conversation_assign(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     form = AssignForm(request.POST, conversation=conversation)
     if not form.is_valid():
-        return _bad_input(request, conversation, form_error_text(form))
+        return _bad_input(request, conversation, form_errors_text(form))
     assignee = form.cleaned_data["assignee"]
     try:
         services.conversation_assign(conversation=conversation, assignee=assignee, by=request.user)
@@ -338,10 +323,9 @@ def conversation_assign(request, conversation_id: int):
     return redirect("conversations:detail", conversation.pk)
 
 
-@login_required
+@conversations_view
 @require_POST
 def conversation_archive(request, conversation_id: int):
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     if conversation.status == Conversation.Status.ARCHIVED:
         services.conversation_unarchive(conversation=conversation, by=request.user)
@@ -352,17 +336,16 @@ def conversation_archive(request, conversation_id: int):
     return redirect("conversations:inbox")
 
 
-@login_required
+@conversations_view
 @require_POST
 def simulate_reply(request, conversation_id: int):
     """Embedded demo only: play the customer's reply through the real inbound path."""
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     if not provider_is_console(channel=conversation.channel):
         raise Http404
     form = SimulateReplyForm(request.POST)
     if not form.is_valid():
-        return _bad_input(request, conversation, form_error_text(form))
+        return _bad_input(request, conversation, form_errors_text(form))
     simulate_customer_reply(conversation=conversation, body=form.cleaned_data["body"])
     return _after_send(request, conversation, _("Customer reply simulated."))
 
@@ -370,7 +353,7 @@ def simulate_reply(request, conversation_id: int):
 # --- Images ----------------------------------------------------------------------------
 
 
-@login_required
+@conversations_view
 @require_GET
 @cache_control(private=True, max_age=3600)
 def inbound_media(request, conversation_id: int, message_id: int, index: int):
@@ -378,7 +361,6 @@ def inbound_media(request, conversation_id: int, message_id: int, index: int):
 
     Only for staff who may open the thread; the Twilio link itself never reaches the browser.
     """
-    require_conversations(request.user)
     conversation = access_conversation(request.user, conversation_id)
     message = get_object_or_404(Message, pk=message_id, conversation=conversation,
                                 direction=Message.Direction.INBOUND)
@@ -426,18 +408,16 @@ def _outreach_store(user, tag):
     return (tag.store if tag.store_id else None) or _home_store(user)
 
 
-@login_required
+@conversations_view
 @require_GET
 def outreach_lists(request):
-    require_conversations(request.user)
     return render(request, "conversations/outreach_lists.html",
                   {"tags": outreach_tag_counts(tags=_outreach_tags(request.user), user=request.user)})
 
 
-@login_required
+@conversations_view
 @require_GET
 def outreach_detail(request, tag_id: int):
-    require_conversations(request.user)
     tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
     store = _outreach_store(request.user, tag)
     rows = outreach_rows(tag=tag, user=request.user, store=store)
@@ -451,36 +431,34 @@ def outreach_detail(request, tag_id: int):
     })
 
 
-@login_required
+@conversations_view
 @require_POST
 def outreach_send(request, tag_id: int):
     """Bulk send a mapped template to the list, from the list's store (or my home store)."""
-    require_conversations(request.user)
     tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
     store = _outreach_store(request.user, tag)
     form = OutreachSendForm(request.POST, user=request.user, store=store)
     if store is None:
-        return HttpResponseBadRequest(_("You work in no store to send from."))
+        return bad_request(_("You work in no store to send from."))
     if not form.is_valid():
-        return HttpResponseBadRequest(form_error_text(form))
+        return bad_request(form_errors_text(form))
     try:
         job = clienteling_services.bulk_job_start(
             user=request.user, action_key="send_message",
             params={"template": form.cleaned_data["template"].pk, "language": get_language()},
             query=f"tags={tag.pk}", store=store)
     except ValidationError as error:
-        return HttpResponseBadRequest(" ".join(error.messages))
+        return bad_request(" ".join(error.messages))
     if not request.htmx:  # without JavaScript: the list page with the report in place
         return redirect(f"{reverse('conversations:outreach_detail', args=[tag.pk])}?job={job.pk}")
     return render(request, "conversations/partials/outreach_report.html",
                   {"report": outreach_report(job=job), "tag": tag})
 
 
-@login_required
+@conversations_view
 @require_GET
 def outreach_job(request, tag_id: int, job_id: int):
     """Live progress, then the final report of a bulk send (the starter's own jobs only)."""
-    require_conversations(request.user)
     tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
     job = get_object_or_404(BulkJob, pk=job_id, created_by=request.user, action="send_message")
     return render(request, "conversations/partials/outreach_report.html",

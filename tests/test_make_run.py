@@ -146,6 +146,7 @@ def walk_through_the_demo(demo):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         page = browser.new_context(viewport=PHONE, locale="en-US").new_page()
+        page.set_default_timeout(60_000)  # three processes share two cores with the rest of the suite
         # Anything the Content-Security-Policy had to refuse shows in the console.
         refused = []
         page.on("console", lambda message: refused.append(message.text)
@@ -188,6 +189,7 @@ def walk_through_the_demo(demo):
 
         # The customer opens the link (at the address the demo runs on) and pays on the demo page.
         customer = browser.new_context(viewport=PHONE, locale="en-US").new_page()
+        customer.set_default_timeout(60_000)
         customer.goto(f"{base}/c/{token}/")
         customer.locator("[data-pay]").click()
         assert customer.url.startswith(f"{base}/c/pay/demo/")

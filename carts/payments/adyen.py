@@ -55,7 +55,7 @@ class AdyenProvider(PaymentProvider):
             xapikey=account.api_key, platform=environment,
             merchant_account=account.merchant_account,
             live_endpoint_prefix=account.live_endpoint_prefix or None,
-            http_timeout=getattr(settings, "CARTS_PROVIDER_TIMEOUT", 10),
+            http_timeout=settings.CARTS_PROVIDER_TIMEOUT,
         )
         api = adyen.checkout.payment_links_api
         try:
@@ -164,14 +164,14 @@ def _notification(item: dict) -> Notification:
     amount = item.get("amount") or {}
     value = amount.get("value")
     return Notification(
-        psp_reference=str(item.get("pspReference", ""))[:80],
-        event_code=str(item.get("eventCode", ""))[:40],
+        psp_reference=str(item.get("pspReference", "")),
+        event_code=str(item.get("eventCode", "")),
         kind="payment" if item.get("eventCode") == "AUTHORISATION" else "other",
-        merchant_reference=str(item.get("merchantReference", ""))[:80],
+        merchant_reference=str(item.get("merchantReference", "")),
         success=str(item.get("success", "")).lower() == "true",
         amount_minor=int(value) if isinstance(value, int | str) and str(value).isdigit() else None,
-        currency=str(amount.get("currency", ""))[:3],
-        reason=str(item.get("reason", ""))[:255],
+        currency=str(amount.get("currency", "")),
+        reason=str(item.get("reason", "")),
         payload=item,
     )
 

@@ -63,12 +63,12 @@ class DemoProvider(PaymentProvider):
             kind = str(data["type"])
             amount = data.get("amount_minor")
             return [Notification(
-                psp_reference=str(data["id"])[:80], event_code=kind[:40],
+                psp_reference=str(data["id"]), event_code=kind,
                 kind="payment" if kind.startswith("payment.") else "other",
-                merchant_reference=str(data.get("reference", ""))[:80],
+                merchant_reference=str(data.get("reference", "")),
                 success=kind == "payment.completed",
                 amount_minor=int(amount) if amount is not None else None,
-                currency=str(data.get("currency", ""))[:3], reason=str(data.get("message", ""))[:255],
+                currency=str(data.get("currency", "")), reason=str(data.get("message", "")),
                 payload=data,
             )]
         except (ValueError, KeyError, TypeError, AttributeError) as error:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from carts.models import Cart, CartLine, DiscountKind, DiscountLimit, PaymentLink, ShippingOption
 from carts.pricing import AMOUNT, PERCENT, CartPrice, LineInput, discount_amount, price_cart
+from catalog.db import fit
 from catalog.models import ProductVariant, StockLocation
 from catalog.money import minor_unit_exponent, quantize, storable
 from catalog.selectors import available_to_promise, variant_price_in
@@ -253,7 +254,7 @@ def cart_line_add(*, cart: Cart, variant: ProductVariant, user, quantity=1,
 
 def _line_title(variant: ProductVariant) -> str:
     detail = " / ".join(part for part in (variant.size, variant.colour) if part)
-    return (f"{variant.product.title} – {detail}" if detail else variant.product.title)[:255]
+    return fit(CartLine, "title", f"{variant.product.title} – {detail}" if detail else variant.product.title)
 
 
 def _line(cart: Cart, line_id) -> CartLine:

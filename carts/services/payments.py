@@ -26,7 +26,7 @@ from carts.payments import (
     provider_class,
 )
 from catalog import services as catalog_services
-from catalog.db import insert_once
+from catalog.db import fit, insert_once
 from catalog.money import format_money, from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
 from clienteling.models import Sale, SaleLine, SalesChannel
@@ -117,7 +117,7 @@ def payment_link_create(*, link_id: int) -> PaymentLink | None:
 def _link_failed(link: PaymentLink, reason: str) -> None:
     with transaction.atomic():
         if not PaymentLink.objects.filter(pk=link.pk, status=PaymentLink.Status.ACTIVE).update(
-                status=PaymentLink.Status.FAILED, failure_reason=reason[:255]):
+                status=PaymentLink.Status.FAILED, failure_reason=fit(PaymentLink, "failure_reason", reason)):
             return
         if link.cart.conversation_id:
             staff_notice(conversation=link.cart.conversation, body=_(
@@ -157,7 +157,7 @@ def payment_notifications_receive(*, provider, body: bytes, headers) -> list[int
                 kind=notification.kind, merchant_reference=notification.merchant_reference,
                 success=notification.success, amount_minor=notification.amount_minor,
                 currency=notification.currency, payload=notification.payload,
-                outcome=notification.reason[:PaymentEvent._meta.get_field("outcome").max_length],
+                outcome=notification.reason,
                 received_at=timezone.now())
             if event_id is not None:
                 recorded.append(event_id)
@@ -172,7 +172,8 @@ def payment_event_process(*, event_id: int) -> str:
         if event is None or event.processed_at is not None:
             return "noop"
         outcome, cart = _apply(event)
-        event.outcome, event.processed_at, event.cart = outcome[:120], timezone.now(), cart
+        event.outcome = fit(PaymentEvent, "outcome", outcome)
+        event.processed_at, event.cart = timezone.now(), cart
         event.save(update_fields=["outcome", "processed_at", "cart"])
     return outcome
 
@@ -210,7 +211,7 @@ def _apply(event: PaymentEvent) -> tuple[str, Cart | None]:
     problem = _payment_problem(event, link, cart)
     if problem:
         now = timezone.now()
-        Cart.objects.filter(pk=cart.pk).update(flag_reason=problem[:255], flagged_at=now)
+        Cart.objects.filter(pk=cart.pk).update(flag_reason=fit(Cart, "flag_reason", problem), flagged_at=now)
         _tell_staff(cart, _("Payment needs attention: %(problem)s The cart was not marked paid; "
                             "check the payment with the provider.") % {"problem": problem})
         return f"flagged: {problem}", cart
@@ -266,7 +267,7 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
         sale_lines.append({
             "kind": SaleLine.Kind.CUSTOM, "quantity": 1, "amount": price.shipping_total,
             "title": (_("Shipping: %(option)s") % {"option": link.shipping_name}
-                      if link.shipping_name else _("Shipping"))[:255],
+                      if link.shipping_name else _("Shipping")),
         })
     sale = clienteling_services.sale_record(
         customer=cart.customer, store=cart.store, salesperson=cart.associate, sold_at=now,

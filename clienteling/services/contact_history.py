@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from catalog.db import fit
 from clienteling.models import (
     AuditAction,
     Channel,
@@ -57,7 +58,7 @@ def contact_history_record_message(*, customer_id: int, at: datetime, preview: s
     rows = CustomerContactHistory.objects.filter(customer_id=customer_id)
     if channel in TEXT_CHANNELS:
         rows.filter(_not_after("last_text_at", at)).update(
-            last_text_at=at, last_text_preview=(preview or "")[:160], last_text_inbound=inbound,
+            last_text_at=at, last_text_preview=_preview(preview), last_text_inbound=inbound,
             updated_at=timezone.now())
     if is_marketing and not inbound:
         rows.filter(_not_after("last_marketing_at", at)).update(last_marketing_at=at)
@@ -85,7 +86,8 @@ def contact_history_record_messages(*, entries: Iterable[tuple[int, str]], at: d
     for customer_id, preview in entries:
         row = CustomerContactHistory(customer_id=customer_id, updated_at=now)
         if text:
-            row.last_text_at, row.last_text_preview, row.last_text_inbound = at, preview[:160], False
+            row.last_text_at, row.last_text_inbound = at, False
+            row.last_text_preview = _preview(preview)
         if is_marketing:
             row.last_marketing_at = at
             if MARKETING_FIELD.get(channel):
@@ -126,7 +128,7 @@ def _record_messages_postgresql(entries, *, at, is_marketing: bool, channel: str
            f"ON CONFLICT (customer_id) DO UPDATE SET {', '.join(updates)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, {"now": timezone.now(), "at": at, "ids": [pk for pk, _p in entries],
-                             "previews": [(p or "")[:160] for _pk, p in entries]})
+                             "previews": [_preview(p) for _pk, p in entries]})
     return len(entries)
 
 
@@ -209,3 +211,7 @@ def customer_profile_name_note(*, customer: Customer, profile_name: str) -> None
     if profile_name and not customer.full_name and customer.profile_name != profile_name:
         Customer.objects.filter(pk=customer.pk).update(profile_name=profile_name)
         customer.profile_name = profile_name
+
+
+def _preview(text: str | None) -> str:
+    return fit(CustomerContactHistory, "last_text_preview", text or "")

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.db import fit
 from clienteling.access import is_company_admin, managed_stores_for
 from clienteling.grid import SORTABLE, clean_columns
 from clienteling.models import GridPreference, SavedCustomerList, Store
@@ -46,7 +47,8 @@ def _clean_sort(sort: str | None) -> str:
 def saved_list_create(*, owner, name: str, description: str = "", filters: dict,
                       columns: list[str], sort: str = "") -> SavedCustomerList:
     return SavedCustomerList.objects.create(
-        owner=owner, name=_clean_name(name), description=(description or "").strip()[:255],
+        owner=owner, name=_clean_name(name),
+        description=fit(SavedCustomerList, "description", (description or "").strip()),
         filters=_clean_filters(filters), columns=clean_columns(columns), sort=_clean_sort(sort),
     )
 
@@ -117,7 +119,7 @@ def list_template_save(*, user, template: SavedCustomerList | None = None, name:
     else:
         template = SavedCustomerList(owner=user, is_template=True)
     template.name = _clean_name(name)
-    template.description = (description or "").strip()[:255]
+    template.description = fit(SavedCustomerList, "description", (description or "").strip())
     template.template_status = status
     template.store = store
     template.filters = _clean_filters(filters)

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from clienteling import services
 from clienteling.access import can_see_sensitive, require_customer_module, staff_profile
+from clienteling.htmx import bad_request
 from clienteling.models import ClientBook
 from clienteling.selectors import books as book_selectors
 from clienteling.selectors.lists import customer_list
@@ -25,9 +25,6 @@ def _require(user, permission):
     if not user.has_perm(permission):
         raise PermissionDenied
 
-
-def _bad_request(message: str) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def _cards(user, rows):
@@ -74,7 +71,7 @@ def client_book_remove(request):
     profile = staff_profile(request.user)
     ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
     if profile is None or not ids:
-        return _bad_request(_("Select at least one customer."))
+        return bad_request(_("Select at least one customer."))
     book = ClientBook.objects.filter(owner=request.user,
                                      legal_entity_id=profile.legal_entity_id).first()
     removed = services.client_book_remove(book=book, customer_ids=ids) if book else 0
@@ -122,11 +119,11 @@ def client_book_reassign(request):
         from_owner = owners[int(request.POST.get("from_owner", ""))]
         to_owner = targets[int(request.POST.get("to_owner", ""))]
     except (KeyError, ValueError):
-        return _bad_request(_("Choose who the customers move from and to."))
+        return bad_request(_("Choose who the customers move from and to."))
     if not ids:
-        return _bad_request(_("Select at least one customer."))
+        return bad_request(_("Select at least one customer."))
     if from_owner == to_owner:
-        return _bad_request(_("Choose two different people."))
+        return bad_request(_("Choose two different people."))
     entity = staff_profile(request.user).legal_entity
     moved = services.client_book_reassign(
         from_book=services.client_book_for(owner=from_owner, legal_entity=entity),

@@ -3,7 +3,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from clienteling import selectors, services
-from clienteling.access import access_customer, require_customer_module
+from clienteling.access import access_customer, customers_view
 from clienteling.models import AuditAction, ModuleSettings
 
 
@@ -17,10 +17,9 @@ def today(request):
     return render(request, "clienteling/today.html", context)
 
 
-@login_required
+@customers_view
 @require_GET
 def customer_detail(request, customer_id: int):
-    require_customer_module(request.user)
     customer = access_customer(request.user, customer_id)
     context = selectors.customer_profile(user=request.user, customer=customer)
     if not context["contact"]["masked"]:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseBadRequest, QueryDict, StreamingHttpResponse
+from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +19,7 @@ from clienteling.access import (
     access_list_template,
     access_saved_list,
     can_see_sensitive,
+    customers_view,
     is_company_admin,
     list_templates_listed_for,
     list_templates_managed_by,
@@ -35,7 +36,7 @@ from clienteling.forms.lists import (
     filter_params,
 )
 from clienteling.grid import COLUMNS, COLUMNS_BY_KEY, clean_columns
-from clienteling.htmx import with_toast
+from clienteling.htmx import bad_request, with_toast
 from clienteling.models import AuditAction, BulkJob, SavedCustomerList
 from clienteling.registry import bulk_actions
 from clienteling.selectors.lists import CustomerList, customer_filterset, filter_definition
@@ -43,10 +44,6 @@ from clienteling.selectors.lists import customer_count as select_customer_count
 from clienteling.selectors.lists import customer_export as select_customer_export
 from clienteling.selectors.lists import customer_list as select_customer_list
 from clienteling.selectors.navigation import home_store_for
-
-
-def _bad_request(message: str) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
 
 def _saved_list_for(user, list_id) -> SavedCustomerList | None:
@@ -68,8 +65,7 @@ def _params_with_saved_filters(request, saved_list):
 
 
 def _list_request(request):
-    """The module check, then the saved list the URL names and the filters it applies."""
-    require_customer_module(request.user)
+    """The saved list the URL names and the filters it applies."""
     saved_list = _saved_list_for(request.user, request.GET.get("list"))
     return saved_list, _params_with_saved_filters(request, saved_list)
 
@@ -98,7 +94,7 @@ def _list_url(query: str = "", *, saved_list=None, sort: str = "") -> str:
     return reverse("clienteling:customer_list") + (f"?{encoded}" if encoded else "")
 
 
-@login_required
+@customers_view
 @require_GET
 def customer_list(request):
     saved_list, params = _list_request(request)
@@ -130,14 +126,14 @@ def customer_list(request):
     return render(request, template, context, status=status)
 
 
-@login_required
+@customers_view
 @require_GET
 def customer_count(request):
     """The count of a customer list whose page was sent before counting finished."""
     _saved_list, params = _list_request(request)
     filterset, counted = select_customer_count(user=request.user, params=params)
     if filterset.form.errors:
-        return _bad_request(_("The filters are not valid."))
+        return bad_request(_("The filters are not valid."))
     result = CustomerList(filterset=filterset, columns=[], sort="")
     if counted is not None:
         result.count, result.count_capped = counted
@@ -145,14 +141,13 @@ def customer_count(request):
                   {"result": result, "count_unavailable": counted is None})
 
 
-@login_required
+@customers_view
 @require_POST
 def grid_columns(request):
     """Remember the chosen columns, in their order: on the saved list, or as the user's default."""
-    require_customer_module(request.user)
     form = ColumnsForm(request.POST)
     if not form.is_valid():
-        return _bad_request(_("Unknown column."))
+        return bad_request(_("Unknown column."))
     columns = form.cleaned_data["cols"]
     saved_list = _saved_list_for(request.user, request.POST.get("list"))
     if saved_list:
@@ -169,11 +164,10 @@ class _Echo:
         return value
 
 
-@login_required
+@customers_view
 @require_GET
 def customer_export(request):
     """Stream the current list as CSV; masked fields stay masked."""
-    require_customer_module(request.user)
     if not request.user.has_perm("clienteling.export_customers"):
         raise PermissionDenied
     saved_list, params = _list_request(request)
@@ -181,7 +175,7 @@ def customer_export(request):
     filterset, _columns, rows = select_customer_export(user=request.user, params=params,
                                                        saved_list=saved_list, ids=ids)
     if filterset.form.errors:
-        return _bad_request(_("The filters are not valid."))
+        return bad_request(_("The filters are not valid."))
     services.audit_record(
         action=AuditAction.EXPORT, request=request, target=saved_list.name if saved_list else "",
         detail={"filters": sorted(key for key, value in params.items() if value), "selected": len(ids),
@@ -197,11 +191,10 @@ def customer_export(request):
 # --- Saved lists -----------------------------------------------------------------------
 
 
-@login_required
+@customers_view
 @require_POST
 def saved_list_create(request):
     """"Create my own": the filters, columns and sort shown now, under a name."""
-    require_customer_module(request.user)
     query = request.POST.get("query", "")
     form = SavedListForm(request.POST)
     if not form.is_valid():
@@ -221,10 +214,9 @@ def saved_list_create(request):
     return redirect(_list_url(saved_list=saved))
 
 
-@login_required
+@customers_view
 @require_POST
 def saved_list_update(request, list_id: int):
-    require_customer_module(request.user)
     saved = access_saved_list(request.user, list_id)
     services.saved_list_update(
         saved_list=saved, filters=filter_params(QueryDict(request.POST.get("query", ""))),
@@ -234,10 +226,9 @@ def saved_list_update(request, list_id: int):
     return redirect(_list_url(saved_list=saved))
 
 
-@login_required
+@customers_view
 @require_POST
 def saved_list_delete(request, list_id: int):
-    require_customer_module(request.user)
     saved = access_saved_list(request.user, list_id)
     services.saved_list_delete(saved_list=saved)
     messages.success(request, _("List deleted."))
@@ -247,21 +238,19 @@ def saved_list_delete(request, list_id: int):
 # --- List templates ------------------------------------------------------------------
 
 
-@login_required
+@customers_view
 @require_GET
 def list_templates(request):
     """"Add existing list": the published templates an associate can copy."""
-    require_customer_module(request.user)
     return render(request, "clienteling/list_templates.html", {
         "templates": list(list_templates_published_for(request.user).order_by("name")),
         "can_manage_templates": request.user.has_perm("clienteling.manage_list_templates"),
     })
 
 
-@login_required
+@customers_view
 @require_POST
 def list_template_copy(request, template_id: int):
-    require_customer_module(request.user)
     template = get_object_or_404(list_templates_published_for(request.user), pk=template_id)
     copy = services.list_template_copy(template=template, owner=request.user)
     messages.success(request, _("“%(name)s” added to your lists.") % {"name": copy.name})
@@ -363,7 +352,7 @@ def list_template_status(request, template_id: int):
     template = access_list_template(request.user, template_id)
     status = request.POST.get("status")
     if status not in SavedCustomerList.TemplateStatus.values:
-        return _bad_request(_("Unknown status."))
+        return bad_request(_("Unknown status."))
     services.list_template_set_status(user=request.user, template=template, status=status)
     messages.success(request, _("Template “%(name)s” is now %(status)s.") % {
         "name": template.name, "status": template.get_template_status_display()})
@@ -373,10 +362,9 @@ def list_template_status(request, template_id: int):
 # --- Bulk actions --------------------------------------------------------------------
 
 
-@login_required
+@customers_view
 @require_GET
 def bulk_action_form(request, action_key: str):
-    require_customer_module(request.user)
     action = bulk_actions.get(action_key)
     if action is None:
         raise Http404
@@ -387,10 +375,9 @@ def bulk_action_form(request, action_key: str):
                   {"action": action, "form": form})
 
 
-@login_required
+@customers_view
 @require_POST
 def bulk_action_start(request, action_key: str):
-    require_customer_module(request.user)
     action = bulk_actions.get(action_key)
     if action is None:
         raise Http404

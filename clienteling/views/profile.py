@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,6 +33,7 @@ from clienteling.forms.profile import (
     TaskForm,
     default_phone_region,
 )
+from clienteling.htmx import bad_request
 from clienteling.models import Customer, ProfileSection
 from clienteling.registry import profile_sections
 from clienteling.selectors import profile as profile_selectors
@@ -119,9 +120,6 @@ def _flag(request, name: str) -> bool | None:
     return None if value not in ("0", "1") else value == "1"
 
 
-def _bad_request(message: str) -> HttpResponseBadRequest:
-    return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
-
 
 # Sections ------------------------------------------------------------------------------------
 
@@ -147,7 +145,7 @@ def timeline(request, customer_id: int):
     customer = _customer(request, customer_id)
     before = parse_datetime(request.GET.get("before", "")[:40]) if request.GET.get("before") else None
     if request.GET.get("before") and (before is None or before.tzinfo is None):
-        return _bad_request(_("“before” must be a date and time with its offset."))
+        return bad_request(_("“before” must be a date and time with its offset."))
     tz, today = profile_selectors.profile_clock(request.user)
     context = {
         "customer": customer, "tz": tz,
@@ -214,7 +212,7 @@ def note_pin(request, customer_id: int, note_id: int):
     note = _own_note(request, customer, note_id)
     pinned = _flag(request, "pinned")
     if pinned is None:
-        return _bad_request(_("Say whether to pin the note (pinned=1 or 0)."))
+        return bad_request(_("Say whether to pin the note (pinned=1 or 0)."))
     services.note_set_pinned(note=note, pinned=pinned, changed_by=request.user)
     return _done(request, customer, _("Note pinned.") if pinned else _("Note unpinned."), kind="notes")
 
@@ -255,7 +253,7 @@ def task_done(request, customer_id: int, task_id: int):
         raise Http404
     done = _flag(request, "done")
     if done is None:
-        return _bad_request(_("Say whether the follow-up is done (done=1 or 0)."))
+        return bad_request(_("Say whether the follow-up is done (done=1 or 0)."))
     services.task_set_done(task=task, done=done, changed_by=request.user)
     return _done(request, customer, _("Follow-up completed.") if done else _("Follow-up reopened."),
                  kind="tasks")

@@ -274,6 +274,8 @@ AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=730)
 # Secrets stored in the database (provider credentials) are encrypted with the
 # first key; older keys stay listed so rotation never locks data out.
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
+# Without keys, the embedded demo derives one from SECRET_KEY (production refuses to start).
+ALLOW_DERIVED_ENCRYPTION_KEY = True
 
 # Public base URL (scheme + host) used for links sent to customers and for
 # verifying provider webhook signatures behind a TLS-terminating proxy. Unset (the

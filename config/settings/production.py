@@ -28,6 +28,7 @@ SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY or SECRET_KEY == _DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     _refuse(f"SECRET_KEY must be set to a random value of 50 characters or more; {_GENERATE_KEYS}")
 FIELD_ENCRYPTION_KEYS = [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
+ALLOW_DERIVED_ENCRYPTION_KEY = False
 if not FIELD_ENCRYPTION_KEYS:
     _refuse(f"FIELD_ENCRYPTION_KEYS must hold at least one Fernet key; {_GENERATE_KEYS}")
 if not env("DATABASE_URL", default="") or DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":

@@ -24,7 +24,7 @@ class EmailProvider(BaseProvider):
         body = message.body
         if message.media_urls:
             body += "\n\n" + "\n".join(message.media_urls)
-        from_address = getattr(settings, "MESSAGING_EMAIL_FROM", "") or settings.DEFAULT_FROM_EMAIL
+        from_address = settings.MESSAGING_EMAIL_FROM or settings.DEFAULT_FROM_EMAIL
         email = EmailMessage(
             subject=subject, body=body, from_email=formataddr((store.name, from_address)), to=[to],
             # The same id on every attempt lets mail systems drop a duplicate.
@@ -41,8 +41,8 @@ class EmailProvider(BaseProvider):
             text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) \
                 else str(exc.smtp_error)
             if 400 <= exc.smtp_code < 500:
-                raise TransientError(text[:255], code=code) from exc
-            raise PermanentError(text[:255], code=code) from exc
+                raise TransientError(text, code=code) from exc
+            raise PermanentError(text, code=code) from exc
         except smtplib.SMTPServerDisconnected as exc:
             # The server may have taken the message before the connection dropped.
             raise UnknownOutcome(_("The mail server hung up mid-send."), code="disconnected") from exc

@@ -85,8 +85,8 @@ def limiter():
 
 def acquire(sender_key: str) -> float:
     """Take one token for this sender; returns seconds to wait (0: go ahead)."""
-    rate = float(getattr(settings, "MESSAGING_SEND_RATE_PER_SECOND", 1.0))
+    rate = float(settings.MESSAGING_SEND_RATE_PER_SECOND)
     if rate <= 0:
         return 0.0
-    capacity = float(getattr(settings, "MESSAGING_SEND_BURST", 1.0)) or 1.0
+    capacity = float(settings.MESSAGING_SEND_BURST) or 1.0
     return limiter().acquire(sender_key, rate=rate, capacity=max(capacity, 1.0))

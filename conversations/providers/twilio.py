@@ -116,8 +116,8 @@ def http_client(account, *, idempotency_key: str = "") -> AtelierTwilioHttpClien
             code="api_base_url") from None
     return AtelierTwilioHttpClient(
         base_url=base_url,
-        timeout=float(getattr(settings, "TWILIO_HTTP_TIMEOUT", 10)),
-        connect_timeout=float(getattr(settings, "TWILIO_HTTP_CONNECT_TIMEOUT", 5)),
+        timeout=float(settings.TWILIO_HTTP_TIMEOUT),
+        connect_timeout=float(settings.TWILIO_HTTP_CONNECT_TIMEOUT),
         extra_headers=headers,
     )
 

@@ -55,7 +55,7 @@ def reason_for(code: str, fallback: str = "") -> str:
     if code in ERROR_REASONS:
         return str(ERROR_REASONS[code])
     if fallback:
-        return fallback[:255]
+        return fallback
     return _("Twilio error %(code)s.") % {"code": code} if code else _("The provider refused the message.")
 
 
@@ -179,7 +179,7 @@ def parse_delivery_report(fields: dict) -> DeliveryReport | None:
     mid = str((fields.get("_query") or {}).get("mid") or "")
     failed = status in ("failed", "undelivered")
     return DeliveryReport(
-        provider_sid=sid, status=status, error_code=code[:16] if failed else "",
+        provider_sid=sid, status=status, error_code=code if failed else "",
         reason=reason_for(code, fields.get("ErrorMessage") or "") if failed else "",
         consequence=CONSEQUENCES.get(code, "") if failed else "",
         message_id=int(mid) if mid.isdigit() else None)

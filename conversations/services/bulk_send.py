@@ -13,6 +13,7 @@ from django.db.models import CharField, OuterRef, Subquery
 from django.db.models.functions import Cast, Left
 from django.utils import timezone
 
+from catalog.db import fit
 from clienteling import services as clienteling_services
 from clienteling.models import Channel, Customer, CustomerConsent, StaffProfile, Store
 
@@ -118,7 +119,8 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
     bumped: list[int] = []
     for customer, values, body, subject, status, reason, when in passing:
         conversation_id = conversations[customer.pk]
-        rows.append(BulkRow(conversation_id, body, subject[:200], values, status, reason, when))
+        subject = fit(Message, "subject", subject)
+        rows.append(BulkRow(conversation_id, body, subject, values, status, reason, when))
         if status == Status.QUEUED:
             if customer.pk in existing:
                 bumped.append(conversation_id)

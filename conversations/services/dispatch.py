@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.db import fit, fit_fields
 from clienteling import services as clienteling_services
 from clienteling.models import ConsentState, CustomerConsent
 
@@ -57,7 +58,8 @@ def _dispatchsend_refusal(message: Message, now: datetime) -> SendBlocked | None
 def message_transition(*, message_id: int, expected: Iterable[str], **fields) -> bool:
     """Move a message on from one of the `expected` states (guarded: two workers never both win)."""
     fields.setdefault("status_updated_at", timezone.now())
-    return bool(Message.objects.filter(pk=message_id, status__in=list(expected)).update(**fields))
+    return bool(Message.objects.filter(pk=message_id, status__in=list(expected)).update(
+        **fit_fields(Message, fields)))
 
 
 def message_dispatch(*, message_id: int, final_attempt: bool = False) -> DispatchOutcome:
@@ -78,7 +80,7 @@ def message_dispatch(*, message_id: int, final_attempt: bool = False) -> Dispatc
     blocked = _dispatchsend_refusal(message, now)
     if blocked:
         message_transition(message_id=message_id, expected=[Status.SENDING], status=Status.BLOCKED,
-              error_code=blocked.reason_code[:16], error_message=blocked.messages[0][:255])
+              error_code=blocked.reason_code, error_message=blocked.messages[0])
         return DispatchOutcome("blocked")
     _assert_no_transaction()
     provider = get_provider(message.conversation.channel)
@@ -88,23 +90,23 @@ def message_dispatch(*, message_id: int, final_attempt: bool = False) -> Dispatc
         if final_attempt:
             reason = _("Gave up after repeated errors: %(reason)s") % {"reason": exc.message}
             message_transition(message_id=message_id, expected=[Status.SENDING],
-                               status=Status.FAILED, error_code=exc.code[:16],
-                               error_message=reason[:255])
+                               status=Status.FAILED, error_code=exc.code,
+                               error_message=reason)
             return DispatchOutcome("failed")
         message_transition(message_id=message_id, expected=[Status.SENDING],
-                           status=Status.QUEUED, error_code=exc.code[:16],
-                           error_message=exc.message[:255])
+                           status=Status.QUEUED, error_code=exc.code,
+                           error_message=exc.message)
         return DispatchOutcome("retry", retry_after=exc.retry_after)
     except PermanentError as exc:
         message_transition(message_id=message_id, expected=[Status.SENDING],
-                           status=Status.FAILED, error_code=exc.code[:16],
-                           error_message=exc.message[:255])
+                           status=Status.FAILED, error_code=exc.code,
+                           error_message=exc.message)
         _consequence_apply(message, consequence=exc.consequence, provider=provider.label, code=exc.code)
         return DispatchOutcome("failed")
     except UnknownOutcome as exc:
         message_transition(message_id=message_id, expected=[Status.SENDING],
-                           status=Status.UNKNOWN, error_code=exc.code[:16],
-                           error_message=exc.message[:255])
+                           status=Status.UNKNOWN, error_code=exc.code,
+                           error_message=exc.message)
         return DispatchOutcome("unknown")
     status = result.status if result.status in RANK else Status.SENT
     if RANK.get(status, 0) < RANK[Status.SENT]:
@@ -148,7 +150,7 @@ def _rate_limit_wait(key: str) -> float:
 def message_give_up(*, message_id: int, reason: str = "") -> bool:
     """Retries exhausted on a queued message: mark it failed with the last error."""
     return message_transition(message_id=message_id, expected=[Status.QUEUED], status=Status.FAILED,
-                 error_message=(reason or _("Gave up after repeated errors."))[:255])
+                 error_message=reason or _("Gave up after repeated errors."))
 
 
 def _consequence_apply(message: Message, *, consequence: str, provider: str, code: str) -> None:
@@ -194,8 +196,9 @@ def message_status_update(*, report: DeliveryReport, provider: str = "", at: dat
     if new in (Status.DELIVERED, Status.READ):
         fields["delivered_at"] = Coalesce(F("delivered_at"), at)
     if new in TERMINAL:
-        fields["error_code"] = report.error_code[:16]
-        fields["error_message"] = (report.reason or _("The message could not be delivered."))[:255]
+        fields["error_code"] = fit(Message, "error_code", report.error_code)
+        fields["error_message"] = fit(Message, "error_message",
+                                      report.reason or _("The message could not be delivered."))
     changed = Message.objects.filter(pk=message.pk, status__in=expected).update(**fields)
     if changed and new in TERMINAL:
         _consequence_apply(message, consequence=report.consequence, provider=provider,

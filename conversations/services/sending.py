@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.db import fit
 from clienteling import services as clienteling_services
 from clienteling.models import Channel, ConsentState, CustomerConsent
 
@@ -120,7 +121,8 @@ def message_send(*, conversation: Conversation, sender, body: str = "", kind: st
                 status, reason, when = Status.SCHEDULED, Message.ScheduleReason.QUIET_HOURS, next_at
         message = Message.objects.create(
             conversation=conversation, direction=Message.Direction.OUTBOUND, kind=kind,
-            is_marketing=is_marketing, body=body, subject=subject[:200], media_urls=media_urls,
+            is_marketing=is_marketing, body=body, subject=fit(Message, "subject", subject),
+            media_urls=media_urls,
             template=template, template_variables=values if template else {},
             content_sid=content_sid, status=status, schedule_reason=reason, scheduled_for=when,
             sent_by=sender if getattr(sender, "pk", None) else None, bulk_job_id=bulk_job_id,
@@ -212,8 +214,8 @@ def message_schedule_cancel(*, message: Message, by) -> bool:
     """Cancel a message scheduled by staff before it goes; False when it already went."""
     changed = Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(
         status=Status.CANCELED, status_updated_at=timezone.now(), scheduled_for=None,
-        error_message=(_("Cancelled by %(name)s") % {
-            "name": by.get_full_name() or by.get_username()})[:255])
+        error_message=fit(Message, "error_message", _("Cancelled by %(name)s") % {
+            "name": by.get_full_name() or by.get_username()}))
     if changed:
         customer_next_scheduled_refresh(customer_id=message.conversation.customer_id)
         message.status = Status.CANCELED

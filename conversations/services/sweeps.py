@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.db import fit
 from clienteling import services as clienteling_services
 from clienteling.models import ConsentState, CustomerConsent
 
@@ -74,8 +75,8 @@ def _dispatch_due(message: Message, now: datetime, queued: list) -> None:
         check_window=not message.content_sid, ignore_consent=message.kind == Message.Kind.SYSTEM)
     if blocked:
         Message.objects.filter(pk=message.pk, status=Status.SCHEDULED).update(
-            status=Status.BLOCKED, error_code=blocked.reason_code[:16],
-            error_message=blocked.messages[0][:255], status_updated_at=now)
+            status=Status.BLOCKED, error_code=fit(Message, "error_code", blocked.reason_code),
+            error_message=fit(Message, "error_message", blocked.messages[0]), status_updated_at=now)
         return
     if message.is_marketing:
         allowed, next_at = marketing_allowed_at(settings, customer_tzinfo(customer, store), now)
@@ -136,8 +137,8 @@ def messages_reconcile_unknown(*, now: datetime | None = None, limit: int = 200)
     from django.conf import settings
 
     now = now or timezone.now()
-    stale = now - timedelta(seconds=getattr(settings, "MESSAGING_SENDING_STALE_SECONDS", 300))
-    give_up = now - timedelta(seconds=getattr(settings, "MESSAGING_UNKNOWN_GIVE_UP_SECONDS", 3600))
+    stale = now - timedelta(seconds=settings.MESSAGING_SENDING_STALE_SECONDS)
+    give_up = now - timedelta(seconds=settings.MESSAGING_UNKNOWN_GIVE_UP_SECONDS)
     counts = Counter()
     counts["stuck"] = Message.objects.filter(status=Status.SENDING, status_updated_at__lt=stale).update(
         status=Status.UNKNOWN, error_code="worker_lost", status_updated_at=now,

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.db import fit
 from clienteling.models import Channel
 
 from ..models import MessageTemplate
@@ -19,7 +20,8 @@ def template_approve(*, template: MessageTemplate) -> MessageTemplate:
 
 def template_reject(*, template: MessageTemplate, reason: str = "") -> MessageTemplate:
     return _template_transition(template, expected=MessageTemplate.Status.RECEIVED,
-                                new=MessageTemplate.Status.REJECTED, rejection_reason=reason[:255])
+                                new=MessageTemplate.Status.REJECTED,
+                                rejection_reason=fit(MessageTemplate, "rejection_reason", reason))
 
 
 @transaction.atomic
