@@ -99,6 +99,17 @@ def test_production_settings_refuse_to_start_misconfigured(change, says):
     assert says in result.stderr, result.stderr[-3000:]
 
 
+def test_production_takes_secrets_as_written():
+    """django-environ reads "$NAME" as a reference to another variable; a random key may start with "$"."""
+    secret = "$" + get_random_secret_key()[1:]
+    password = "$ecret"
+    env = production_env(SECRET_KEY=secret, EMAIL_HOST_PASSWORD=password)
+    shown = "from django.conf import settings as s; print(s.SECRET_KEY == {!r}, s.EMAIL_HOST_PASSWORD == {!r})"
+    result = manage(env, "shell", "--no-imports", "-c", shown.format(secret, password), timeout=60)
+
+    assert result.stdout.split() == ["True", "True"], result.stderr[-3000:]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

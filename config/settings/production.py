@@ -5,6 +5,8 @@ a missing or default secret, no encryption keys, no public address, or the offli
 providers that only pretend to send texts and take payments.
 """
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -24,7 +26,7 @@ def _refuse(message: str):
     raise ImproperlyConfigured(f"Production settings: {message}. See README, 'Deploy'.")
 
 
-SECRET_KEY = env("SECRET_KEY", default="")
+SECRET_KEY = os.environ.get("SECRET_KEY", "")  # as written, like base
 if not SECRET_KEY or SECRET_KEY == _DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     _refuse(f"SECRET_KEY must be set to a random value of 50 characters or more; {_GENERATE_KEYS}")
 FIELD_ENCRYPTION_KEYS = [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
@@ -76,7 +78,7 @@ EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.Ema
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
 EMAIL_PORT = env.int("EMAIL_PORT", default=587)
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="atelier@localhost")
 SERVER_EMAIL = env("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
