@@ -7,6 +7,7 @@ minor units differently (Adyen: CLP and ISK in hundredths) converts at its
 own edge.
 """
 
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 
 # ISO 4217 currencies with no minor unit.
@@ -70,8 +71,17 @@ def format_money(amount, currency: str) -> str:
     if amount in (None, ""):
         return ""
     from babel.numbers import format_currency
-    from django.utils.translation import get_language, to_locale
+    from django.utils.translation import get_language
 
     currency = (currency or "USD").upper()
     return format_currency(quantize(Decimal(amount), currency), currency,
-                           locale=to_locale(get_language() or "en"))
+                           locale=_babel_locale(get_language() or "en"))
+
+
+@functools.cache
+def _babel_locale(language: str):
+    # Parsing the locale is most of the cost of formatting; a page shows dozens of amounts.
+    from babel import Locale
+    from django.utils.translation import to_locale
+
+    return Locale.parse(to_locale(language))

@@ -1,5 +1,18 @@
 from django.utils import timezone
 
+from .models import ModuleSettings
+
+
+class ModuleSettingsMiddleware:
+    """Module control is read once per request, however many menus and gates ask."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with ModuleSettings.read_once_per_request():
+            return self.get_response(request)
+
 
 class StoreTimezoneMiddleware:
     """Show times in the user's home store's zone: every "today" is the store's."""

@@ -1,5 +1,8 @@
 """Company Admin configuration: module control, profile layout, card, lists."""
 
+from contextlib import contextmanager
+
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
@@ -9,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from .attributes import CustomerAttribute
 from .org import Store
+
+
+_this_request = Local()
 
 
 class ModuleSettings(models.Model):
@@ -36,6 +42,7 @@ class ModuleSettings(models.Model):
         self.pk = 1
         super().save(*args, **kwargs)
         cache.delete(self.CACHE_KEY)
+        _this_request.module_settings = None
 
     def enabled(self, key: str) -> bool:
         """A registered module is on when the customer module is, unless switched off."""
@@ -43,12 +50,31 @@ class ModuleSettings(models.Model):
 
     @classmethod
     def load(cls) -> "ModuleSettings":
-        """Read on every console request, so cached briefly; saving clears it."""
+        """Read on every console request, so cached briefly; saving clears it.
+
+        Menus, gates and buttons ask a dozen times a page: inside a request
+        (`read_once_per_request`) the first answer serves the rest.
+        """
+        found = getattr(_this_request, "module_settings", None)
+        if found is not None:
+            return found
         found = cache.get(cls.CACHE_KEY)
         if found is None:
             found, _created = cls.objects.get_or_create(pk=1)
             cache.set(cls.CACHE_KEY, found, 30)
+        if getattr(_this_request, "active", False):
+            _this_request.module_settings = found
         return found
+
+    @staticmethod
+    @contextmanager
+    def read_once_per_request():
+        _this_request.active = True
+        try:
+            yield
+        finally:
+            _this_request.active = False
+            _this_request.module_settings = None
 
 
 def profile_section_kind_choices():

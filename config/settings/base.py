@@ -5,6 +5,7 @@ file and a Celery broker on kombu's filesystem transport, both under ``var/``.
 ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
+import os
 from pathlib import Path
 
 import environ
@@ -17,7 +18,9 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 # The embedded default's files: SQLite database, Celery broker folders, beat schedule, media.
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
 
-SECRET_KEY = env("SECRET_KEY", default="insecure-dev-key-change-me-0123456789abcdefghijklmnop")
+# Secrets are read as written: django-environ would take a value starting with "$" for the
+# name of another variable, and one random key in fifty starts with it.
+SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-key-change-me-0123456789abcdefghijklmnop"
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -60,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "clienteling.middleware.ModuleSettingsMiddleware",
     "clienteling.middleware.StoreTimezoneMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -342,7 +346,7 @@ LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # one INFO line
 # page) | "adyen" (Pay by Link), or a dotted path to a carts.payments PaymentProvider.
 CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="demo")
 # The demo provider signs its notifications with its account's random key, or this one.
-CARTS_DEMO_HMAC_KEY = env("CARTS_DEMO_HMAC_KEY", default="")
+CARTS_DEMO_HMAC_KEY = os.environ.get("CARTS_DEMO_HMAC_KEY", "")
 CARTS_PROVIDER_TIMEOUT = env.int("CARTS_PROVIDER_TIMEOUT", default=10)
 CELERY_BEAT_SCHEDULE["expire-remote-carts"] = {
     "task": "carts.tasks.carts_expire_due",
