@@ -5,8 +5,10 @@ contact history rows, or an EXISTS on a table keyed by (value, customer).
 """
 
 import functools
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 import django_filters as filters
 import phonenumbers
@@ -50,17 +52,63 @@ CONSENT_FIELDS = {"sms_consent": "sms_consent", "whatsapp_consent": "whatsapp_co
 DataType = CustomerAttribute.DataType
 
 
-# The filter form's groups (accordion sections), so a group with a value opens by itself.
-FILTER_GROUPS = {
-    "options": ("has_email", "has_phone", "has_wishlist", "primary_only", "exclude_sms_opted_out"),
-    "tags": ("tags", "mailing_lists"),
-    "dates": ("birthday_within", "partner_birthday_within", "anniversary_within"),
-    "contact": ("contacted_within", "not_contacted_within", "texted_within", "not_texted_within"),
-    "consent": ("sms_consent", "whatsapp_consent", "email_consent"),
-    "purchases": ("purchased_within", "not_purchased_within", "sales_12mo_min", "sales_12mo_max",
-                  "sales_24mo_min", "sales_24mo_max", "designers", "categories", "item_types",
-                  "titles"),
-}
+@dataclass(frozen=True)
+class Range:
+    """Two fields shown side by side under one legend ("from" and "up to")."""
+
+    legend: Any
+    low: str
+    high: str
+    low_label: Any = _("from")
+    high_label: Any = _("up to")
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return self.low, self.high
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    """One section of the filter form. A row is a field name, (field name, shown label) or a Range."""
+
+    key: str
+    label: Any
+    icon: str
+    rows: tuple
+
+    @property
+    def names(self) -> list[str]:
+        names = []
+        for row in self.rows:
+            if isinstance(row, Range):
+                names += row.names
+            else:
+                names.append(row[0] if isinstance(row, tuple) else row)
+        return names
+
+
+# The filter form, section by section; a section holding a value opens by itself.
+FILTER_GROUPS = (
+    FilterGroup("options", _("Contact options"), "check2", (
+        "has_email", "has_phone", "has_wishlist", "primary_only", "exclude_sms_opted_out")),
+    FilterGroup("tags", _("Tags and mailing lists"), "tags", (
+        "tags", ("tags_match", _("Tags must")),
+        "mailing_lists", ("mailing_lists_match", _("Mailing lists must")))),
+    FilterGroup("dates", _("Significant dates"), "gift", (
+        "birthday_within", "partner_birthday_within", "anniversary_within")),
+    FilterGroup("contact", _("Communication history"), "chat-dots", (
+        "contacted_within", "not_contacted_within", "texted_within", "not_texted_within")),
+    FilterGroup("consent", _("Opt-in status"), "check-circle", (
+        "sms_consent", "whatsapp_consent", "email_consent")),
+    FilterGroup("purchases", _("Purchase history"), "bag", (
+        "purchased_within", "not_purchased_within",
+        Range(_("Sold in the last 12 months"), "sales_12mo_min", "sales_12mo_max"),
+        Range(_("Sold in the last 24 months"), "sales_24mo_min", "sales_24mo_max"),
+        "designers", "categories", "item_types", "titles")),
+)
+ATTRIBUTES_GROUP = ("attributes", _("Attributes"), "person-lines-fill")
+# Selects that always carry a value: they alone do not open their section.
+ALWAYS_SENT = {"tags_match", "mailing_lists_match"}
 
 
 class DaysFilter(filters.NumberFilter):
@@ -191,16 +239,35 @@ class CustomerFilterSet(filters.FilterSet):
             values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
             return name in errors or any(v not in (None, "") for v in values)
 
-        groups = {group for group, names in FILTER_GROUPS.items() if any(map(used, names))}
-        if any(used(name) for name in self.filters if name.startswith("attr-")):
-            groups.add("attributes")
-        return groups
+        return {group.key for group in self.groups
+                if any(used(name) for name in group.names if name not in ALWAYS_SENT)}
 
-    def attribute_field_groups(self):
-        """[(attribute, [bound fields])] for the template, in display order."""
-        form = self.form
-        return [(attribute, [form[name] for name in attribute_filters(attribute)])
-                for attribute in self.attributes.values()]
+    @functools.cached_property
+    def groups(self) -> list[FilterGroup]:
+        """The form's sections, the admin-defined attributes last when there are any."""
+        rows = []
+        for attribute in self.attributes.values():
+            names = list(attribute_filters(attribute))
+            rows.append(Range(attribute.name, *names, high_label=_("to")) if len(names) == 2
+                        else names[0])
+        attributes = [FilterGroup(*ATTRIBUTES_GROUP, tuple(rows))] if rows else []
+        return [*FILTER_GROUPS, *attributes]
+
+    def form_sections(self) -> list[dict]:
+        """The sections with their bound fields, for the template."""
+        form, open_groups = self.form, self.active_groups
+
+        def field(name, label=None):
+            return {"field": form[name], "label": label}
+
+        def row(item):
+            if isinstance(item, Range):
+                return {"legend": item.legend, "fields": [field(item.low, item.low_label),
+                                                          field(item.high, item.high_label)]}
+            return field(*item) if isinstance(item, tuple) else field(item)
+
+        return [{"group": group, "open": group.key in open_groups,
+                 "rows": [row(item) for item in group.rows]} for group in self.groups]
 
     def filter_noop(self, queryset, name, value):
         # Filters are applied together in filter_queryset, where they can
