@@ -153,39 +153,3 @@ def clean_columns(keys) -> list[str]:
     (the row's link to the profile) always comes first."""
     chosen = [key for key in keys or [] if isinstance(key, str) and key in COLUMNS_BY_KEY]
     return ["customer", *(key for key in dict.fromkeys(chosen) if key != "customer")]
-
-
-def cell_html(column: Column, value, customer: Customer, *, masked: bool) -> str:
-    """One grid cell as HTML, formatted for the active locale and time zone.
-
-    Done in Python rather than with a template include per cell: a page of 25
-    rows by a dozen columns would otherwise render hundreds of sub-templates.
-    """
-    from django.urls import reverse
-    from django.utils import timezone
-    from django.utils.formats import date_format
-    from django.utils.html import format_html, format_html_join
-
-    from catalog.money import format_money as money
-
-    empty = '<span class="text-body-tertiary">—</span>'
-    if masked and value:
-        return format_html('<span class="masked">{}</span>', value)
-    if column.kind == "name":
-        return format_html('<a class="fw-medium" href="{}">{}</a>',
-                           reverse("clienteling:customer_detail", args=[customer.pk]), customer)
-    if value is None or value == "" or value == []:
-        return empty
-    if column.kind == "date":
-        if hasattr(value, "tzinfo"):
-            value = timezone.localtime(value).date()
-        return date_format(value, "SHORT_DATE_FORMAT")
-    if column.kind == "datetime":
-        return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-    if column.kind == "money":
-        return format_html("{}", money(value, customer.currency))
-    if column.kind == "list":
-        return format_html_join(
-            " ", '<span class="badge rounded-pill text-bg-light border fw-normal">{}</span>',
-            ((item,) for item in value))
-    return format_html("{}", value)

@@ -111,7 +111,7 @@ def customer_list(request):
         "column_menu": _column_menu(column_keys),
         "column_keys": column_keys,
         "query_string": urlencode(query, doseq=True),
-        "list_param": saved_list.pk if saved_list else "",
+        "list_query": urlencode({**query, **({"list": saved_list.pk} if saved_list else {})}, doseq=True),
         "actions": _available_actions(request.user),
         "can_export": request.user.has_perm("clienteling.export_customers"),
         "can_manage_templates": request.user.has_perm("clienteling.manage_list_templates"),

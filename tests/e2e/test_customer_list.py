@@ -225,3 +225,32 @@ def test_a_slow_count_arrives_after_the_list(live_server, org, manager, browser,
     page.locator("#selected-count", has_text="All 30 matching selected").wait_for()
     assert not page.locator("#bulk-actions").is_disabled()
     context.close()
+
+
+def test_sorting_and_paging_stay_in_the_page_and_in_the_address(live_server, org, manager, browser):
+    for number in range(30):
+        CustomerFactory(legal_entity=org["entity"], home_store=org["store_a"],
+                        first_name="Client", last_name=f"Name{number:02d}")
+    context = browser.new_context(viewport=DESKTOP, locale="en-US", reduced_motion="reduce")
+    page = context.new_page()
+    sign_in(page, live_server.url, manager)
+    page.goto(live_server.url + reverse("clienteling:customer_list") + "?q=Name")
+    wait_for_count(page, "30 customers")
+    page.evaluate("window.notReloaded = true")  # gone if a link reloads the whole page
+    assert result_names(page)[0] == "Client Name00"
+
+    page.locator("table.customer-grid thead a", has_text="Customer").click()
+    page.wait_for_url(re.compile(r"sort=-customer"))
+    page.locator("table.customer-grid tbody td a", has_text="Client Name29").first.wait_for()
+    assert result_names(page)[:2] == ["Client Name29", "Client Name28"]
+
+    page.locator("nav[aria-label=Pages] a", has_text="Next").click()
+    page.wait_for_url(re.compile(r"cursor="))
+    page.locator("table.customer-grid tbody td a", has_text="Client Name04").wait_for()
+    assert result_names(page) == [f"Client Name{n:02d}" for n in range(4, -1, -1)]
+    assert "q=Name" in page.url and "sort=-customer" in page.url
+    assert page.evaluate("window.notReloaded") is True
+
+    page.go_back()
+    page.locator("table.customer-grid tbody td a", has_text="Client Name29").first.wait_for()
+    context.close()
