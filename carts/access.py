@@ -7,16 +7,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from clienteling.access import customers_for, stores_for
+from clienteling.access import customers_available, customers_for, stores_for
 from clienteling.models import ModuleSettings
 
 from .models import Cart
 
 
 def carts_available(user) -> bool:
-    """require_carts as a yes/no, for menus and buttons (the customer module is the caller's)."""
-    return (ModuleSettings.load().enabled("remote_carts")
-            and user.has_perm("clienteling.view_customer_profile"))
+    """require_carts as a yes/no, for menus and buttons."""
+    return ModuleSettings.load().enabled("remote_carts") and customers_available(user)
 
 
 def require_carts(user) -> None:

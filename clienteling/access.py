@@ -154,6 +154,12 @@ def access_saved_list(user, list_id) -> SavedCustomerList:
     return saved
 
 
+def customers_available(user) -> bool:
+    """require_customer_module as a yes/no, for menus and buttons."""
+    return (ModuleSettings.load().customers_enabled
+            and user.has_perm("clienteling.view_customer_profile"))
+
+
 def require_customer_module(user) -> None:
     """The customer module switched off makes its URLs answer 404."""
     if not ModuleSettings.load().customers_enabled:

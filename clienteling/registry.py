@@ -50,6 +50,8 @@ class NavItem:
     badge_url_name: str = ""
     # Shorter label for the phone's bottom bar.
     short_label: Any = None
+    # Highlighted only on its own URL, not on the pages under it.
+    exact: bool = False
 
 
 @dataclass(frozen=True)

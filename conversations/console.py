@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from clienteling.access import stores_for
+from clienteling.access import customers_available, stores_for
 from clienteling.bulk import BulkForm
 from clienteling.models import Channel
 from clienteling.registry import (
@@ -83,7 +83,8 @@ bulk_actions.register(BulkAction(
 
 
 def _conversations_available(user) -> bool:
-    return conversations_enabled() and user.has_perm("conversations.access_conversations")
+    return (conversations_enabled() and customers_available(user)
+            and user.has_perm("conversations.access_conversations"))
 
 
 def _unread_notice(user) -> str:
