@@ -224,14 +224,14 @@ def message_preview(request, conversation_id: int):
     context = {"preview": "", "error": ""}
     if not form.is_valid():
         context["error"] = form_errors_text(form)
-        return render(request, "conversations/partials/preview.html", context, status=400)
+        return render(request, "conversations/conversation.html#preview", context, status=400)
     try:
         context["preview"] = selectors.template_preview(
             conversation=conversation, template=form.cleaned_data["template"], sender=request.user,
             variables={"custom_text": form.cleaned_data["body"]})
     except TemplateRenderError as error:
         context["error"] = " ".join(error.messages)
-    return render(request, "conversations/partials/preview.html", context)
+    return render(request, "conversations/conversation.html#preview", context)
 
 
 @conversations_view
@@ -269,7 +269,7 @@ def product_picker(request, conversation_id: int):
     currency = conversation.store.currency
     book = prices_in(currency=currency, products=products)
     rows = [{"product": product, "price": book.product_price(product)} for product in products]
-    return render(request, "conversations/partials/product_results.html", {
+    return render(request, "conversations/conversation.html#product_results", {
         "conversation": conversation, "rows": rows, "currency": currency, "query": query})
 
 
@@ -451,7 +451,7 @@ def outreach_send(request, tag_id: int):
         return bad_request(" ".join(error.messages))
     if not request.htmx:  # without JavaScript: the list page with the report in place
         return redirect(f"{reverse('conversations:outreach_detail', args=[tag.pk])}?job={job.pk}")
-    return render(request, "conversations/partials/outreach_report.html",
+    return render(request, "conversations/outreach_detail.html#outreach_report",
                   {"report": outreach_report(job=job), "tag": tag})
 
 
@@ -461,7 +461,7 @@ def outreach_job(request, tag_id: int, job_id: int):
     """Live progress, then the final report of a bulk send (the starter's own jobs only)."""
     tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id)
     job = get_object_or_404(BulkJob, pk=job_id, created_by=request.user, action="send_message")
-    return render(request, "conversations/partials/outreach_report.html",
+    return render(request, "conversations/outreach_detail.html#outreach_report",
                   {"report": outreach_report(job=job), "tag": tag})
 
 

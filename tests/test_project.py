@@ -1,4 +1,4 @@
-"""Project-wide guarantees: migrations, deploy checks, role groups."""
+"""Project-wide guarantees: migrations, deploy checks, role groups, readable templates."""
 
 from io import StringIO
 from pathlib import Path
@@ -70,3 +70,21 @@ def test_company_admin_holds_every_custom_permission():
     assert "conversations.access_conversations" in perms
     assert "auth.add_user" in perms
     assert "auth.change_group" not in perms  # roles are code, not hand-edited groups
+
+
+TEMPLATE_LINE_LIMIT = 160
+
+
+def test_template_lines_stay_readable():
+    """No template line over 160 characters; a lone translated sentence may be longer
+    (reflowing it would change its message id)."""
+    too_long = []
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            alone = line.strip()
+            lone_translation = (
+                alone.startswith("{% translate ") and alone.endswith("%}") and alone.count("{%") == 1
+                or alone.startswith("{% blocktranslate") and alone.endswith("{% endblocktranslate %}"))
+            if len(line) > TEMPLATE_LINE_LIMIT and not lone_translation:
+                too_long.append(f"{path.relative_to(ROOT)}:{number} ({len(line)})")
+    assert not too_long, "\n".join(too_long)

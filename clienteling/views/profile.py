@@ -356,7 +356,7 @@ def tags_edit(request, customer_id: int):
 
 
 def _tags(request, customer: Customer) -> HttpResponse:
-    return render(request, "clienteling/profile/tags.html", {
+    return render(request, "clienteling/customer_detail.html#tags", {
         "customer": customer, "tags": profile_selectors.customer_tags(customer=customer),
         "rights": profile_selectors.profile_rights(request.user),
     })
@@ -378,7 +378,7 @@ def _client_book_done(request, customer: Customer, message: str) -> HttpResponse
     if not request.htmx:
         messages.success(request, message)
         return redirect(_profile_url(customer))
-    response = render(request, "clienteling/profile/client_book.html", {
+    response = render(request, "clienteling/customer_detail.html#client_book", {
         "customer": customer,
         "client_book": profile_selectors.client_book_state(user=request.user, customer=customer),
     })
