@@ -1,5 +1,7 @@
 """Test settings: the real services when DATABASE_URL/REDIS_URL are set (CI)."""
 
+import os
+
 from .base import *  # noqa: F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -37,5 +39,7 @@ TWILIO_HTTP_CONNECT_TIMEOUT = 1.0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, as the embedded default runs: WAL and the busy timeout then serialise
     # concurrent writers, where an in-memory shared-cache database fails them with
-    # "database table is locked". pytest-xdist suffixes the name per worker.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-atelier.sqlite3")}  # noqa: F405
+    # "database table is locked". pytest-xdist suffixes the name per worker; the run's
+    # id keeps two runs in one checkout apart.
+    _run = os.environ.get("PYTEST_XDIST_TESTRUNUID", str(os.getpid()))[:8]
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-atelier-{_run}.sqlite3")}  # noqa: F405

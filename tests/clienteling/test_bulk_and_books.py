@@ -358,12 +358,12 @@ def test_store_client_book_runs_a_fixed_number_of_queries(client, org, manager, 
 
 
 # Session, user, user and group permissions, staff profile, home store, filterable
-# attributes, page, card properties, card measures, card attribute values, the
-# navigation's store names. Store scope (guardian) is a subquery inside them, not a query.
+# attributes, page, card properties, card measures, card attribute values. Store scope
+# (guardian) is a subquery inside them, not a query.
 # No count: the whole book is on the page, so its length is the count.
-QUERIES_MY_BOOK = 12
+QUERIES_MY_BOOK = 11
 # The same, plus the book owners, their entries for the cards and the reassign targets.
-QUERIES_STORE_BOOK = 15
+QUERIES_STORE_BOOK = 14
 
 
 def test_churn_risk_on_a_card_reads_as_a_percentage(client, org, manager, customers):

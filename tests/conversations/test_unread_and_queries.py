@@ -110,12 +110,12 @@ def test_staff_of_another_store_see_no_store_archive(client, org, messaging, sms
 
 # Session, user, staff profile, stores, module settings and permissions (7), the navigation (1),
 # the session save (3), then the page's own reads; the badge loads itself afterwards.
-INBOX_QUERIES = 13
-STORE_INBOX_QUERIES = 15
-ARCHIVED_QUERIES = 13
-CONVERSATION_QUERIES = 23
-OUTREACH_LISTS_QUERIES = 12
-OUTREACH_DETAIL_QUERIES = 15
+INBOX_QUERIES = 12
+STORE_INBOX_QUERIES = 14
+ARCHIVED_QUERIES = 12
+CONVERSATION_QUERIES = 22
+OUTREACH_LISTS_QUERIES = 11
+OUTREACH_DETAIL_QUERIES = 14
 
 
 @pytest.mark.parametrize("rows", [2, 6])
