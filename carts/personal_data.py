@@ -1,8 +1,6 @@
 """What remote carts hold about a customer, for data requests (export and erasure)."""
 
-from django.utils.translation import gettext_lazy as _
 
-from clienteling.registry import PersonalDataPart, personal_data
 
 from .models import Cart, CartLine, PaymentEvent, PaymentLink
 
@@ -37,4 +35,3 @@ def erase(customer) -> list[str]:
     return follow_ups
 
 
-personal_data.register(PersonalDataPart("carts", _("Remote carts"), export, erase))

@@ -9,8 +9,7 @@ class ClientelingConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_migrate
 
-        # Built-in menu items, sections, bulk actions, personal data parts and the audit's wiring.
-        from . import bulk, navigation, personal_data, roles, sections, signals  # noqa: F401
+        from . import registrations, signals  # noqa: F401  the audit's wiring
         from .roles import sync_roles_after_migrate
 
         post_migrate.connect(sync_roles_after_migrate, sender=self)

@@ -7,7 +7,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import staff_profile, stores_for
 from .models import Customer, LegalEntity, StaffProfile, Tag
-from .registry import BulkAction, bulk_actions
 
 User = get_user_model()
 
@@ -120,21 +119,3 @@ def serialize_params(cleaned: dict) -> dict:
         else:
             out[key] = value
     return out
-
-
-for action in (
-    BulkAction("add_tag", _("Add tag"), "tag", add_tag, form_class=TagForm),
-    BulkAction("remove_tag", _("Remove tag"), "x-circle", remove_tag, form_class=TagForm),
-    BulkAction("add_to_my_book", _("Add to my client book"), "book", add_to_my_book,
-               permission="clienteling.add_to_client_book"),
-    BulkAction("assign", _("Assign to an associate"), "person-badge", assign,
-               permission="clienteling.assign_customer", form_class=AssignForm),
-    BulkAction("follow_up", _("Schedule a follow-up"), "calendar-check", follow_up,
-               form_class=FollowUpForm),
-):
-    bulk_actions.register(action)
-
-# The export action streams a file instead of running in the background.
-bulk_actions.register(BulkAction("export", _("Export CSV"), "download", None,
-                                 permission="clienteling.export_customers",
-                                 runs_in_background=False))

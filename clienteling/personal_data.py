@@ -20,7 +20,7 @@ from .models import (
     Task,
     WishlistItem,
 )
-from .registry import PersonalDataPart, personal_data
+from .registry import PersonalDataPart
 
 
 def _text(value) -> str:
@@ -118,6 +118,3 @@ PARTS = [
         CustomerMeasures.objects.filter(customer=c), "computed_on", "sales_12mo", "sales_all",
         "orders_count"), _keep),
 ]
-for _part in PARTS:
-    personal_data.register(_part)
-

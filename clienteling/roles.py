@@ -7,7 +7,7 @@ Store scope is per object: guardian's work_in_store / manage_store on Store.
 
 from django.utils.translation import gettext_lazy as _
 
-from .registry import RolePermissions, role_permissions
+from .registry import role_permissions
 
 COMPANY_ADMIN = "Company Admin"
 STORE_MANAGER = "Store Manager"
@@ -37,9 +37,6 @@ CLIENTELING_STORE_MANAGER = CLIENTELING_ASSOCIATE | {
     "clienteling.export_customers",
     "clienteling.manage_list_templates",
 }
-role_permissions.register(RolePermissions("catalog"))
-role_permissions.register(RolePermissions("clienteling", associate=CLIENTELING_ASSOCIATE,
-                                          store_manager=CLIENTELING_STORE_MANAGER))
 
 
 def role_grants(role: str) -> set[str]:

@@ -7,4 +7,4 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self):
-        from . import console, personal_data  # noqa: F401  profile section, bulk action, data requests
+        from . import registrations  # noqa: F401

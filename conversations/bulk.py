@@ -1,13 +1,38 @@
 """Bulk marketing sends: consent, channel and caps decided per customer by the send rules."""
 
+from django import forms
+from django.db.models import Q
 from django.utils import translation
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from clienteling.access import stores_for
+from clienteling.bulk import BulkForm
 from clienteling.selectors.navigation import home_store_for
 
 from . import services
 from .models import MessageTemplate
+from .outreach import outreach_report
 from .selectors.rules import skip_reason_label
+
+
+class SendMessageForm(BulkForm):
+    template = forms.ModelChoiceField(
+        label=_("Template"), queryset=MessageTemplate.objects.none(),
+        help_text=_("Only approved, mapped templates can be sent in bulk."))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["template"].queryset = MessageTemplate.objects.filter(
+            Q(store__isnull=True) | Q(store__in=stores_for(user)) if user else Q(),
+            status=MessageTemplate.Status.MAPPED, active=True,
+        ).order_by("channel", "name")
+
+    def clean(self):
+        cleaned = super().clean()
+        # The job's report is written by a worker: it speaks the language of whoever started it.
+        cleaned["language"] = get_language()
+        return cleaned
 
 
 def bulk_store(job):
@@ -43,3 +68,7 @@ def bulk_send_chunk(*, job, customer_ids, params) -> tuple[int, int]:
     job.report = summary
     type(job).objects.filter(pk=job.pk).update(report=summary)
     return report.sent, sum(report.skipped.values())
+
+
+def send_summary(*, job):
+    return outreach_report(job=job)

@@ -1,4 +1,4 @@
-"""The embedded demo's console provider: play a customer's reply through the real inbound path."""
+"""The demo messaging provider: play a customer's reply through the real inbound path."""
 
 import uuid
 
@@ -8,8 +8,8 @@ from django.utils import timezone
 from . import services
 
 
-def provider_is_console(*, channel: str) -> bool:
-    return settings.MESSAGING_PROVIDERS.get(channel, "console") == "console"
+def provider_is_demo(*, channel: str) -> bool:
+    return settings.MESSAGING_PROVIDERS.get(channel, "demo") == "demo"
 
 
 def simulate_customer_reply(*, conversation, body: str):

@@ -2,9 +2,6 @@
 
 from django.core.files.storage import default_storage
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
-
-from clienteling.registry import PersonalDataPart, personal_data
 
 from .models import Conversation, Message, WebhookEvent
 from .services.retention import messages_redact, stored_media_name
@@ -56,7 +53,3 @@ def erase(customer) -> list[str]:
             payload__To__in=[number, f"whatsapp:{number}"])
     WebhookEvent.objects.filter(webhooks).update(payload=REDACTED)
     return follow_ups
-
-
-personal_data.register(PersonalDataPart("conversations", _("Conversations and messages"), export, erase,
-                                        files=files))

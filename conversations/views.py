@@ -22,7 +22,7 @@ from clienteling.models import BulkJob, Tag
 
 from . import selectors, services
 from .access import access_conversation, conversations_enabled, conversations_view
-from .demo import provider_is_console, simulate_customer_reply
+from .demo import provider_is_demo, simulate_customer_reply
 from .forms import (
     AssignForm,
     ConversationStartForm,
@@ -131,7 +131,7 @@ def _thread_context(request, conversation, *, before_id=None, form=None):
         "quick_replies": list(quick_replies_for(conversation)),
         "templates": list(sendable_templates(conversation)),
         "colleagues": list(colleagues_for(conversation)),
-        "simulate_replies": provider_is_console(channel=conversation.channel),
+        "simulate_replies": provider_is_demo(channel=conversation.channel),
         "thread_actions": thread_actions_for(user=request.user, conversation=conversation),
         "form": form,
     }
@@ -341,7 +341,7 @@ def conversation_archive(request, conversation_id: int):
 def simulate_reply(request, conversation_id: int):
     """Embedded demo only: play the customer's reply through the real inbound path."""
     conversation = access_conversation(request.user, conversation_id)
-    if not provider_is_console(channel=conversation.channel):
+    if not provider_is_demo(channel=conversation.channel):
         raise Http404
     form = SimulateReplyForm(request.POST)
     if not form.is_valid():

@@ -356,7 +356,7 @@ EXPECTED = {
     "conversations:product_share": [lands("/conversations/{thread}/")],
     "conversations:assign": [lands("/conversations/{thread}/")],
     "conversations:archive": [lands("/conversations/")],
-    # The demo's "reply as the customer" exists only with the console provider (Twilio here).
+    # The demo's "reply as the customer" exists only with the demo provider (Twilio here).
     "conversations:simulate_reply": [(LOGIN, 404, 404, 404, 404, 404)],
     "carts:index": [EVERY_STAFF],
     "carts:open_for_conversation": [lands("/carts/{cart}/"), NOT_ALLOWED],

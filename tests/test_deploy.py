@@ -89,9 +89,9 @@ def test_readme_exports_every_variable_production_requires():
     ({"REDIS_URL": None}, "REDIS_URL must point at Redis"),
     ({"PUBLIC_BASE_URL": None}, "PUBLIC_BASE_URL must be"),
     ({"CARTS_PAYMENT_PROVIDER": "demo"}, "demo payment provider"),
-    ({"MESSAGING_SMS_PROVIDER": "console"}, "console messaging provider"),
+    ({"MESSAGING_SMS_PROVIDER": "demo"}, "demo messaging provider"),
 ], ids=["no-secret", "default-secret", "no-keys", "empty-keys", "no-database", "sqlite", "no-redis",
-        "no-public-url", "demo-payments", "console-texts"])
+        "no-public-url", "demo-payments", "demo-texts"])
 def test_production_settings_refuse_to_start_misconfigured(change, says):
     result = manage(production_env(**change), "check", timeout=60)
 

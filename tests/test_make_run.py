@@ -169,7 +169,7 @@ def walk_through_the_demo(demo):
         page.goto(f"{base}/carts/catalog/?q=scarf")
         expect(page.locator(".catalog-card").first).to_contain_text("Scarf", ignore_case=True)
 
-        # A message from the thread, handed to the (console) provider by the worker.
+        # A message from the thread, handed to the (demo) provider by the worker.
         page.goto(f"{base}/conversations/{conversation_id}/")
         page.fill("#body", "Your alterations are ready, see you soon")
         page.locator("#composer button[type=submit]").click()

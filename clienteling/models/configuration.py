@@ -13,7 +13,6 @@ from django.utils.translation import gettext_lazy as _
 from .attributes import CustomerAttribute
 from .org import Store
 
-
 _this_request = Local()
 
 

@@ -296,9 +296,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "filters": {"client_errors": {"()": "config.logging.ClientErrorsWithoutTraceback"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+    "handlers": {"stream": {"class": "logging.StreamHandler", "formatter": "plain",
                              "filters": ["client_errors"]}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["stream"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own config gives "django" a console handler of its own (in DEBUG) on top
         # of the root's, so every 4xx/5xx printed twice: it goes to the root only.
@@ -310,11 +310,11 @@ LOGGING = {
 }
 
 # Conversations
-# Provider per channel, like Django's email backends: "twilio" | "console" for
-# texts, "email" | "console" for email (or a dotted path to a provider class).
+# Provider per channel, like Django's email backends: "twilio" | "demo" for
+# texts, "email" | "demo" for email (or a dotted path to a provider class).
 MESSAGING_PROVIDERS = {
-    "sms": env("MESSAGING_SMS_PROVIDER", default="console"),
-    "whatsapp": env("MESSAGING_WHATSAPP_PROVIDER", default="console"),
+    "sms": env("MESSAGING_SMS_PROVIDER", default="demo"),
+    "whatsapp": env("MESSAGING_WHATSAPP_PROVIDER", default="demo"),
     "email": env("MESSAGING_EMAIL_PROVIDER", default="email"),
 }
 MESSAGING_EMAIL_FROM = env("MESSAGING_EMAIL_FROM", default="")

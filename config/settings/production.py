@@ -41,14 +41,14 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="")
 if not PUBLIC_BASE_URL.startswith("https://"):
     _refuse("PUBLIC_BASE_URL must be the https:// address customers and providers reach")
 
-# Texts go through Twilio unless told otherwise; the console provider only logs them.
+# Texts go through Twilio unless told otherwise; the demo provider only records them.
 MESSAGING_PROVIDERS = {
     "sms": env("MESSAGING_SMS_PROVIDER", default="twilio"),
     "whatsapp": env("MESSAGING_WHATSAPP_PROVIDER", default="twilio"),
     "email": MESSAGING_PROVIDERS["email"],
 }
-if "console" in MESSAGING_PROVIDERS.values():
-    _refuse("the console messaging provider only logs messages; use twilio (MESSAGING_*_PROVIDER)")
+if "demo" in MESSAGING_PROVIDERS.values():
+    _refuse("the demo messaging provider only records messages; use twilio (MESSAGING_*_PROVIDER)")
 CARTS_PAYMENT_PROVIDER = env("CARTS_PAYMENT_PROVIDER", default="adyen")
 if CARTS_PAYMENT_PROVIDER == "demo":
     _refuse("the demo payment provider approves any payment; use CARTS_PAYMENT_PROVIDER=adyen")

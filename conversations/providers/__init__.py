@@ -1,6 +1,6 @@
 """Messaging providers, chosen per channel by settings.MESSAGING_PROVIDERS.
 
-Like Django's email backends: a short name ("twilio", "console", "email") or a
+Like Django's email backends: a short name ("twilio", "demo", "email") or a
 dotted path to a `BaseProvider` subclass.
 """
 
@@ -21,14 +21,14 @@ from .base import (
 
 BUILTIN = {
     "twilio": "conversations.providers.twilio.TwilioProvider",
-    "console": "conversations.providers.console.ConsoleProvider",
+    "demo": "conversations.providers.demo.DemoProvider",
     "email": "conversations.providers.email.EmailProvider",
 }
-DEFAULTS = {"sms": "console", "whatsapp": "console", "email": "email"}
+DEFAULTS = {"sms": "demo", "whatsapp": "demo", "email": "email"}
 
 
 def provider_name(channel: str) -> str:
-    return settings.MESSAGING_PROVIDERS.get(channel, DEFAULTS.get(channel, "console"))
+    return settings.MESSAGING_PROVIDERS.get(channel, DEFAULTS.get(channel, "demo"))
 
 
 def get_provider(channel: str) -> BaseProvider:

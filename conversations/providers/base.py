@@ -66,7 +66,7 @@ class BaseProvider(ABC):
         return None
 
     def after_sent(self, *, message_id: int, result: SendResult) -> None:  # noqa: B027  optional hook
-        """Hook run once the send is recorded (the console provider fakes delivery); most need none."""
+        """Hook run once the send is recorded (the demo provider reports delivery); most need none."""
 
     # --- incoming webhooks (for providers that send them) ---------------------------------
 

@@ -14,7 +14,7 @@ from carts.payments.demo import SIGNATURE_HEADER
 from catalog.money import to_minor_units
 from clienteling.models import Sale, SaleLine
 from conversations.models import Message
-from conversations.providers import console
+from conversations.providers import demo as demo_messaging
 
 pytestmark = pytest.mark.django_db
 
@@ -161,7 +161,7 @@ def test_change_after_share_stops_the_old_link_until_shared_again(client, shared
 def test_demo_pay_marks_the_cart_paid_and_records_the_sale(client, shared, associate_a, conversation,
                                                           django_capture_on_commit_callbacks):
     link = PaymentLink.objects.get(cart=shared)
-    console.outbox.clear()
+    demo_messaging.outbox.clear()
 
     assert client.get(link.url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -179,7 +179,7 @@ def test_demo_pay_marks_the_cart_paid_and_records_the_sale(client, shared, assoc
     assert SaleLine.objects.filter(sale=sale, kind="goods", variant__isnull=False).count() == 2
     notice = Message.objects.get(conversation=conversation, kind=Message.Kind.SYSTEM)
     assert "paid via remote checkout link" in notice.body
-    sent_bodies = [record.body for record in console.outbox]
+    sent_bodies = [record.body for record in demo_messaging.outbox]
     assert any("Thank you" in body for body in sent_bodies)  # the receipt went to the customer
     assert not any("remote checkout link" in body for body in sent_bodies)  # the notice did not
     assert client.get(cart_url(shared)).status_code == 410

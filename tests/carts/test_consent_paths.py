@@ -27,7 +27,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 @pytest.fixture
 def thread(shop, customer_a, associate_a, demo_account, settings):
     """A first thread with a client who was never asked to opt in."""
-    settings.MESSAGING_PROVIDERS = {"sms": "console", "whatsapp": "console", "email": "console"}
+    settings.MESSAGING_PROVIDERS = {"sms": "demo", "whatsapp": "demo", "email": "demo"}
     return conversation_services.conversation_for(customer=customer_a, store=shop.store,
                                                   channel=Channel.SMS, user=associate_a)
 

@@ -16,7 +16,7 @@ from conversations.models import (
     TemplateVariable,
     TwilioAccount,
 )
-from conversations.providers import console
+from conversations.providers import demo as demo_messaging
 from tests.fakes.twilio_fake import FakeTwilio
 
 PUBLIC = "https://atelier.example.com"
@@ -37,7 +37,7 @@ def fake_twilio():
 @pytest.fixture
 def twilio(settings, db, fake_twilio):
     """Texts go through the real Twilio SDK to the loopback fake."""
-    settings.MESSAGING_PROVIDERS = {"sms": "twilio", "whatsapp": "twilio", "email": "console"}
+    settings.MESSAGING_PROVIDERS = {"sms": "twilio", "whatsapp": "twilio", "email": "demo"}
     settings.PUBLIC_BASE_URL = PUBLIC
     account = TwilioAccount.objects.create(
         account_sid=fake_twilio.account_sid, auth_token=fake_twilio.auth_token,
@@ -46,11 +46,11 @@ def twilio(settings, db, fake_twilio):
 
 
 @pytest.fixture
-def console_provider(settings):
-    settings.MESSAGING_PROVIDERS = {"sms": "console", "whatsapp": "console", "email": "console"}
-    console.outbox.clear()
-    yield console.outbox
-    console.outbox.clear()
+def demo_provider(settings):
+    settings.MESSAGING_PROVIDERS = {"sms": "demo", "whatsapp": "demo", "email": "demo"}
+    demo_messaging.outbox.clear()
+    yield demo_messaging.outbox
+    demo_messaging.outbox.clear()
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ def signed_in(client, associate_a):
 
 
 @pytest.fixture
-def ready(sms_thread, customer_a, console_provider):
+def ready(sms_thread, customer_a, demo_provider):
     opt_in(customer_a)
     return sms_thread
 
@@ -55,7 +55,7 @@ def png(name="look.png", content=PNG, content_type="image/png"):
 
 
 def test_an_image_goes_by_mms_from_a_us_store_at_an_unguessable_public_url(
-        signed_in, ready, console_provider, django_capture_on_commit_callbacks):
+        signed_in, ready, demo_provider, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in.post(send_url(ready), {"body": "The look", "image": png()})
     assert response.status_code == 302
@@ -63,7 +63,7 @@ def test_an_image_goes_by_mms_from_a_us_store_at_an_unguessable_public_url(
     [url] = message.media_urls
     name = url.rsplit("/", 1)[1]
     assert len(name.split(".")[0]) == 32 and name.endswith(".png")
-    assert console_provider[-1].media_urls == (url,)
+    assert demo_provider[-1].media_urls == (url,)
     served = Client().get(url)  # the provider fetches it without signing in
     assert served.status_code == 200 and served["Content-Type"] == "image/png"
     assert b"".join(served.streaming_content) == PNG
@@ -90,7 +90,7 @@ def test_an_image_over_5_mb_is_refused(signed_in, ready):
 
 
 def test_no_mms_from_a_store_in_a_country_without_it(org, messaging, associate_b, customer_b,
-                                                       console_provider):
+                                                       demo_provider):
     thread = services.conversation_for(customer=customer_b, store=org["store_b"], channel=Channel.SMS)
     opt_in(customer_b)
     client = Client()

@@ -73,7 +73,7 @@ def test_composer_queues_a_message_and_returns_the_thread(client, associate_a, t
     assert "toast" in response["HX-Trigger"]
     message = Message.objects.get(direction="out")
     assert message.body == "Your alterations are ready"
-    assert message.status in ("sent", "delivered")  # console provider in tests
+    assert message.status in ("sent", "delivered")  # demo provider in tests
     assert "Your alterations are ready" in response.content.decode()
 
 

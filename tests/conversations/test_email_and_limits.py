@@ -25,7 +25,7 @@ def smtp(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_TIMEOUT = 5
-    settings.MESSAGING_PROVIDERS = {"sms": "console", "whatsapp": "console", "email": "email"}
+    settings.MESSAGING_PROVIDERS = {"sms": "demo", "whatsapp": "demo", "email": "email"}
     settings.MESSAGING_EMAIL_FROM = "clienteling@atelier.example.com"
     yield server
     server.stop()

@@ -49,7 +49,7 @@ def test_archive_and_unarchive_are_guarded(sms_thread, associate_a):
     assert not services.conversation_unarchive(conversation=sms_thread, by=associate_a)
 
 
-def test_sending_on_an_archived_thread_reopens_it(sms_thread, associate_a, console_provider):
+def test_sending_on_an_archived_thread_reopens_it(sms_thread, associate_a, demo_provider):
     services.conversation_archive(conversation=sms_thread, by=associate_a)
     services.message_send(conversation=sms_thread, sender=associate_a, body="Are you still there?")
     sms_thread.refresh_from_db()
@@ -61,7 +61,7 @@ def test_sending_on_an_archived_thread_reopens_it(sms_thread, associate_a, conso
 
 
 def test_opt_in_request_sends_intro_and_built_in_text(new_sms_thread, associate_a, customer_a, messaging,
-                                                      console_provider, django_capture_on_commit_callbacks):
+                                                      demo_provider, django_capture_on_commit_callbacks):
     sms_thread = new_sms_thread
     messaging["store_a"].opt_in_intro = "Hi, it's Alex from Atelier New York."
     messaging["store_a"].save()
@@ -167,7 +167,7 @@ def test_unread_count_query_count(org, sms_thread, associate_a, django_assert_nu
         assert selectors.unread_count(user=associate_a) == 1
 
 
-def test_conversation_pages_newest_first(sms_thread, associate_a, console_provider):
+def test_conversation_pages_newest_first(sms_thread, associate_a, demo_provider):
     for n in range(7):
         services.message_send(conversation=sms_thread, sender=associate_a, body=f"m{n}")
     page = selectors.conversation_messages(conversation=sms_thread, limit=3)
@@ -178,7 +178,7 @@ def test_conversation_pages_newest_first(sms_thread, associate_a, console_provid
     assert [m.body for m in last] == ["m0"]
 
 
-def test_a_page_anchor_from_another_thread_gives_nothing(org, sms_thread, associate_a, console_provider):
+def test_a_page_anchor_from_another_thread_gives_nothing(org, sms_thread, associate_a, demo_provider):
     stranger = CustomerFactory(legal_entity=org["entity"])
     opt_in(stranger)
     other = services.conversation_for(customer=stranger, store=org["store_a"], channel=Channel.SMS)
@@ -186,7 +186,7 @@ def test_a_page_anchor_from_another_thread_gives_nothing(org, sms_thread, associ
     assert selectors.conversation_messages(conversation=sms_thread, before_id=foreign.pk) == []
 
 
-def test_manager_can_answer_for_an_absent_colleague(org, sms_thread, manager, console_provider):
+def test_manager_can_answer_for_an_absent_colleague(org, sms_thread, manager, demo_provider):
     make_staff(StaffProfile.Role.ASSOCIATE, org["store_a"], username="extra")
     message = services.message_send(conversation=sms_thread, sender=manager, body="Alex is off today")
     assert message.sent_by == manager

@@ -20,7 +20,7 @@ def age(message, days):
 
 
 def test_messages_older_than_the_retention_lose_their_words_and_images(settings, sms_thread, associate_a,
-                                                                       console_provider):
+                                                                       demo_provider):
     settings.MESSAGING_RETENTION_DAYS = 365
     old = services.message_send(conversation=sms_thread, sender=associate_a, body="Your size 38 is here",
                                 images=[SimpleUploadedFile("a.png", PNG, content_type="image/png")])
@@ -45,7 +45,7 @@ def test_messages_older_than_the_retention_lose_their_words_and_images(settings,
     assert tasks.messages_redact_expired.delay().get() == 0  # done once
 
 
-def test_a_retention_of_zero_keeps_everything(settings, sms_thread, associate_a, console_provider):
+def test_a_retention_of_zero_keeps_everything(settings, sms_thread, associate_a, demo_provider):
     settings.MESSAGING_RETENTION_DAYS = 0
     message = services.message_send(conversation=sms_thread, sender=associate_a, body="Kept")
     age(message, 4000)

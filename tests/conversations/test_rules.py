@@ -45,14 +45,14 @@ def test_customer_who_texted_stop_gets_nothing_at_all_on_that_channel(sms_thread
     assert Message.objects.filter(direction=Message.Direction.OUTBOUND).count() == 0
 
 
-def test_stop_on_sms_leaves_email_open(org, sms_thread, associate_a, customer_a, console_provider):
+def test_stop_on_sms_leaves_email_open(org, sms_thread, associate_a, customer_a, demo_provider):
     stop(sms_thread)
     email = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.EMAIL)
     assert services.message_send(conversation=email, sender=associate_a, body="Hello").status == "queued"
 
 
 def test_associate_recorded_opt_out_still_allows_a_reply_when_the_customer_writes(
-        sms_thread, associate_a, customer_a, console_provider):
+        sms_thread, associate_a, customer_a, demo_provider):
     set_consent(customer_a, Channel.SMS, ConsentState.OPTED_OUT, CustomerConsent.Source.ASSOCIATE)
     assert blocked(conversation=sms_thread, sender=associate_a, body="Hello") == "not_opted_in"
     reply(sms_thread, "Is my order ready?")
@@ -78,7 +78,7 @@ def test_bulk_marketing_needs_an_opt_in(new_sms_thread, associate_a, customer_a,
 
 
 def test_scheduled_message_is_not_sent_if_the_customer_opted_out_meanwhile(
-        sms_thread, associate_a, customer_a, console_provider, django_capture_on_commit_callbacks):
+        sms_thread, associate_a, customer_a, demo_provider, django_capture_on_commit_callbacks):
     later = timezone.now() + timedelta(hours=3)
     message = services.message_send(conversation=sms_thread, sender=associate_a, body="See you",
                                     scheduled_for=later)
@@ -89,11 +89,11 @@ def test_scheduled_message_is_not_sent_if_the_customer_opted_out_meanwhile(
         assert services.scheduled_messages_send_due(now=later + timedelta(minutes=1)) == 1
     message.refresh_from_db()
     assert (message.status, message.error_code) == (Message.Status.BLOCKED, "opted_out")
-    assert console_provider == []
+    assert demo_provider == []
     assert CustomerContactHistory.objects.get(customer=customer_a).next_scheduled_text_at is None
 
 
-def test_scheduled_message_is_sent_when_due(sms_thread, associate_a, customer_a, console_provider,
+def test_scheduled_message_is_sent_when_due(sms_thread, associate_a, customer_a, demo_provider,
                                             django_capture_on_commit_callbacks):
     later = timezone.now() + timedelta(hours=3)
     message = services.message_send(conversation=sms_thread, sender=associate_a, body="See you",
@@ -103,10 +103,10 @@ def test_scheduled_message_is_sent_when_due(sms_thread, associate_a, customer_a,
         assert services.scheduled_messages_send_due(now=later) == 1
     message.refresh_from_db()
     assert message.status == Message.Status.DELIVERED
-    assert [r.body for r in console_provider] == ["See you"]
+    assert [r.body for r in demo_provider] == ["See you"]
 
 
-def test_help_is_answered_even_after_stop(sms_thread, customer_a, messaging, console_provider,
+def test_help_is_answered_even_after_stop(sms_thread, customer_a, messaging, demo_provider,
                                           django_capture_on_commit_callbacks):
     messaging["store_a"].help_text = "New York store: 212 555 0100."
     messaging["store_a"].save()
@@ -154,13 +154,13 @@ def test_whatsapp_window_is_closed_until_the_customer_writes(whatsapp_thread, as
     assert "24-hour" in state.blocked_reason
 
 
-def test_our_own_message_does_not_open_the_window(whatsapp_thread, associate_a, console_provider):
+def test_our_own_message_does_not_open_the_window(whatsapp_thread, associate_a, demo_provider):
     services.message_send(conversation=whatsapp_thread, sender=associate_a,
                           template=mapped_template(channel=Channel.WHATSAPP))
     assert blocked(conversation=whatsapp_thread, sender=associate_a, body="Hi") == "window_closed"
 
 
-def test_a_customer_message_opens_the_window_for_24_hours(whatsapp_thread, associate_a, console_provider):
+def test_a_customer_message_opens_the_window_for_24_hours(whatsapp_thread, associate_a, demo_provider):
     wrote_at = datetime(2026, 6, 10, 14, 0, tzinfo=UTC)
     with time_machine.travel(wrote_at, tick=False):
         services.inbound_receive(store=whatsapp_thread.store, from_number="whatsapp:+12125550123",
@@ -191,14 +191,14 @@ def test_only_a_mapped_template_may_be_sent(whatsapp_thread, associate_a):
 
 
 def test_marketing_after_hours_waits_for_the_next_morning_in_the_store_time_zone(sms_thread, associate_a,
-                                                                               console_provider):
+                                                                               demo_provider):
     # 22:30 in New York (EDT, UTC-4) -> 08:00 the next morning there.
     with time_machine.travel(datetime(2026, 6, 11, 2, 30, tzinfo=UTC), tick=False):
         message = services.message_send(conversation=sms_thread, sender=associate_a, body="Sale",
                                         is_marketing=True)
     assert (message.status, message.schedule_reason) == (Message.Status.SCHEDULED, "quiet_hours")
     assert message.scheduled_for == datetime(2026, 6, 11, 12, 0, tzinfo=UTC)
-    assert console_provider == []
+    assert demo_provider == []
 
 
 def test_marketing_before_opening_waits_until_the_same_morning(sms_thread, associate_a):
@@ -208,7 +208,7 @@ def test_marketing_before_opening_waits_until_the_same_morning(sms_thread, assoc
     assert message.scheduled_for == datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
 
 
-def test_marketing_at_the_opening_minute_goes_at_once(sms_thread, associate_a, console_provider):
+def test_marketing_at_the_opening_minute_goes_at_once(sms_thread, associate_a, demo_provider):
     with time_machine.travel(datetime(2026, 6, 10, 12, 0, tzinfo=UTC), tick=False):  # 08:00 NY
         message = services.message_send(conversation=sms_thread, sender=associate_a, body="Sale",
                                         is_marketing=True)
@@ -338,7 +338,7 @@ def test_composer_offers_only_the_opt_in_request_before_the_customer_opts_in(new
 
 
 def test_a_customer_who_writes_first_can_be_answered_before_opting_in(new_sms_thread, associate_a,
-                                                                      console_provider):
+                                                                      demo_provider):
     reply(new_sms_thread, "Hi, do you have the blue scarf?")
     new_sms_thread.refresh_from_db()
     assert selectors.composer_state(conversation=new_sms_thread).can_send_text
@@ -346,7 +346,7 @@ def test_a_customer_who_writes_first_can_be_answered_before_opting_in(new_sms_th
     assert message.status == Message.Status.QUEUED
 
 
-def test_bulk_send_tasks_deliver_through_the_provider(org, associate_a, messaging, at_noon, console_provider,
+def test_bulk_send_tasks_deliver_through_the_provider(org, associate_a, messaging, at_noon, demo_provider,
                                                       django_capture_on_commit_callbacks):
     customers = CustomerFactory.create_batch(3, legal_entity=org["entity"])
     for customer in customers:
@@ -357,7 +357,7 @@ def test_bulk_send_tasks_deliver_through_the_provider(org, associate_a, messagin
                                             template=mapped_template(), bulk_job_id=5)
     assert report.queued == 3
     assert Message.objects.filter(status=Message.Status.DELIVERED).count() == 3
-    assert sorted(r.body for r in console_provider) == sorted(
+    assert sorted(r.body for r in demo_provider) == sorted(
         f"Hi {c.first_name}, new arrivals at New York." for c in customers)
 
 
@@ -383,10 +383,10 @@ def test_bulk_marketing_after_hours_is_scheduled_and_shown_in_the_grid(org, asso
     assert CustomerContactHistory.objects.get(customer=customer_a).next_scheduled_text_at == morning
 
 
-def test_a_staff_notice_is_never_sent(sms_thread, console_provider, django_capture_on_commit_callbacks):
+def test_a_staff_notice_is_never_sent(sms_thread, demo_provider, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notice = services.conversation_notice_add(conversation=sms_thread, body="Paid by link")
-    assert notice.status == Message.Status.SENT and console_provider == []
+    assert notice.status == Message.Status.SENT and demo_provider == []
 
 
 def test_bulk_insert_writes_every_row_the_thread_needs(org, associate_a, messaging, at_noon):

@@ -182,14 +182,14 @@ def test_connection_refused_is_transient(twilio, sms_thread, associate_a, settin
     assert message.error_code == "connection"
 
 
-def test_console_provider_records_and_reports_delivered(console_provider, sms_thread, associate_a,
+def test_demo_provider_records_and_reports_delivered(demo_provider, sms_thread, associate_a,
                                                         django_capture_on_commit_callbacks):
     message = send(sms_thread, associate_a, django_capture_on_commit_callbacks, body="Demo")
     assert message.status == Message.Status.DELIVERED
-    assert [r.body for r in console_provider] == ["Demo"]
+    assert [r.body for r in demo_provider] == ["Demo"]
 
 
-def test_the_send_rechecks_consent_when_the_task_runs(console_provider, sms_thread, associate_a,
+def test_the_send_rechecks_consent_when_the_task_runs(demo_provider, sms_thread, associate_a,
                                                       customer_a, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         message = services.message_send(conversation=sms_thread, sender=associate_a, body="Hi")
@@ -201,4 +201,4 @@ def test_the_send_rechecks_consent_when_the_task_runs(console_provider, sms_thre
         callback()
     message.refresh_from_db()
     assert (message.status, message.error_code) == (Message.Status.BLOCKED, "opted_out")
-    assert console_provider == []
+    assert demo_provider == []

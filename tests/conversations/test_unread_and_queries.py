@@ -147,7 +147,7 @@ def test_archived_query_count(client, org, messaging, associate_a, rows, django_
 
 @pytest.mark.parametrize("messages", [2, 8])
 def test_conversation_page_query_count(client, org, messaging, sms_thread, associate_a, customer_a,
-                                       console_provider, messages, django_assert_num_queries):
+                                       demo_provider, messages, django_assert_num_queries):
     opt_in(customer_a)
     mapped_template(body="Hi {{1}}", sources=("customer_first_name",))
     for n in range(messages):

@@ -42,7 +42,7 @@ def test_opt_in_start_live_badge_and_a_delivered_quick_reply(
         live_server, settings, org, messaging, fake_twilio, associate_a, customer_a, browser):  # noqa: F811
     # Given a store texting through Twilio (the real SDK, talking to the loopback fake) ...
     base = live_server.url
-    settings.MESSAGING_PROVIDERS = {"sms": "twilio", "whatsapp": "twilio", "email": "console"}
+    settings.MESSAGING_PROVIDERS = {"sms": "twilio", "whatsapp": "twilio", "email": "demo"}
     settings.CONVERSATIONS_BADGE_POLL_SECONDS = 1
     TwilioAccount.objects.create(account_sid=fake_twilio.account_sid, auth_token=fake_twilio.auth_token,
                                  api_base_url=fake_twilio.base_url)

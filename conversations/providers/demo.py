@@ -1,6 +1,6 @@
-"""The embedded demo's provider: records the send, reports it sent then delivered.
+"""The demo provider: records the send, reports it sent then delivered; the embedded default.
 
-No network. The console offers "simulate customer reply", which plays the
+No network. The thread offers "simulate customer reply", which plays the
 reply through the real inbound path (services.inbound_receive).
 """
 
@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
-class ConsoleRecord:
+class DemoRecord:
     message_id: int
     provider_sid: str
     channel: str
@@ -33,20 +33,20 @@ class ConsoleRecord:
 
 
 # Like django.core.mail.outbox: what this process "sent", for the demo and tests.
-outbox: list[ConsoleRecord] = []
+outbox: list[DemoRecord] = []
 _lock = threading.Lock()
 
 
-class ConsoleProvider(BaseProvider):
-    name = "console"
+class DemoProvider(BaseProvider):
+    name = "demo"
 
     def send(self, message) -> SendResult:
         conversation = message.conversation
         to = recipient(conversation.customer, conversation.channel)
         if not to:
             raise PermanentError(_("The customer has no address on this channel."), code="no_address")
-        record = ConsoleRecord(
-            message_id=message.pk, provider_sid=f"CONSOLE{uuid.uuid4().hex}",
+        record = DemoRecord(
+            message_id=message.pk, provider_sid=f"DEMO{uuid.uuid4().hex}",
             channel=conversation.channel, to=to, body=message.body,
             media_urls=tuple(message.media_urls or ()), content_sid=message.content_sid,
             sent_at=timezone.now(),
@@ -54,7 +54,7 @@ class ConsoleProvider(BaseProvider):
         with _lock:
             outbox.append(record)
         prefix = "whatsapp:" if conversation.channel == Channel.WHATSAPP else ""
-        logger.info("console provider: message %s to %s%s: %s", message.pk, prefix, to,
+        logger.info("demo provider: message %s to %s%s: %s", message.pk, prefix, to,
                     message.body[:80])
         return SendResult(provider_sid=record.provider_sid, status="sent")
 

@@ -1,34 +1,37 @@
-"""What conversations adds to clienteling's screens, through its registries."""
+"""What conversations adds to the apps below it: the profile's "Conversations" section,
+the list's "Send message" bulk action, menu item, module switch, role rights, the
+sign-in notice and data requests. Imported once, by ConversationsConfig.ready()."""
 
-from django import forms
-from django.db.models import Q
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from clienteling.access import customers_available, stores_for
-from clienteling.bulk import BulkForm
 from clienteling.models import Channel
 from clienteling.registry import (
     BulkAction,
     LoginNotice,
     ModuleSwitch,
     NavItem,
+    PersonalDataPart,
     ProfileSectionKind,
     RolePermissions,
     bulk_actions,
     login_notices,
     module_switches,
     nav_items,
+    personal_data,
     profile_sections,
     role_permissions,
 )
 
+from . import bulk
+from . import personal_data as conversations_personal_data
 from .access import conversations_enabled
-from .models import Conversation, MessageTemplate
+from .models import Conversation
 from .selectors import unread_count, with_unread
 
 
-def conversations_section(*, user, customer, section) -> dict:
+def _conversations_section(*, user, customer, section) -> dict:
     stores = list(stores_for(user))
     threads = list(with_unread(Conversation.objects.filter(customer=customer, store__in=stores),
                                user=user).select_related("store").order_by("-last_message_at"))
@@ -37,45 +40,14 @@ def conversations_section(*, user, customer, section) -> dict:
             "can_text": bool(customer.phone) and customer.can_receive_texts}
 
 
-class SendMessageForm(BulkForm):
-    template = forms.ModelChoiceField(
-        label=_("Template"), queryset=MessageTemplate.objects.none(),
-        help_text=_("Only approved, mapped templates can be sent in bulk."))
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, user=user, **kwargs)
-        self.fields["template"].queryset = MessageTemplate.objects.filter(
-            Q(store__isnull=True) | Q(store__in=stores_for(user)) if user else Q(),
-            status=MessageTemplate.Status.MAPPED, active=True,
-        ).order_by("channel", "name")
-
-    def clean(self):
-        cleaned = super().clean()
-        # The job's report is written by a worker: it speaks the language of whoever started it.
-        cleaned["language"] = get_language()
-        return cleaned
-
-
-def send_message(*, job, customer_ids, params):
-    from .bulk import bulk_send_chunk
-
-    return bulk_send_chunk(job=job, customer_ids=customer_ids, params=params)
-
-
 profile_sections.register(ProfileSectionKind(
     "conversations", _("Conversations"), "conversations/sections/conversations.html",
-    context=conversations_section, permission="conversations.access_conversations",
+    context=_conversations_section, permission="conversations.access_conversations",
 ))
-def send_summary(*, job):
-    from .outreach import outreach_report
-
-    return outreach_report(job=job)
-
-
 bulk_actions.register(BulkAction(
-    "send_message", _("Send message"), "send", send_message,
-    permission="conversations.access_conversations", form_class=SendMessageForm,
-    summary=send_summary, summary_template="conversations/partials/send_counts.html",
+    "send_message", _("Send message"), "send", bulk.bulk_send_chunk,
+    permission="conversations.access_conversations", form_class=bulk.SendMessageForm,
+    summary=bulk.send_summary, summary_template="conversations/partials/send_counts.html",
 ))
 
 
@@ -103,3 +75,6 @@ module_switches.register(ModuleSwitch("conversations", _("Conversations"),
 role_permissions.register(RolePermissions("conversations",
                                           associate=frozenset({"conversations.access_conversations"})))
 login_notices.register(LoginNotice("unread_messages", _unread_notice))
+personal_data.register(PersonalDataPart("conversations", _("Conversations and messages"),
+                                        conversations_personal_data.export, conversations_personal_data.erase,
+                                        files=conversations_personal_data.files))
