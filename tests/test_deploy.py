@@ -104,7 +104,8 @@ def test_production_takes_secrets_as_written():
     secret = "$" + get_random_secret_key()[1:]
     password = "$ecret"
     env = production_env(SECRET_KEY=secret, EMAIL_HOST_PASSWORD=password)
-    shown = "from django.conf import settings as s; print(s.SECRET_KEY == {!r}, s.EMAIL_HOST_PASSWORD == {!r})"
+    shown = ("from django.conf import settings as s; "
+             "print(s.SECRET_KEY == {!r}, s.EMAIL_HOST_PASSWORD == {!r})")
     result = manage(env, "shell", "--no-imports", "-c", shown.format(secret, password), timeout=60)
 
     assert result.stdout.split() == ["True", "True"], result.stderr[-3000:]
