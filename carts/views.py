@@ -139,7 +139,7 @@ def product_results(request, cart_id: int):
     query = (request.GET.get("q") or "").strip()[:MAX_QUERY]
     context = {"cart": cart, "query": query,
                "results": selectors.cart_product_results(cart=cart, query=query) if query else [],
-               "mixed": services.cart_settings(cart.store).mixed_cart_enabled}
+               "mixed": selectors.cart_settings(cart.store).mixed_cart_enabled}
     return render(request, "carts/cart.html#results", context)
 
 
@@ -160,7 +160,7 @@ def scan(request, cart_id: int):
     if variant is None:
         results = selectors.cart_product_results(cart=cart, query=code) if code else []
         context = {"cart": cart, "query": code, "results": results,
-                   "mixed": services.cart_settings(cart.store).mixed_cart_enabled}
+                   "mixed": selectors.cart_settings(cart.store).mixed_cart_enabled}
         if request.htmx:
             return render(request, "carts/cart.html#results", context)
         return redirect(f"{reverse('carts:detail', args=[cart.pk])}?q={code}")
@@ -253,7 +253,7 @@ def delivery(request, cart_id: int):
     cart = access_cart(request.user, cart_id)
 
     def change(data):
-        address = (services.customer_address(cart.customer) if data["use_customer_address"]
+        address = (selectors.customer_address(cart.customer) if data["use_customer_address"]
                    else {name: data[name] for name in ("name", "line1", "line2", "city", "state", "zip",
                                                         "country")})
         services.cart_delivery_set(cart=cart, user=request.user, address=address)

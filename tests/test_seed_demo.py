@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from carts import services
+from carts import selectors
 from catalog.models import Product, ProductPrice
 from clienteling.models import (
     ClientBookEntry,
@@ -66,7 +66,7 @@ def paris_sells_in_euros() -> int:
     line = SaleLine.objects.filter(sale__store=paris, kind="goods", quantity=1).select_related(
         "product").first()
     assert line.amount == ProductPrice.objects.get(product=line.product, currency="EUR").amount
-    assert {option.currency for option in services.shipping_options_for(paris)} <= {"", "EUR"}
+    assert {option.currency for option in selectors.shipping_options_for(paris)} <= {"", "EUR"}
     return ProductPrice.objects.count()
 
 

@@ -14,16 +14,20 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from carts.models import Cart, CartLine, DiscountKind, DiscountLimit, PaymentLink, ShippingOption
-from carts.pricing import AMOUNT, PERCENT, CartPrice, LineInput, discount_amount, price_cart
+from carts.models import Cart, CartLine, DiscountKind, PaymentLink, ShippingOption
+from carts.pricing import AMOUNT, PERCENT, CartPrice, discount_amount
+from carts.selectors.cart import (
+    cart_price,
+    cart_settings,
+    discount_limit_for,
+    location_for,
+    shipping_options_for,
+)
 from catalog.db import fit
-from catalog.models import ProductVariant, StockLocation
+from catalog.models import ProductVariant
 from catalog.money import minor_unit_exponent, quantize, storable
 from catalog.selectors import available_to_promise, variant_price_in
-from clienteling.access import staff_profile
 from clienteling.dates import next_store_midnight
-
-from .common import cart_settings
 
 OPEN = Cart.Status.OPEN
 SHIP = CartLine.Fulfilment.SHIP
@@ -93,26 +97,6 @@ def cart_open(*, customer, store, user, conversation=None) -> Cart:
 # --- pricing -----------------------------------------------------------------------------
 
 
-def cart_price(cart: Cart, lines: list[CartLine] | None = None, *,
-               shared: PaymentLink | None = None) -> CartPrice:
-    """The cart priced with today's shipping and tax settings, or with those frozen in the payment
-    link of the version the customer was sent (`shared`): what the customer sees and pays."""
-    lines = list(cart.lines.all()) if lines is None else lines
-    if shared is not None:
-        shipping, tax_rate, included = shared.shipping_price, shared.tax_rate, shared.prices_include_tax
-    else:
-        settings = cart_settings(cart.store)
-        shipping = cart.shipping_option.price if cart.shipping_option_id else Decimal(0)
-        tax_rate, included = settings.tax_rate, settings.prices_include_tax
-    return price_cart(
-        lines=[LineInput(line.pk, line.unit_price, line.quantity, line.discount_kind,
-                         line.discount_value) for line in lines],
-        currency=cart.currency, discount_kind=cart.discount_kind,
-        discount_value=cart.discount_value, shipping=shipping, tax_rate=tax_rate,
-        prices_include_tax=included,
-    )
-
-
 def cart_totals_store(cart: Cart, price: CartPrice, lines: list[CartLine]) -> None:
     """Write the totals on the cart (and its lines) as `price` computed them from `lines`."""
     changed = []
@@ -145,18 +129,6 @@ def _after_change(cart: Cart) -> CartPrice:
 
 
 # --- stock -------------------------------------------------------------------------------
-
-
-def ship_from_location_id(cart: Cart) -> int | None:
-    settings = cart_settings(cart.store)
-    if settings.ship_from_id:
-        return settings.ship_from_id
-    return (StockLocation.objects.filter(ships_to_customers=True).order_by("pk")
-            .values_list("pk", flat=True).first())
-
-
-def location_for(cart: Cart, fulfilment: str) -> int | None:
-    return ship_from_location_id(cart) if fulfilment == SHIP else cart.store.stock_location_id
 
 
 def _check_stock(cart: Cart, *, variant: ProductVariant, fulfilment: str, quantity: int,
@@ -292,17 +264,6 @@ def cart_line_remove(*, cart: Cart, line_id, user) -> None:
 # --- discounts -----------------------------------------------------------------------------
 
 
-def discount_limit_for(user) -> Decimal:
-    """The largest discount (percent) the user's role may give; 0 without a configured limit."""
-    if getattr(user, "is_superuser", False):
-        return Decimal(100)
-    profile = staff_profile(user)
-    if profile is None:
-        return Decimal(0)
-    limit = DiscountLimit.objects.filter(role=profile.role).values_list("max_percent", flat=True).first()
-    return Decimal(limit) if limit is not None else Decimal(0)
-
-
 def discount_parse(*, kind: str, value, currency: str) -> tuple[str, Decimal]:
     """A discount as typed, validated: ("", 0) removes it."""
     kind = kind or ""
@@ -384,14 +345,6 @@ def cart_discount_set(*, cart: Cart, user, kind: str, value) -> Cart:
 ADDRESS_FIELDS = ("name", "line1", "line2", "city", "state", "zip", "country")
 
 
-def customer_address(customer) -> dict:
-    return {
-        "name": customer.full_name, "line1": customer.address_line1,
-        "line2": customer.address_line2, "city": customer.city, "state": customer.state,
-        "zip": customer.zip_code, "country": customer.country,
-    }
-
-
 @transaction.atomic
 def cart_delivery_set(*, cart: Cart, user, address: dict) -> Cart:
     """Where the goods go: the customer's address or one typed for this cart."""
@@ -408,14 +361,6 @@ def cart_delivery_set(*, cart: Cart, user, address: dict) -> Cart:
     cart.save(update_fields=[f"delivery_{name}" for name in ADDRESS_FIELDS])
     _after_change(cart)
     return cart
-
-
-def shipping_options_for(store):
-    """The options the store offers: its own and the shared ones, in its currency."""
-    from django.db.models import Q
-
-    return ShippingOption.objects.filter(Q(store__isnull=True) | Q(store=store),
-                                         Q(currency="") | Q(currency=store.currency), active=True)
 
 
 @transaction.atomic

@@ -11,7 +11,6 @@ task marks the cart paid with a guarded transition, records the sale once
 
 import logging
 from datetime import timedelta
-from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,20 +18,17 @@ from django.utils.translation import gettext as _
 
 from carts.models import Cart, PaymentEvent, PaymentLink
 from carts.payments import (
-    LinkLine,
-    LinkRequest,
     PermanentError,
     get_provider,
     provider_class,
 )
+from carts.selectors.cart import cart_price, link_request_for, location_for
 from catalog import services as catalog_services
 from catalog.db import fit, insert_once
 from catalog.money import format_money, from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
 from clienteling.models import Sale, SaleLine, SalesChannel
 
-from .common import cart_public_url
-from .editing import cart_price, location_for
 from .notices import receipt_send, staff_notice
 
 logger = logging.getLogger(__name__)
@@ -40,47 +36,6 @@ logger = logging.getLogger(__name__)
 
 
 # --- links at the provider -------------------------------------------------------------------
-
-
-def link_request_for(link: PaymentLink) -> LinkRequest:
-    """What the provider is asked for: the version as shared (its frozen shipping and tax)."""
-    cart = link.cart
-    lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
-    price = cart_price(cart, lines, shared=link)
-    currency = cart.currency
-    exponent = provider_class(link.provider).exponent(currency)
-    rate_minor = int((Decimal(link.tax_rate) * 100).to_integral_value())
-    items = []
-    for line, priced in zip(lines, price.lines, strict=True):
-        goods = priced.total - (Decimal(0) if price.prices_include_tax else priced.tax)
-        items.append(_link_line(str(line.pk), line.title, line.quantity, goods, priced.tax,
-                                price.prices_include_tax, currency, rate_minor, exponent))
-    if price.shipping:
-        shipping_tax = price.tax_total - sum((p.tax for p in price.lines), Decimal(0))
-        items.append(_link_line("shipping", link.shipping_name or _("Shipping"), 1, price.shipping,
-                                shipping_tax, price.prices_include_tax, currency, rate_minor, exponent))
-    customer = cart.customer
-    return LinkRequest(
-        reference=link.reference, amount_minor=to_minor_units(link.amount, currency, exponent),
-        amount=link.amount, currency=currency, expires_at=link.expires_at.astimezone(cart.store.tzinfo),
-        idempotency_key=str(link.idempotency_key),
-        description=_("Your selection from %(store)s") % {"store": cart.store.name},
-        country=cart.delivery_country or cart.store.country, shopper_reference=f"customer-{customer.pk}",
-        shopper_locale=customer.language or "en", return_url=f"{cart_public_url(cart)}?paid=1",
-        lines=items,
-    )
-
-
-def _link_line(key, title, quantity, goods, tax, included, currency, rate_minor, exponent) -> LinkLine:
-    """Per-unit amounts when they divide evenly; else the whole line as one unit."""
-    incl = goods if included else goods + tax
-    excl = goods - tax if included else goods
-    incl_minor, excl_minor, tax_minor = (to_minor_units(v, currency, exponent) for v in (incl, excl, tax))
-    if quantity > 1 and all(v % quantity == 0 for v in (incl_minor, excl_minor, tax_minor)):
-        return LinkLine(key, title, quantity, incl_minor // quantity, excl_minor // quantity,
-                        tax_minor // quantity, rate_minor)
-    label = f"{quantity} × {title}" if quantity > 1 else title
-    return LinkLine(key, label, 1, incl_minor, excl_minor, tax_minor, rate_minor)
 
 
 def payment_link_create(*, link_id: int) -> PaymentLink | None:

@@ -11,14 +11,14 @@ from django.utils.translation import gettext as _
 
 from carts.models import Cart, CartLine, PaymentLink
 from carts.payments import provider_name
+from carts.selectors.cart import cart_price, cart_public_url, cart_ready_problems
 from catalog.money import format_money
 from clienteling.dates import next_store_midnight
 from clienteling.models import Channel
 from conversations import services as conversation_services
 from conversations.models import ClientelingEvent, Conversation, Message
 
-from .common import cart_public_url
-from .editing import cart_check_stock, cart_lock, cart_price, cart_totals_store, shipping_options_for
+from .editing import cart_check_stock, cart_lock, cart_totals_store
 
 
 def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Conversation:
@@ -43,20 +43,6 @@ def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Co
         raise ValidationError(_("This customer has no mobile number or email to send the cart to."))
     return conversation_services.conversation_for(customer=customer, store=store, channel=channel,
                                                   user=user)
-
-
-def cart_ready_problems(cart: Cart, lines: list[CartLine]) -> list[str]:
-    """What still stops the cart from being shared, in words for the associate."""
-    problems = []
-    if not lines:
-        problems.append(_("Add at least one item."))
-    ships = any(line.fulfilment == CartLine.Fulfilment.SHIP for line in lines)
-    if (ships or cart.shipping_option_id) and not (cart.delivery_line1 and cart.delivery_city
-                                                   and cart.delivery_country):
-        problems.append(_("Add a delivery address."))
-    if ships and not cart.shipping_option_id and shipping_options_for(cart.store).exists():
-        problems.append(_("Choose a shipping option."))
-    return problems
 
 
 def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:

@@ -6,7 +6,7 @@ import pytest
 from celery.exceptions import Retry
 from django.urls import reverse
 
-from carts import services, tasks
+from carts import selectors, services, tasks
 from carts.models import Cart, PaymentEvent, PaymentLink, PaymentProviderAccount
 from carts.payments import PermanentError, TransientError, get_provider
 from catalog.money import to_minor_units
@@ -104,7 +104,7 @@ def test_server_errors_are_transient_and_refusals_permanent(adyen, cart, associa
                                       reference="ATL-x", amount=cart.total, currency="USD",
                                       expires_at=cart.expires_at)
     provider = get_provider("adyen")
-    request = services.link_request_for(link)
+    request = selectors.link_request_for(link)
 
     adyen.fail_next(500)
     with pytest.raises(TransientError):

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from carts import services
+from carts import selectors, services
 from carts.models import Cart, CartLine
 from tests.carts.conftest import stock
 
@@ -181,7 +181,7 @@ def test_delivery_address_from_the_customer_or_typed(shop, cart, associate_a, cu
     customer_a.save()
 
     services.cart_delivery_set(cart=cart, user=associate_a,
-                               address=services.customer_address(customer_a))
+                               address=selectors.customer_address(customer_a))
     cart.refresh_from_db()
     assert (cart.delivery_line1, cart.delivery_city) == ("712 Madison Ave", "New York")
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from carts import services
+from carts import selectors, services
 from catalog import services as catalog_services
 from catalog.models import ProductShare
 
@@ -130,8 +130,8 @@ def _collection(shop):
 
 
 def test_each_store_offers_shipping_in_its_own_currency(shop, paris):
-    assert list(services.shipping_options_for(paris.store)) == [paris.coursier]
-    assert list(services.shipping_options_for(shop.store)) == [shop.express]
+    assert list(selectors.shipping_options_for(paris.store)) == [paris.coursier]
+    assert list(selectors.shipping_options_for(shop.store)) == [shop.express]
 
 
 def test_a_store_in_a_three_decimal_currency_cannot_open_carts_yet(org, customer_a, company_admin):

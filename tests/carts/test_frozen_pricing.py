@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from carts import services
 from carts.models import Cart, PaymentLink, StoreCartSettings
-from carts.services.payments import link_request_for
+from carts.selectors import link_request_for
 from clienteling.models import Sale
 
 pytestmark = pytest.mark.django_db

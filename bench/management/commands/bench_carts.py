@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from bench.timing import measure, percentile
+from carts import selectors as cart_selectors
 from carts import services as cart_services
 from carts.models import Cart, DiscountLimit, PaymentLink, StoreCartSettings
 from catalog.models import (
@@ -217,7 +218,7 @@ class Command(BaseCommand):
         cart_services.cart_discount_set(cart=cart, user=user, kind="percent", value="5")
         cart.refresh_from_db()
         # Shared: what cart_share leaves behind (its message and provider call are not timed here).
-        settings = cart_services.cart_settings(store)
+        settings = cart_selectors.cart_settings(store)
         PaymentLink.objects.create(cart=cart, cart_version=cart.version, provider="demo",
                                    reference=f"{PREFIX}-{cart.pk}-{secrets.token_hex(3)}",
                                    url="https://pay.example/bench", amount=cart.total,

@@ -10,13 +10,17 @@ from catalog.selectors import active_variants_with_stock, available_to_promise, 
 from clienteling.access import MASKED, can_see_sensitive, stores_for
 from clienteling.selectors.profile import contact_for
 
-from .models import Cart, CartLine, PaymentLink
-from .pricing import CartPrice
-from .services import (
+from ..models import Cart, CartLine, PaymentLink
+from ..pricing import CartPrice
+from .cart import (
     cart_price,
+    cart_public_url,
     cart_ready_problems,
     cart_settings,
+    customer_address,
     discount_limit_for,
+    link_request_for,
+    location_for,
     ship_from_location_id,
     shipping_options_for,
 )
@@ -214,3 +218,10 @@ def customer_cart_page(*, token: str) -> dict:
         "shipping_name": link.shipping_name,
         "ships": any(line.fulfilment == SHIP for line in lines) or bool(link.shipping_name),
     }
+
+__all__ = [
+    "LineRow", "TOKEN", "VariantOption", "cart_page", "cart_price", "cart_product_results",
+    "cart_public_url", "cart_ready_problems", "cart_settings", "carts_section", "catalog_results",
+    "customer_address", "customer_cart_page", "discount_limit_for", "link_request_for", "location_for",
+    "open_carts", "product_price_for", "ship_from_location_id", "shipping_options_for",
+]
