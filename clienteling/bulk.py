@@ -79,8 +79,8 @@ def add_to_my_book(*, job, customer_ids, params):
                   .values_list("legal_entity_id", flat=True).distinct())
     added = 0
     for entity_id in entity_ids:
-        book = services.client_book_for(owner=job.created_by,
-                                        legal_entity=LegalEntity(pk=entity_id))
+        book = services.client_book_get_or_create(owner=job.created_by,
+                                                  legal_entity=LegalEntity(pk=entity_id))
         ids = Customer.objects.filter(pk__in=customer_ids, legal_entity_id=entity_id).values_list(
             "pk", flat=True)
         added += services.client_book_add_many(book=book, customer_ids=ids,

@@ -293,8 +293,9 @@ def conversation_start(request, customer_id: int):
     if not form.is_valid():
         return bad_request(form_errors_text(form))
     try:
-        conversation = services.conversation_for(customer=customer, store=form.cleaned_data["store"],
-                                                 channel=form.cleaned_data["channel"], user=request.user)
+        conversation = services.conversation_get_or_create(
+            customer=customer, store=form.cleaned_data["store"], channel=form.cleaned_data["channel"],
+            user=request.user)
     except ValidationError as error:
         return bad_request(" ".join(error.messages))
     if form.cleaned_data["opt_in"]:

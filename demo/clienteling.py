@@ -196,7 +196,7 @@ def seed_staff(*, stores: dict[str, Store]) -> tuple[dict[str, int], list[str]]:
         )
         profile.stores.set([home_store] + [stores[code] for code in extra])
         services.staff_sync_access(profile=profile)
-        services.client_book_for(owner=user, legal_entity=home_store.legal_entity)
+        services.client_book_get_or_create(owner=user, legal_entity=home_store.legal_entity)
         users[username] = user.pk
     return users, kept_passwords
 

@@ -99,7 +99,7 @@ def _demo_thread(*, store, associate, customer, consent: str, lines) -> int:
         services.customer_consent_set(customer=customer, channel=Channel.SMS,
                                       state=ConsentState.OPTED_IN,
                                       source=CustomerConsent.Source.IMPORT)
-    thread = conversation_services.conversation_for(
+    thread = conversation_services.conversation_get_or_create(
         customer=customer, store=store, channel=Channel.SMS, user=associate)
     for who, text in lines:
         if who == "opt_in":

@@ -82,13 +82,14 @@ def world(org, shop, demo_account, twilio, messaging, customer_a, associate_a, m
     second = CustomerFactory(legal_entity=org["entity"], home_store=store, first_name="", last_name="",
                              phone=SENSITIVE["phone_b"], email=SENSITIVE["email_b"],
                              primary_salesperson=associate_a)
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     for customer in (prospect, second, customer_a):
         services.client_book_add(book=book, customer=customer, added_by=associate_a)
     opt_in(customer_a)
     opt_in(prospect)
-    thread = conversation_services.conversation_for(customer=prospect, store=store, channel=Channel.SMS,
-                                                    user=associate_a)
+    thread = conversation_services.conversation_get_or_create(customer=prospect, store=store,
+                                                              channel=Channel.SMS,
+                                                              user=associate_a)
     with django_capture_on_commit_callbacks(execute=True):
         image = conversation_services.inbound_receive(
             store=store, from_number=SENSITIVE["phone"], to_number=STORE_A_SMS, channel=Channel.SMS,

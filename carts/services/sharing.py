@@ -21,14 +21,15 @@ from conversations.models import ClientelingEvent, Conversation, Message
 from .editing import cart_check_stock, cart_lock, cart_totals_store
 
 
-def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Conversation:
+def cart_conversation_get_or_create(*, cart: Cart, user, channel: str | None = None) -> Conversation:
     """Where the cart goes: the chosen channel, the cart's thread, or the customer's latest."""
     customer, store = cart.customer, cart.store
     if channel:
         if channel not in Channel.values:
             raise ValidationError(_("Unknown channel."))
-        return conversation_services.conversation_for(customer=customer, store=store, channel=channel,
-                                                      user=user)
+        return conversation_services.conversation_get_or_create(customer=customer, store=store,
+                                                                channel=channel,
+                                                                user=user)
     if cart.conversation_id:
         return cart.conversation
     latest = (Conversation.objects.filter(customer=customer, store=store)
@@ -41,8 +42,8 @@ def conversation_for_cart(*, cart: Cart, user, channel: str | None = None) -> Co
         channel = Channel.EMAIL
     else:
         raise ValidationError(_("This customer has no mobile number or email to send the cart to."))
-    return conversation_services.conversation_for(customer=customer, store=store, channel=channel,
-                                                  user=user)
+    return conversation_services.conversation_get_or_create(customer=customer, store=store, channel=channel,
+                                                            user=user)
 
 
 def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
@@ -59,7 +60,7 @@ def cart_share(*, cart: Cart, user, channel: str | None = None) -> Message:
         if problems:
             raise ValidationError(problems)
         cart_check_stock(cart)
-        conversation = conversation_for_cart(cart=cart, user=user, channel=channel)
+        conversation = cart_conversation_get_or_create(cart=cart, user=user, channel=channel)
         now = timezone.now()
         expires_at = next_store_midnight(cart.store, now)
         link = PaymentLink.objects.filter(cart=cart, cart_version=cart.version).first()

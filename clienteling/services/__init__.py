@@ -10,7 +10,7 @@ from .bulk import bulk_job_run, bulk_job_start
 from .client_books import (
     client_book_add,
     client_book_add_many,
-    client_book_for,
+    client_book_get_or_create,
     client_book_reassign,
     client_book_remove,
     customers_assign,
@@ -28,7 +28,7 @@ from .sales import customer_measures_refresh, customer_measures_refresh_stale, s
 __all__ = [
     "attribute_parse_value", "attribute_values_set", "audit_events_prune", "audit_record",
     "bulk_job_run", "bulk_job_start", "ErasureReport", "customer_data_export", "customer_erase",
-    "client_book_add", "client_book_add_many", "client_book_for", "client_book_reassign",
+    "client_book_add", "client_book_add_many", "client_book_get_or_create", "client_book_reassign",
     "client_book_remove", "customers_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "sale_record", "staff_sync_access",
     "store_ensure_stock_location", *_profile_all, *_contact_all, *_lists_all,

@@ -12,7 +12,7 @@ from clienteling.models import AuditAction, ClientBook, ClientBookEntry, Custome
 from .audit import audit_record
 
 
-def client_book_for(*, owner, legal_entity) -> ClientBook:
+def client_book_get_or_create(*, owner, legal_entity) -> ClientBook:
     book, _created = ClientBook.objects.get_or_create(owner=owner, legal_entity=legal_entity)
     return book
 
@@ -83,7 +83,7 @@ def customers_assign(*, customer_ids: Iterable[int], associate, assigned_by) -> 
         return 0
     Customer.objects.filter(pk__in=ids).exclude(primary_salesperson=associate).update(
         primary_salesperson=associate, updated_at=timezone.now())
-    book = client_book_for(owner=associate, legal_entity=profile.legal_entity)
+    book = client_book_get_or_create(owner=associate, legal_entity=profile.legal_entity)
     client_book_add_many(book=book, customer_ids=ids, added_by=assigned_by)
     audit_record(action=AuditAction.REASSIGN, actor=assigned_by, target=f"to user {associate.pk}",
                  detail={"to_owner": associate.pk, "customers": len(ids)})

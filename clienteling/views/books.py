@@ -126,8 +126,8 @@ def client_book_reassign(request):
         return bad_request(_("Choose two different people."))
     entity = staff_profile(request.user).legal_entity
     moved = services.client_book_reassign(
-        from_book=services.client_book_for(owner=from_owner, legal_entity=entity),
-        to_book=services.client_book_for(owner=to_owner, legal_entity=entity),
+        from_book=services.client_book_get_or_create(owner=from_owner, legal_entity=entity),
+        to_book=services.client_book_get_or_create(owner=to_owner, legal_entity=entity),
         customer_ids=ids, reassigned_by=request.user,
     )
     messages.success(request, ngettext("%(n)s customer moved to %(name)s.",

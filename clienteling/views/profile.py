@@ -391,7 +391,7 @@ def client_book_add(request, customer_id: int):
     customer = _customer(request, customer_id)
     if not request.user.has_perm("clienteling.add_to_client_book"):
         raise PermissionDenied
-    book = services.client_book_for(owner=request.user, legal_entity=customer.legal_entity)
+    book = services.client_book_get_or_create(owner=request.user, legal_entity=customer.legal_entity)
     services.client_book_add(book=book, customer=customer, added_by=request.user)
     return _client_book_done(request, customer, _("Added to your client book."))
 
@@ -402,6 +402,6 @@ def client_book_remove(request, customer_id: int):
     customer = _customer(request, customer_id)
     if not request.user.has_perm("clienteling.remove_from_client_book"):
         raise PermissionDenied
-    book = services.client_book_for(owner=request.user, legal_entity=customer.legal_entity)
+    book = services.client_book_get_or_create(owner=request.user, legal_entity=customer.legal_entity)
     services.client_book_remove(book=book, customer_ids=[customer.pk])
     return _client_book_done(request, customer, _("Removed from your client book."))

@@ -22,7 +22,7 @@ from .templates import template_approve, template_map, template_reject
 from .threads import (
     conversation_archive,
     conversation_assign,
-    conversation_for,
+    conversation_get_or_create,
     conversation_mark_read,
     conversation_notice_add,
     conversation_touch,
@@ -34,7 +34,7 @@ from .webhook_events import media_fetch, webhook_event_process, webhook_events_r
 
 __all__ = [
     "BulkSendReport", "DispatchOutcome", "SendBlocked",
-    "catalog_share_send", "conversation_archive", "conversation_assign", "conversation_for",
+    "catalog_share_send", "conversation_archive", "conversation_assign", "conversation_get_or_create",
     "conversation_mark_read", "conversation_notice_add", "conversation_touch", "conversation_unarchive",
     "conversations_archive_due", "customer_next_scheduled_refresh", "event_template", "image_validate",
     "inbound_receive", "media_fetch", "media_store", "message_dispatch", "message_give_up",

@@ -44,7 +44,7 @@ def conversation_touch(*, conversation_id: int, at: datetime, preview: str) -> N
     )
 
 
-def conversation_for(*, customer: Customer, store: Store, channel: str, user=None) -> Conversation:
+def conversation_get_or_create(*, customer: Customer, store: Store, channel: str, user=None) -> Conversation:
     """The customer's thread with the store on a channel, created on first need.
 
     A new thread belongs to the customer's primary salesperson when they work

@@ -67,8 +67,8 @@ def conversation(shop, customer_a, associate_a):
     """The thread with a client who opted in to texts."""
     clienteling_services.customer_consent_set(customer=customer_a, channel="sms", state="opted_in",
                                               source="keyword")
-    return conversation_services.conversation_for(customer=customer_a, store=shop.store,
-                                                  channel="sms", user=associate_a)
+    return conversation_services.conversation_get_or_create(customer=customer_a, store=shop.store,
+                                                            channel="sms", user=associate_a)
 
 
 @pytest.fixture

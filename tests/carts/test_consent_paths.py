@@ -28,8 +28,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 def thread(shop, customer_a, associate_a, demo_account, settings):
     """A first thread with a client who was never asked to opt in."""
     settings.MESSAGING_PROVIDERS = {"sms": "demo", "whatsapp": "demo", "email": "demo"}
-    return conversation_services.conversation_for(customer=customer_a, store=shop.store,
-                                                  channel=Channel.SMS, user=associate_a)
+    return conversation_services.conversation_get_or_create(customer=customer_a, store=shop.store,
+                                                            channel=Channel.SMS, user=associate_a)
 
 
 def composer(client, thread, **data):

@@ -62,7 +62,8 @@ def zelphine(org, shop, associate_a, company_admin, demo_account, twilio, messag
             "Body": "Zelphine here, my size is 38", "NumMedia": "0", "ProfileName": "Zelphine Q"},
             twilio.fake.auth_token)
     with django_capture_on_commit_callbacks(execute=True):
-        thread = conversation_services.conversation_for(customer=customer, store=shop.store, channel="sms")
+        thread = conversation_services.conversation_get_or_create(customer=customer, store=shop.store,
+                                                                  channel="sms")
         conversation_services.message_send(
             conversation=thread, sender=associate_a, body="Hello Zelphine, here it is",
             images=[SimpleUploadedFile("coat.png", PNG, content_type="image/png")])

@@ -57,7 +57,7 @@ def test_exports_bulk_actions_and_reassignments_are_recorded(client, org, manage
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("clienteling:bulk_action_start", args=["add_to_my_book"]),
                     {"ids": [customer_a.pk]}, HTTP_HX_REQUEST="true")
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     services.client_book_add(book=book, customer=customer_a, added_by=associate_a)
     client.post(reverse("clienteling:client_book_reassign"),
                 {"ids": [customer_a.pk], "from_owner": associate_a.pk, "to_owner": manager.pk})

@@ -140,7 +140,7 @@ def test_running_a_job_twice_does_it_once(manager, customers):
 
 
 def book_of(user, org, *customers):
-    book = services.client_book_for(owner=user, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=user, legal_entity=org["entity"])
     for customer in customers:
         services.client_book_add(book=book, customer=customer, added_by=user)
     return book
@@ -172,7 +172,7 @@ def test_manager_removes_from_own_book(client, org, manager, customers):
 def test_store_book_spans_the_store_group_only(client, org, manager, associate_a, associate_b,
                                                customers, customer_b):
     book_of(associate_a, org, customers[0])
-    paris = services.client_book_for(owner=associate_b, legal_entity=org["other_entity"])
+    paris = services.client_book_get_or_create(owner=associate_b, legal_entity=org["other_entity"])
     services.client_book_add(book=paris, customer=customer_b, added_by=associate_b)
     client.force_login(manager)
     response = client.get(reverse("clienteling:store_client_book"))

@@ -95,7 +95,7 @@ def test_partner_birthday_and_anniversary_filters(as_manager, manager, people):
 def test_scope_primary_my_book_and_sold_to(as_manager, manager, org, people):
     people["Ann"].primary_salesperson = manager
     people["Ann"].save()
-    book = services.client_book_for(owner=manager, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=manager, legal_entity=org["entity"])
     services.client_book_add(book=book, customer=people["Ben"], added_by=manager)
     services.sale_record(customer=people["Cai"], store=org["store_a"], salesperson=manager,
                          sold_at=timezone.now(),
@@ -107,7 +107,7 @@ def test_scope_primary_my_book_and_sold_to(as_manager, manager, org, people):
 
 def test_store_book_scope_includes_colleagues_of_the_store_group(as_manager, org, people,
                                                                  associate_a):
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     services.client_book_add(book=book, customer=people["Dee"], added_by=associate_a)
     assert names(as_manager.get(reverse(LIST), {"scope": "store_book"})) == {"Dee"}
 
@@ -404,7 +404,7 @@ def test_the_count_is_scoped_and_validated(client, org, associate_a, monkeypatch
     from clienteling.selectors import lists
 
     mine = CustomerFactory.create_batch(3, legal_entity=org["entity"], last_name="Mine")
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     for customer in mine[:2]:
         services.client_book_add(book=book, customer=customer, added_by=associate_a)
     client.force_login(associate_a)

@@ -43,7 +43,7 @@ def test_store_client_book_of_another_entity_shows_nothing(client, associate_b, 
                                                           customer_a):
     from clienteling import services
 
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     services.client_book_add(book=book, customer=customer_a, added_by=associate_a)
     client.force_login(associate_b)
     response = client.get(reverse("clienteling:store_client_book"))

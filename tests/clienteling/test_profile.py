@@ -866,7 +866,7 @@ def test_associate_adds_the_customer_to_their_client_book(client, associate_a, c
 
 
 def test_an_associate_may_not_remove_from_their_client_book(client, associate_a, customer_a):
-    book = services.client_book_for(owner=associate_a, legal_entity=customer_a.legal_entity)
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=customer_a.legal_entity)
     services.client_book_add(book=book, customer=customer_a, added_by=associate_a)
     client.force_login(associate_a)
 
@@ -877,7 +877,7 @@ def test_an_associate_may_not_remove_from_their_client_book(client, associate_a,
 
 
 def test_manager_removes_the_customer_from_their_client_book(client, manager, customer_a):
-    book = services.client_book_for(owner=manager, legal_entity=customer_a.legal_entity)
+    book = services.client_book_get_or_create(owner=manager, legal_entity=customer_a.legal_entity)
     services.client_book_add(book=book, customer=customer_a, added_by=manager)
     client.force_login(manager)
     assert "Remove" in client.get(profile_url(customer_a)).content.decode()

@@ -49,27 +49,27 @@ def test_company_admin_gets_admin_access(company_admin):
 
 def test_a_customer_may_be_in_several_books(org, associate_a, manager, customer_a):
     for owner in (associate_a, manager):
-        book = services.client_book_for(owner=owner, legal_entity=org["entity"])
+        book = services.client_book_get_or_create(owner=owner, legal_entity=org["entity"])
         services.client_book_add(book=book, customer=customer_a, added_by=owner)
     assert ClientBookEntry.objects.filter(customer=customer_a).count() == 2
 
 
 def test_adding_twice_keeps_one_entry(org, associate_a, customer_a):
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     services.client_book_add(book=book, customer=customer_a, added_by=associate_a)
     services.client_book_add(book=book, customer=customer_a, added_by=associate_a)
     assert book.entries.count() == 1
 
 
 def test_book_refuses_a_customer_of_another_legal_entity(org, associate_a, customer_b):
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     with pytest.raises(ValidationError):
         services.client_book_add(book=book, customer=customer_b, added_by=associate_a)
 
 
 def test_reassign_moves_entries_and_primary_salesperson(org, associate_a, manager, customer_a):
-    leaving = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
-    taking = services.client_book_for(owner=manager, legal_entity=org["entity"])
+    leaving = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
+    taking = services.client_book_get_or_create(owner=manager, legal_entity=org["entity"])
     services.client_book_add(book=leaving, customer=customer_a, added_by=associate_a)
     moved = services.client_book_reassign(from_book=leaving, to_book=taking,
                                           customer_ids=[customer_a.pk], reassigned_by=manager)

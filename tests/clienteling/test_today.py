@@ -17,7 +17,7 @@ LATE_EVENING = datetime(2027, 2, 27, 4, 30, tzinfo=ZoneInfo("UTC"))
 
 @time_machine.travel(LATE_EVENING, tick=False)
 def test_today_lists_due_follow_ups_and_dates_in_my_book(client, org, associate_a):
-    book = services.client_book_for(owner=associate_a, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["entity"])
     leap = CustomerFactory(legal_entity=org["entity"], first_name="Leap",
                            birth_date=date(1992, 2, 29))
     later = CustomerFactory(legal_entity=org["entity"], first_name="Later",
@@ -47,7 +47,7 @@ WEDNESDAY_NOON = datetime(2027, 3, 17, 16, 0, tzinfo=ZoneInfo("UTC"))
 
 
 def in_book(org, owner, *customers):
-    book = services.client_book_for(owner=owner, legal_entity=org["entity"])
+    book = services.client_book_get_or_create(owner=owner, legal_entity=org["entity"])
     for customer in customers:
         services.client_book_add(book=book, customer=customer, added_by=owner)
 
@@ -241,7 +241,7 @@ def test_today_shows_only_customers_the_user_may_see(client, org, associate_a, m
     # Given a book in another legal entity holding a customer with a birthday and a sale
     foreign = CustomerFactory(legal_entity=org["other_entity"], first_name="Foreign",
                               birth_date=date(1980, 3, 18))
-    book = services.client_book_for(owner=associate_a, legal_entity=org["other_entity"])
+    book = services.client_book_get_or_create(owner=associate_a, legal_entity=org["other_entity"])
     services.client_book_add(book=book, customer=foreign, added_by=associate_a)
     services.sale_record(customer=foreign, store=org["store_b"], salesperson=manager,
                          sold_at=WEDNESDAY_NOON - timedelta(hours=1),

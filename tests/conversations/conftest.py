@@ -73,22 +73,22 @@ def at_noon():
 def sms_thread(org, messaging, customer_a, associate_a):
     """A thread with a client who opted in to texts (the usual case); `new_sms_thread` is not."""
     opt_in(customer_a)
-    return services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
+    return services.conversation_get_or_create(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
                                       user=associate_a)
 
 
 @pytest.fixture
 def new_sms_thread(org, messaging, customer_a, associate_a):
     """A first thread with a client who was never asked to opt in."""
-    return services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
+    return services.conversation_get_or_create(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
                                       user=associate_a)
 
 
 @pytest.fixture
 def whatsapp_thread(org, messaging, customer_a, associate_a):
     opt_in(customer_a, Channel.WHATSAPP)
-    return services.conversation_for(customer=customer_a, store=org["store_a"],
-                                     channel=Channel.WHATSAPP, user=associate_a)
+    return services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                               channel=Channel.WHATSAPP, user=associate_a)
 
 
 def set_consent(customer, channel, state, source=CustomerConsent.Source.ASSOCIATE, at=None):

@@ -22,7 +22,7 @@ SECOND = timedelta(seconds=1)
 
 def thread_at(org, when, **fields) -> Conversation:
     customer = CustomerFactory(legal_entity=org["entity"])
-    thread = services.conversation_for(customer=customer, store=org["store_a"], channel=Channel.SMS)
+    thread = services.conversation_get_or_create(customer=customer, store=org["store_a"], channel=Channel.SMS)
     Conversation.objects.filter(pk=thread.pk).update(last_message_at=when, created_at=when, **fields)
     thread.refresh_from_db()
     return thread

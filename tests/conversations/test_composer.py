@@ -91,7 +91,8 @@ def test_an_image_over_5_mb_is_refused(signed_in, ready):
 
 def test_no_mms_from_a_store_in_a_country_without_it(org, messaging, associate_b, customer_b,
                                                        demo_provider):
-    thread = services.conversation_for(customer=customer_b, store=org["store_b"], channel=Channel.SMS)
+    thread = services.conversation_get_or_create(customer=customer_b, store=org["store_b"],
+                                                 channel=Channel.SMS)
     opt_in(customer_b)
     client = Client()
     client.force_login(associate_b)
@@ -145,7 +146,8 @@ def test_a_time_in_the_past_is_refused(signed_in, ready):
 
 
 def test_a_scheduled_message_of_another_thread_cannot_be_cancelled(signed_in, org, ready, associate_a):
-    other = services.conversation_for(customer=ready.customer, store=org["store_a"], channel=Channel.EMAIL)
+    other = services.conversation_get_or_create(customer=ready.customer, store=org["store_a"],
+                                                channel=Channel.EMAIL)
     message = services.message_send(conversation=other, sender=associate_a, body="x",
                                     scheduled_for=datetime(2030, 1, 1, tzinfo=UTC))
     cancel = reverse("conversations:scheduled_cancel", args=[ready.pk, message.pk])

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def thread(org, associate_a, customer_a):
-    return services.conversation_for(customer=customer_a, store=org["store_a"],
-                                     channel=Channel.SMS, user=associate_a)
+    return services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                               channel=Channel.SMS, user=associate_a)
 
 
 def opt_in(customer):

@@ -33,7 +33,8 @@ def smtp(settings):
 
 @pytest.fixture
 def email_thread(org, customer_a, associate_a):
-    return services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.EMAIL)
+    return services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                               channel=Channel.EMAIL)
 
 
 def send(thread, sender, capture, **kwargs):

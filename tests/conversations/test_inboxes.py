@@ -21,15 +21,18 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_thread_belongs_to_the_primary_salesperson_of_the_store(org, customer_a, associate_a, manager):
-    thread = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS,
-                                       user=manager)
+    thread = services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                                 channel=Channel.SMS,
+                                                 user=manager)
     assert (thread.assigned_to, thread.started_by) == (associate_a, manager)
-    assert services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS) == thread
+    assert services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                               channel=Channel.SMS) == thread
 
 
 def test_in_another_store_the_thread_goes_to_whoever_starts_it(org, customer_a, company_admin):
-    thread = services.conversation_for(customer=customer_a, store=org["store_a2"], channel=Channel.SMS,
-                                       user=company_admin)
+    thread = services.conversation_get_or_create(customer=customer_a, store=org["store_a2"],
+                                                 channel=Channel.SMS,
+                                                 user=company_admin)
     assert thread.assigned_to == company_admin
 
 
@@ -107,12 +110,13 @@ def test_no_opt_in_request_to_a_customer_who_opted_out(sms_thread, associate_a, 
 
 
 def test_my_inbox_has_threads_i_own_or_started_latest_first(org, associate_a, manager, customer_a):
-    mine = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS)
-    started = services.conversation_for(customer=CustomerFactory(legal_entity=org["entity"]),
+    mine = services.conversation_get_or_create(customer=customer_a, store=org["store_a"], channel=Channel.SMS)
+    started = services.conversation_get_or_create(customer=CustomerFactory(legal_entity=org["entity"]),
                                          store=org["store_a"], channel=Channel.SMS, user=associate_a)
     services.conversation_assign(conversation=started, assignee=manager, by=associate_a)
-    services.conversation_for(customer=CustomerFactory(legal_entity=org["entity"]), store=org["store_a"],
-                              channel=Channel.SMS, user=manager)
+    services.conversation_get_or_create(customer=CustomerFactory(legal_entity=org["entity"]),
+                                        store=org["store_a"],
+                                        channel=Channel.SMS, user=manager)
     Conversation.objects.filter(pk=mine.pk).update(last_message_at=timezone.now())
     Conversation.objects.filter(pk=started.pk).update(last_message_at=timezone.now() - timedelta(hours=1))
     assert list(selectors.my_inbox(user=associate_a)) == [mine, started]
@@ -181,7 +185,7 @@ def test_conversation_pages_newest_first(sms_thread, associate_a, demo_provider)
 def test_a_page_anchor_from_another_thread_gives_nothing(org, sms_thread, associate_a, demo_provider):
     stranger = CustomerFactory(legal_entity=org["entity"])
     opt_in(stranger)
-    other = services.conversation_for(customer=stranger, store=org["store_a"], channel=Channel.SMS)
+    other = services.conversation_get_or_create(customer=stranger, store=org["store_a"], channel=Channel.SMS)
     foreign = services.message_send(conversation=other, sender=associate_a, body="x")
     assert selectors.conversation_messages(conversation=sms_thread, before_id=foreign.pk) == []
 
@@ -194,7 +198,7 @@ def test_manager_can_answer_for_an_absent_colleague(org, sms_thread, manager, de
 
 def test_no_thread_between_a_store_and_another_legal_entity_customer(org, customer_b):
     with pytest.raises(ValidationError):
-        services.conversation_for(customer=customer_b, store=org["store_a"], channel=Channel.SMS)
+        services.conversation_get_or_create(customer=customer_b, store=org["store_a"], channel=Channel.SMS)
 
 
 def test_help_from_a_number_that_cannot_text_still_records_the_message(sms_thread, customer_a):

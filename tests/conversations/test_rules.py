@@ -47,7 +47,8 @@ def test_customer_who_texted_stop_gets_nothing_at_all_on_that_channel(sms_thread
 
 def test_stop_on_sms_leaves_email_open(org, sms_thread, associate_a, customer_a, demo_provider):
     stop(sms_thread)
-    email = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.EMAIL)
+    email = services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                                channel=Channel.EMAIL)
     assert services.message_send(conversation=email, sender=associate_a, body="Hello").status == "queued"
 
 
@@ -123,13 +124,14 @@ def test_help_is_answered_even_after_stop(sms_thread, customer_a, messaging, dem
 
 def test_customer_without_a_phone_cannot_be_texted(org, associate_a):
     customer = CustomerFactory(legal_entity=org["entity"], phone="")
-    thread = services.conversation_for(customer=customer, store=org["store_a"], channel=Channel.SMS)
+    thread = services.conversation_get_or_create(customer=customer, store=org["store_a"], channel=Channel.SMS)
     assert blocked(conversation=thread, sender=associate_a, body="Hi") == "no_phone"
 
 
 def test_customer_without_an_email_cannot_be_emailed(org, associate_a):
     customer = CustomerFactory(legal_entity=org["entity"], email="")
-    thread = services.conversation_for(customer=customer, store=org["store_a"], channel=Channel.EMAIL)
+    thread = services.conversation_get_or_create(customer=customer, store=org["store_a"],
+                                                 channel=Channel.EMAIL)
     assert blocked(conversation=thread, sender=associate_a, body="Hi") == "no_email"
 
 
@@ -281,7 +283,8 @@ def test_the_cap_counts_every_channel_and_follows_store_settings(org, sms_thread
     messaging["store_a"].save()
     opt_in(customer_a)
     opt_in(customer_a, Channel.EMAIL)
-    email = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.EMAIL)
+    email = services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                                channel=Channel.EMAIL)
     services.message_send(conversation=email, sender=associate_a, template=mapped_template(
         channel=Channel.EMAIL, subject="News"), is_marketing=True, bulk_job_id=1)
     services.message_send(conversation=sms_thread, sender=associate_a, template=mapped_template(),
@@ -394,7 +397,8 @@ def test_bulk_insert_writes_every_row_the_thread_needs(org, associate_a, messagi
     customers = CustomerFactory.create_batch(2, legal_entity=org["entity"], primary_salesperson=associate_a)
     for customer in customers:
         opt_in(customer)
-    existing = services.conversation_for(customer=customers[0], store=org["store_a"], channel=Channel.SMS)
+    existing = services.conversation_get_or_create(customer=customers[0], store=org["store_a"],
+                                                   channel=Channel.SMS)
     report = services.message_send_bulk(customer_ids=[c.pk for c in customers], store=org["store_a"],
                                         channel=Channel.SMS, sender=associate_a,
                                         template=mapped_template(), bulk_job_id=11)

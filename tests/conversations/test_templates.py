@@ -101,7 +101,8 @@ def test_send_with_a_missing_variable_writes_nothing(sms_thread, associate_a):
 
 
 def test_email_template_renders_its_subject(org, customer_a, associate_a, demo_provider):
-    thread = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.EMAIL)
+    thread = services.conversation_get_or_create(customer=customer_a, store=org["store_a"],
+                                                 channel=Channel.EMAIL)
     template = mapped_template(channel=Channel.EMAIL, subject="For you, {{1}}", body="Hello {{1}}",
                                sources=("customer_first_name",), category="utility")
     message = services.message_send(conversation=thread, sender=associate_a, template=template)

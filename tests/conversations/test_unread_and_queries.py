@@ -26,8 +26,9 @@ def threads_of(org, associate, n):
     for _ in range(n):
         customer = CustomerFactory(legal_entity=org["entity"], primary_salesperson=associate,
                                    phone=f"+1212555{1000 + Conversation.objects.count():04d}")
-        thread = services.conversation_for(customer=customer, store=org["store_a"], channel=Channel.SMS,
-                                           user=associate)
+        thread = services.conversation_get_or_create(customer=customer, store=org["store_a"],
+                                                     channel=Channel.SMS,
+                                                     user=associate)
         reply(thread)
         made.append(thread)
     return made

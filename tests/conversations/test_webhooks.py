@@ -184,11 +184,11 @@ def test_whatsapp_message_opens_the_window(client, twilio, messaging, customer_a
 
 def test_an_inbound_message_brings_an_archived_thread_back_to_the_top(
         client, twilio, org, messaging, customer_a, associate_a, django_capture_on_commit_callbacks):
-    old = services.conversation_for(customer=customer_a, store=org["store_a"], channel=Channel.SMS)
+    old = services.conversation_get_or_create(customer=customer_a, store=org["store_a"], channel=Channel.SMS)
     Conversation.objects.filter(pk=old.pk).update(last_message_at=timezone.now() - timedelta(days=200))
     services.conversation_archive(conversation=old, by=associate_a)
-    other = services.conversation_for(customer=CustomerFactory(legal_entity=org["entity"]),
-                                      store=org["store_a"], channel=Channel.SMS, user=associate_a)
+    other = services.conversation_get_or_create(customer=CustomerFactory(legal_entity=org["entity"]),
+                                                store=org["store_a"], channel=Channel.SMS, user=associate_a)
     Conversation.objects.filter(pk=other.pk).update(last_message_at=timezone.now())
     deliver(client, twilio, inbound("I'm back", sender=str(customer_a.phone)),
             django_capture_on_commit_callbacks)

@@ -508,8 +508,9 @@ class Command(BaseCommand):
         from conversations.models import Message
 
         customer = Customer.objects.filter(legal_entity=self.world["entity"]).order_by("-pk").first()
-        thread = services.conversation_for(customer=customer, store=self.world["store"], channel="whatsapp",
-                                           user=self.world["user"])
+        thread = services.conversation_get_or_create(customer=customer, store=self.world["store"],
+                                                     channel="whatsapp",
+                                                     user=self.world["user"])
         have = thread.messages.count()
         if have < size:
             self.say(f"thread: adding {size - have} messages ...")
