@@ -1,13 +1,11 @@
 """Who may work on which cart: carts of the user's stores, for customers they may see. Else 404."""
 
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
-from clienteling.access import customers_available, customers_for, stores_for
+from clienteling.access import customers_available, customers_for, module_view, stores_for
 from clienteling.models import ModuleSettings
 
 from .models import Cart
@@ -48,16 +46,4 @@ def access_cart(user, cart_id) -> Cart:
     return cart
 
 
-def carts_view(view):
-    """Signed in, then the remote carts module and the customer permission (404 when switched off).
-
-    The module's one gate for a view.
-    """
-
-    @wraps(view)
-    @login_required
-    def gated(request, *args, **kwargs):
-        require_carts(request.user)
-        return view(request, *args, **kwargs)
-
-    return gated
+carts_view = module_view(require_carts)

@@ -189,16 +189,20 @@ def mask_phone(value) -> str:
 MASKED = "•••"
 
 
-def customers_view(view):
-    """Signed in, then the customer module and its permission (404 when switched off).
+def module_view(require):
+    """A module's one gate for its views: signed in, then `require(user)`, which answers 404
+    when the module is switched off and 403 without its permission."""
 
-    The module's one gate for a view.
-    """
+    def gate(view):
+        @wraps(view)
+        @login_required
+        def gated(request, *args, **kwargs):
+            require(request.user)
+            return view(request, *args, **kwargs)
 
-    @wraps(view)
-    @login_required
-    def gated(request, *args, **kwargs):
-        require_customer_module(request.user)
-        return view(request, *args, **kwargs)
+        return gated
 
-    return gated
+    return gate
+
+
+customers_view = module_view(require_customer_module)

@@ -1,9 +1,8 @@
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from clienteling.access import module_view
 from clienteling.models import ModuleSettings
 
 
@@ -32,16 +31,4 @@ def access_conversation(user, conversation_id):
     return conversation
 
 
-def conversations_view(view):
-    """Signed in, then the conversations module and its permission (404 when switched off).
-
-    The module's one gate for a view.
-    """
-
-    @wraps(view)
-    @login_required
-    def gated(request, *args, **kwargs):
-        require_conversations(request.user)
-        return view(request, *args, **kwargs)
-
-    return gated
+conversations_view = module_view(require_conversations)
