@@ -191,16 +191,25 @@ MASKED = "•••"
 
 def module_view(require):
     """A module's one gate for its views: signed in, then `require(user)`, which answers 404
-    when the module is switched off and 403 without its permission."""
+    when the module is switched off and 403 without its permission; `permission=` adds the
+    view's own right (403 without it).
 
-    def gate(view):
-        @wraps(view)
-        @login_required
-        def gated(request, *args, **kwargs):
-            require(request.user)
-            return view(request, *args, **kwargs)
+    `@customers_view` or `@customers_view(permission="clienteling.view_own_client_book")`.
+    """
 
-        return gated
+    def gate(view=None, *, permission: str | None = None):
+        def decorate(view):
+            @wraps(view)
+            @login_required
+            def gated(request, *args, **kwargs):
+                require(request.user)
+                if permission and not request.user.has_perm(permission):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+
+            return gated
+
+        return decorate(view) if view is not None else decorate
 
     return gate
 

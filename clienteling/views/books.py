@@ -1,15 +1,13 @@
 """My client book and the store client book."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from clienteling import services
-from clienteling.access import can_see_sensitive, require_customer_module, staff_profile
+from clienteling.access import can_see_sensitive, customers_view, staff_profile
 from clienteling.htmx import bad_request
 from clienteling.models import ClientBook
 from clienteling.selectors import books as book_selectors
@@ -18,12 +16,6 @@ from clienteling.selectors.profile import contact_for
 
 # Client books show cards (contact details and card properties), not grid columns.
 CARD_COLUMNS = ["customer"]
-
-
-def _require(user, permission):
-    require_customer_module(user)
-    if not user.has_perm(permission):
-        raise PermissionDenied
 
 
 
@@ -49,10 +41,9 @@ def _template(request) -> str:
     return template
 
 
-@login_required
+@customers_view(permission="clienteling.view_own_client_book")
 @require_GET
 def my_client_book(request):
-    _require(request.user, "clienteling.view_own_client_book")
     result = customer_list(user=request.user, params=request.GET, for_client_book=True,
                            base=book_selectors.my_book_customers(user=request.user),
                            columns=CARD_COLUMNS)
@@ -64,10 +55,9 @@ def my_client_book(request):
     }, status=400 if result.errors else 200)
 
 
-@login_required
+@customers_view(permission="clienteling.remove_from_client_book")
 @require_POST
 def client_book_remove(request):
-    _require(request.user, "clienteling.remove_from_client_book")
     profile = staff_profile(request.user)
     ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
     if profile is None or not ids:
@@ -81,10 +71,9 @@ def client_book_remove(request):
     return redirect("clienteling:my_client_book")
 
 
-@login_required
+@customers_view(permission="clienteling.view_store_client_book")
 @require_GET
 def store_client_book(request):
-    _require(request.user, "clienteling.view_store_client_book")
     owner_id = request.GET.get("owner")
     owner_id = int(owner_id) if owner_id and owner_id.isdigit() else None
     base = book_selectors.store_book_customers(user=request.user, owner_id=owner_id)
@@ -107,11 +96,10 @@ def store_client_book(request):
     }, status=400 if result.errors else 200)
 
 
-@login_required
+@customers_view(permission="clienteling.reassign_client_book")
 @require_POST
 def client_book_reassign(request):
     """Move customers from one associate's book to another's (transfers, leavers)."""
-    _require(request.user, "clienteling.reassign_client_book")
     ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
     owners = {o.pk: o for o in book_selectors.store_book_owners(user=request.user)}
     targets = {t.pk: t for t in book_selectors.reassign_targets(user=request.user)}

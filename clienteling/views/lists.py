@@ -5,7 +5,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,7 +24,6 @@ from clienteling.access import (
     list_templates_managed_by,
     list_templates_published_for,
     managed_stores_for,
-    require_customer_module,
 )
 from clienteling.bulk import serialize_params
 from clienteling.forms.lists import (
@@ -257,17 +255,10 @@ def list_template_copy(request, template_id: int):
     return redirect(_list_url(saved_list=copy))
 
 
-def _require_template_manager(user):
-    require_customer_module(user)
-    if not user.has_perm("clienteling.manage_list_templates"):
-        raise PermissionDenied
-
-
-@login_required
+@customers_view(permission="clienteling.manage_list_templates")
 @require_GET
 def list_template_manage(request):
     """Managers publish, edit and retire the templates of their stores."""
-    _require_template_manager(request.user)
     manageable = set(list_templates_managed_by(request.user).values_list("pk", flat=True))
     templates = (list_templates_listed_for(request.user).select_related("store")
                  .order_by("template_status", "name"))
@@ -331,24 +322,21 @@ def _template_editor(request, template: SavedCustomerList | None):
     }, status=400 if invalid else 200)
 
 
-@login_required
+@customers_view(permission="clienteling.manage_list_templates")
 @require_http_methods(["GET", "POST"])
 def list_template_create(request):
-    _require_template_manager(request.user)
     return _template_editor(request, None)
 
 
-@login_required
+@customers_view(permission="clienteling.manage_list_templates")
 @require_http_methods(["GET", "POST"])
 def list_template_edit(request, template_id: int):
-    _require_template_manager(request.user)
     return _template_editor(request, access_list_template(request.user, template_id))
 
 
-@login_required
+@customers_view(permission="clienteling.manage_list_templates")
 @require_POST
 def list_template_status(request, template_id: int):
-    _require_template_manager(request.user)
     template = access_list_template(request.user, template_id)
     status = request.POST.get("status")
     if status not in SavedCustomerList.TemplateStatus.values:
@@ -412,7 +400,7 @@ def bulk_action_start(request, action_key: str):
                                                                          "action": action})
 
 
-@login_required
+@customers_view
 @require_GET
 def bulk_job_status(request, job_id: int):
     job = get_object_or_404(BulkJob, pk=job_id, created_by=request.user)

@@ -12,7 +12,6 @@ import json
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clienteling import services
-from clienteling.access import access_customer, require_customer_module
+from clienteling.access import access_customer, customers_view
 from clienteling.forms.profile import (
     ActivityForm,
     AttributesForm,
@@ -44,11 +43,6 @@ FORM = "clienteling/profile/form.html"
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-def _customer(request, customer_id) -> Customer:
-    require_customer_module(request.user)
-    return access_customer(request.user, customer_id)
-
 
 def _profile_url(customer: Customer, section: ProfileSection | None = None) -> str:
     url = reverse("clienteling:customer_detail", args=[customer.pk])
@@ -123,11 +117,11 @@ def _flag(request, name: str) -> bool | None:
 
 # Sections ------------------------------------------------------------------------------------
 
-@login_required
+@customers_view
 @require_GET
 def profile_section(request, customer_id: int, section_id: int):
     """One section's body: cancelling a form, refreshing the timeline."""
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     context = profile_selectors.profile_section(
         user=request.user, customer=customer, section_id=section_id
     )
@@ -138,11 +132,11 @@ def profile_section(request, customer_id: int, section_id: int):
     return render(request, SECTION_BODY, context)
 
 
-@login_required
+@customers_view
 @require_GET
 def timeline(request, customer_id: int):
     """Older timeline entries, before a given moment."""
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     before = parse_datetime(request.GET.get("before", "")[:40]) if request.GET.get("before") else None
     if request.GET.get("before") and (before is None or before.tzinfo is None):
         return bad_request(_("“before” must be a date and time with its offset."))
@@ -161,10 +155,10 @@ def timeline(request, customer_id: int):
 
 # Notes ---------------------------------------------------------------------------------------
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def note_create(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     form = NoteForm(_data(request))
     if form.is_bound and form.is_valid():
         try:
@@ -187,10 +181,10 @@ def _own_note(request, customer: Customer, note_id: int):
     return note
 
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def note_edit(request, customer_id: int, note_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     note = _own_note(request, customer, note_id)
     form = NoteForm(_data(request), initial={"body": note.body})
     if form.is_bound and form.is_valid():
@@ -205,10 +199,10 @@ def note_edit(request, customer_id: int, note_id: int):
                  section=_section_of_kind("notes"))
 
 
-@login_required
+@customers_view
 @require_POST
 def note_pin(request, customer_id: int, note_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     note = _own_note(request, customer, note_id)
     pinned = _flag(request, "pinned")
     if pinned is None:
@@ -219,10 +213,10 @@ def note_pin(request, customer_id: int, note_id: int):
 
 # Follow-ups ----------------------------------------------------------------------------------
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def task_create(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     _tz, today = profile_selectors.profile_clock(request.user)
     form = TaskForm(
         _data(request), today=today, user=request.user,
@@ -244,10 +238,10 @@ def task_create(request, customer_id: int):
                  section=_section_of_kind("tasks"))
 
 
-@login_required
+@customers_view
 @require_POST
 def task_done(request, customer_id: int, task_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     task = profile_selectors.customer_task(customer=customer, task_id=task_id)
     if task is None:
         raise Http404
@@ -261,10 +255,10 @@ def task_done(request, customer_id: int, task_id: int):
 
 # Activities ----------------------------------------------------------------------------------
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def activity_create(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     tz, _today = profile_selectors.profile_clock(request.user)
     form = ActivityForm(_data(request), tz=tz,
                         activity_types=profile_selectors.activity_type_choices())
@@ -286,10 +280,10 @@ def activity_create(request, customer_id: int):
 
 # Contact details, attributes, tags -----------------------------------------------------------
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     rights = profile_selectors.profile_rights(request.user)
     form = ContactForm(
         _data(request), customer=customer, sensitive_allowed=rights.edit_sensitive,
@@ -307,10 +301,10 @@ def contact_edit(request, customer_id: int):
                  extra={"masked_note": not rights.edit_sensitive})
 
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def attributes_edit(request, customer_id: int, section_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     section = ProfileSection.objects.filter(pk=section_id, enabled=True).first()
     kind = profile_sections.get(section.kind) if section else None
     if kind is None or not kind.shows_attributes:
@@ -335,10 +329,10 @@ def attributes_edit(request, customer_id: int, section_id: int):
                  inline_title=False)
 
 
-@login_required
+@customers_view
 @require_http_methods(["GET", "POST"])
 def tags_edit(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     choices = profile_selectors.tag_choices(user=request.user, customer=customer)
     form = TagsForm(_data(request), choices=choices,
                     current=profile_selectors.customer_tags(customer=customer))
@@ -362,11 +356,11 @@ def _tags(request, customer: Customer) -> HttpResponse:
     })
 
 
-@login_required
+@customers_view
 @require_GET
 def tags(request, customer_id: int):
     """The tags in the header (cancelling the tags form)."""
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     if not request.htmx:
         return redirect(_profile_url(customer))
     return _tags(request, customer)
@@ -385,10 +379,10 @@ def _client_book_done(request, customer: Customer, message: str) -> HttpResponse
     return _with_toast(response, message)
 
 
-@login_required
+@customers_view
 @require_POST
 def client_book_add(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     if not request.user.has_perm("clienteling.add_to_client_book"):
         raise PermissionDenied
     book = services.client_book_get_or_create(owner=request.user, legal_entity=customer.legal_entity)
@@ -396,10 +390,10 @@ def client_book_add(request, customer_id: int):
     return _client_book_done(request, customer, _("Added to your client book."))
 
 
-@login_required
+@customers_view
 @require_POST
 def client_book_remove(request, customer_id: int):
-    customer = _customer(request, customer_id)
+    customer = access_customer(request.user, customer_id)
     if not request.user.has_perm("clienteling.remove_from_client_book"):
         raise PermissionDenied
     book = services.client_book_get_or_create(owner=request.user, legal_entity=customer.legal_entity)
