@@ -4,9 +4,13 @@ above register theirs the same way, each in its registrations.py."""
 
 from django.utils.translation import gettext_lazy as _
 
+from catalog import reference
+from catalog.models import Category, Designer, ItemType
+
 from . import bulk
 from . import personal_data as personal_data_parts
 from .access import customers_available
+from .models import AttributeGroup, AttributeOption, CustomerAttribute, MailingList, Tag
 from .registry import (
     BulkAction,
     NavItem,
@@ -71,3 +75,7 @@ role_permissions.register(RolePermissions("clienteling", associate=CLIENTELING_A
 
 for part in personal_data_parts.PARTS:
     personal_data.register(part)
+
+# The customer list's filter choices and attributes are cached until one of these is saved.
+reference.watch(Tag, MailingList, Designer, Category, ItemType, CustomerAttribute, AttributeOption,
+                AttributeGroup)

@@ -1,14 +1,17 @@
 """The customer list: filters, grid columns, keyset pages and a capped count."""
 
+import hashlib
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import OperationalError, connections, transaction
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Concat
 
+from catalog import reference
 from clienteling.access import can_see_sensitive, customers_for
 from clienteling.filters import CustomerFilterSet, search_uses_trigram_index
 from clienteling.grid import (
@@ -18,7 +21,14 @@ from clienteling.grid import (
     clean_columns,
     csv_value,
 )
-from clienteling.models import Customer, CustomerAttribute, GridPreference, SavedCustomerList
+from clienteling.models import (
+    AttributeGroup,
+    AttributeOption,
+    Customer,
+    CustomerAttribute,
+    GridPreference,
+    SavedCustomerList,
+)
 from clienteling.paging import BadCursor, Page, SortKey, keyset_page
 
 from .navigation import home_store_for
@@ -44,12 +54,16 @@ class CustomerList:
     page_size: int = 25
 
 
+ATTRIBUTE_MODELS = (CustomerAttribute, AttributeOption, AttributeGroup)
+
+
 def filterable_attributes(*, for_client_book: bool = False) -> list[CustomerAttribute]:
+    """The attributes the list filters on (with their options), as the admin last saved them."""
     flag = "can_be_refined" if for_client_book else "enabled_as_filter"
-    return list(
+    return reference.cached(f"filterable-attributes:{flag}", ATTRIBUTE_MODELS, lambda: list(
         CustomerAttribute.objects.filter(active=True, **{flag: True})
         .prefetch_related("options").order_by("group__position", "position", "name")
-    )
+    ))
 
 
 def columns_for(*, user, params, saved_list: SavedCustomerList | None = None) -> list[str]:
@@ -156,13 +170,27 @@ def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
                                              (time.perf_counter() - started) * 1000)
     if result.page.is_first and result.page.next_cursor is None:
         result.count = len(result.rows)  # the whole list is on this page
-    elif count_budget_ms == 0:
+    elif count_budget_ms is None:
+        result.count, result.count_capped = capped_count(queryset)
+    elif count_budget_ms == 0 or cache.get(slow_key := _slow_count_key(user, params)):
         result.count_pending = True
     elif (counted := capped_count(queryset, budget_ms=count_budget_ms)) is not None:
         result.count, result.count_capped = counted
     else:
         result.count_pending = True
+        # Paging, sorting or coming back to this list would wait out the budget again.
+        cache.set(slow_key, True, settings.CUSTOMER_LIST_SLOW_COUNT_SECONDS)
     return result
+
+
+NOT_FILTERS = frozenset({"cursor", "sort", "size", "cols"})
+
+
+def _slow_count_key(user, params) -> str:
+    """The same customers for the same user, whatever the page, sort and columns."""
+    filters = sorted((key, value) for key in params if key not in NOT_FILTERS
+                     for value in params.getlist(key))
+    return f"slow-count:{user.pk}:{hashlib.sha256(repr(filters).encode()).hexdigest()[:32]}"
 
 
 def customer_count(*, user, params) -> tuple[CustomerFilterSet, tuple[int, bool] | None]:

@@ -210,6 +210,9 @@ STORAGES = {
 PHONENUMBER_DEFAULT_REGION = env("PHONENUMBER_DEFAULT_REGION", default="US")
 PHONENUMBER_DB_FORMAT = "E164"
 
+# Small admin-edited tables (tags, designers, filterable attributes...) are cached until a
+# save retires them; this bounds writes that send no signal (bulk imports, update()).
+REFERENCE_CACHE_SECONDS = env.int("REFERENCE_CACHE_SECONDS", default=300)
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
@@ -325,6 +328,9 @@ MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=730)
 # and fetches the count afterwards, which may take up to the timeout.
 CUSTOMER_LIST_COUNT_BUDGET_MS = env.int("CUSTOMER_LIST_COUNT_BUDGET_MS", default=20)
 CUSTOMER_LIST_COUNT_TIMEOUT_MS = env.int("CUSTOMER_LIST_COUNT_TIMEOUT_MS", default=5000)
+# A count that ran out of its budget is not tried inside the page again for this long
+# (same user, same filters): the page comes at once and the count right after it.
+CUSTOMER_LIST_SLOW_COUNT_SECONDS = env.int("CUSTOMER_LIST_SLOW_COUNT_SECONDS", default=600)
 # How often the navigation's unread badge asks for news (seconds).
 CONVERSATIONS_BADGE_POLL_SECONDS = env.int("CONVERSATIONS_BADGE_POLL_SECONDS", default=10)
 # Sends per second per sender number, shared by all workers (token bucket in Redis).

@@ -353,3 +353,17 @@ def test_within_n_days_counts_from_the_stores_day_not_utcs(as_manager, manager, 
 
 def as_manager_store(user):
     return user.staff_profile.home_store
+
+
+def test_filter_choices_follow_the_admins_changes_at_once(as_manager):
+    from clienteling.models import CustomerAttribute
+
+    assert "Fresh arrivals" not in as_manager.get(reverse(LIST)).content.decode()  # now cached
+    tag = TagFactory(name="Fresh arrivals")
+    AttributeFactory(name="Preferred fitter", enabled_as_filter=True,
+                     data_type=CustomerAttribute.DataType.TEXT)
+    page = as_manager.get(reverse(LIST)).content.decode()
+    assert "Fresh arrivals" in page and "Preferred fitter" in page
+    tag.active = False
+    tag.save()
+    assert "Fresh arrivals" not in as_manager.get(reverse(LIST)).content.decode()

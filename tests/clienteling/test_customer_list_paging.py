@@ -181,6 +181,29 @@ def test_a_slow_count_comes_after_the_page(as_manager, org, monkeypatch):
     assert "hx-get" not in body
 
 
+def test_a_count_that_ran_out_is_not_tried_again_inside_the_page(as_manager, org, monkeypatch):
+    from clienteling.selectors import lists
+
+    CustomerFactory.create_batch(27, legal_entity=org["entity"], last_name="Slow")
+    tried = []
+
+    def out_of_time(queryset, cap=None, *, budget_ms=None):
+        tried.append(budget_ms)
+        return None
+
+    monkeypatch.setattr(lists, "capped_count", out_of_time)
+    first = as_manager.get(reverse(LIST), {"q": "Slow"}).context["result"]
+    assert first.count_pending and len(tried) == 1
+    # The same customers paged or sorted: the page no longer waits for a count it cannot get.
+    paged = as_manager.get(reverse(LIST), {"q": "Slow", "cursor": first.page.next_cursor})
+    assert paged.context["result"].page.rows and not paged.context["result"].errors
+    resorted = as_manager.get(reverse(LIST), {"q": "Slow", "sort": "-city"}).context["result"]
+    assert resorted.count_pending and len(resorted.rows) == 25 and len(tried) == 1
+    # Other filters are counted as usual; so are this user's colleagues' lists.
+    as_manager.get(reverse(LIST), {"q": "Slo"})
+    assert len(tried) == 2
+
+
 def test_the_count_is_scoped_and_validated(client, org, associate_a, monkeypatch):
     from clienteling.selectors import lists
 
