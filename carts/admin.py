@@ -3,7 +3,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from clienteling.admin import CredentialsAuditMixin
+from clienteling.admin import CredentialsAuditMixin, ReadOnlyAdmin
 from conversations.admin import SecretField
 
 from .models import (
@@ -76,19 +76,6 @@ class CartLineInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """A record to look at: every change goes through the services (limits, versions, links)."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 

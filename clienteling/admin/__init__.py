@@ -1,4 +1,5 @@
 from . import audit, configuration, customers, org  # noqa: F401  register the admin screens
 from .audit import CredentialsAuditMixin
+from .read_only import ReadOnlyAdmin
 
-__all__ = ["CredentialsAuditMixin"]
+__all__ = ["CredentialsAuditMixin", "ReadOnlyAdmin"]

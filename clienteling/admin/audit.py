@@ -6,9 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from clienteling import services
 from clienteling.models import AuditAction, AuditEvent
 
+from .read_only import ReadOnlyAdmin
+
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdmin):
+    """Append-only: nobody adds, changes or deletes a line by hand (beat prunes old ones)."""
+
     list_display = ["at", "actor_name", "action", "customer_link", "target", "ip_address"]
     list_filter = ["action", ("actor", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["actor_name", "target", "=customer__id", "customer__last_name", "=ip_address"]
@@ -22,15 +26,6 @@ class AuditEventAdmin(admin.ModelAdmin):
     def customer_link(self, obj):
         return f"#{obj.customer_id}" if obj.customer_id else ""
 
-    # Append-only: nobody adds, changes or deletes a line by hand (beat prunes old ones).
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class CredentialsAuditMixin:
