@@ -103,7 +103,11 @@ def _render_inbox(request, context):
 @login_required
 @require_GET
 def unread_badge(request):
-    """Polled by the navigation so the badge updates without a reload; it polls itself again."""
+    """Polled by the navigation so the badge updates without a reload; it polls itself again.
+
+    Open to any signed-in user, not gated by the module: with conversations off or
+    without the right it answers an empty badge that stops polling.
+    """
     place = "bottom" if request.GET.get("place") == "bottom" else "top"
     allowed = conversations_enabled() and request.user.has_perm("conversations.access_conversations")
     return render(request, "conversations/partials/unread_badge.html", {
