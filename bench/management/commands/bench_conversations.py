@@ -195,8 +195,10 @@ class Command(BaseCommand):
             "sms_number": STORE_NUMBER, "bulk_cap_per_day": 1,
             # Equal bounds: no quiet hours, so the run measures queueing at any hour.
             "quiet_hours_start": clock(0), "quiet_hours_end": clock(0)})
-        ModuleSettings.objects.filter(pk=ModuleSettings.load().pk).update(
-            customers_enabled=True, conversations_enabled=True)
+        module_control = ModuleSettings.load()
+        module_control.customers_enabled = True
+        module_control.switches = {**module_control.switches, "conversations": True}
+        module_control.save()
         user, _ = get_user_model().objects.get_or_create(username=f"{CODE}.associate",
                                                          defaults={"first_name": "Bea"})
         profile, _ = StaffProfile.objects.get_or_create(user=user, defaults={
