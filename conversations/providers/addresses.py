@@ -1,10 +1,12 @@
 """Who a message goes to and which store number it leaves from."""
 
 import phonenumbers
+from django.utils.translation import gettext as _
 
 from clienteling.models import Channel, Customer, Store
 
 from ..models import StoreMessagingSettings, TwilioAccount
+from .base import PermanentError
 
 
 def messaging_settings(store: Store) -> StoreMessagingSettings:
@@ -39,3 +41,14 @@ def recipient(customer: Customer, channel: str) -> str:
     if channel == Channel.EMAIL:
         return customer.email or ""
     return phone_e164(customer.phone)
+
+
+def recipient_of(message) -> str:
+    """Where a message goes: the customer's address on its thread's channel, or a permanent refusal."""
+    conversation = message.conversation
+    to = recipient(conversation.customer, conversation.channel)
+    if not to:
+        missing = (_("The customer has no email address.") if conversation.channel == Channel.EMAIL
+                   else _("The customer has no mobile number."))
+        raise PermanentError(missing, code="no_address")
+    return to

@@ -10,12 +10,11 @@ import uuid
 from dataclasses import dataclass
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from clienteling.models import Channel
 
-from .addresses import recipient
-from .base import BaseProvider, DeliveryReport, PermanentError, SendResult
+from .addresses import recipient_of
+from .base import BaseProvider, DeliveryReport, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -42,9 +41,7 @@ class DemoProvider(BaseProvider):
 
     def send(self, message) -> SendResult:
         conversation = message.conversation
-        to = recipient(conversation.customer, conversation.channel)
-        if not to:
-            raise PermanentError(_("The customer has no address on this channel."), code="no_address")
+        to = recipient_of(message)
         record = DemoRecord(
             message_id=message.pk, provider_sid=f"DEMO{uuid.uuid4().hex}",
             channel=conversation.channel, to=to, body=message.body,

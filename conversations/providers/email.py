@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.translation import gettext as _
 
-from .addresses import recipient
+from .addresses import recipient_of
 from .base import BaseProvider, PermanentError, SendResult, TransientError, UnknownOutcome
 
 
@@ -16,9 +16,7 @@ class EmailProvider(BaseProvider):
 
     def send(self, message) -> SendResult:
         conversation = message.conversation
-        to = recipient(conversation.customer, conversation.channel)
-        if not to:
-            raise PermanentError(_("The customer has no email address."), code="no_address")
+        to = recipient_of(message)
         store = conversation.store
         subject = message.subject or _("A message from %(store)s") % {"store": store.name}
         body = message.body

@@ -23,7 +23,7 @@ from urllib3.exceptions import NewConnectionError
 from catalog.links import ProviderAddressRefused, provider_base_url_check, public_url
 from clienteling.models import Channel
 
-from .addresses import active_twilio_account, recipient, sender_number
+from .addresses import active_twilio_account, recipient, recipient_of, sender_number
 from .base import (
     BaseProvider,
     DeliveryReport,
@@ -205,10 +205,8 @@ class TwilioProvider(BaseProvider):
         account = self._account()
         conversation = message.conversation
         channel = conversation.channel
-        to = recipient(conversation.customer, channel)
+        to = recipient_of(message)
         from_ = sender_number(conversation.store, channel, account)
-        if not to:
-            raise PermanentError(_("The customer has no mobile number."), code="no_address")
         params = {"to": to, "status_callback": status_callback_url(message.pk)}
         if channel == Channel.WHATSAPP:
             if not from_:
