@@ -1,8 +1,16 @@
-"""The one retry policy of background work: exponential backoff with jitter, capped.
+"""Background work's one retry policy, and its queues by workload.
 
-A provider that says how long to wait (HTTP 429 Retry-After) is believed. Every task
-that retries uses this (conversations' sends, carts' payment links), with
-TASK_MAX_RETRIES attempts; each task is safe to run twice.
+Retries: exponential backoff with jitter, capped. A provider that says how long to wait
+(HTTP 429 Retry-After) is believed. Every task that retries uses this (conversations'
+sends, carts' payment links), with TASK_MAX_RETRIES attempts; each task is safe to run
+twice.
+
+Queues: a flood of one kind of work never starves another. A campaign's delivery reports
+queue on `status`, never in front of a customer's STOP on `inbound`; a 100,000-customer
+outreach runs on `bulk`, never in front of an associate's reply on `sends`. The Procfile
+runs two workers: one for the work a person is waiting for (inbound, sends, payments),
+one for the rest (status, bulk, sweeps); a worker started without `-Q` (the embedded
+default's) takes every queue. config/celery.py installs `route_task`.
 """
 
 import random
@@ -16,3 +24,44 @@ def retry_delay(retries: int, retry_after: float | None = None) -> float:
         return float(retry_after)
     base = float(settings.TASK_RETRY_BASE_SECONDS)
     return min(float(settings.TASK_RETRY_MAX_SECONDS), base * (2 ** retries)) + random.uniform(0, base / 2)
+
+
+WORKLOADS = ("inbound", "sends", "payments", "status", "bulk", "sweeps")
+
+TASK_WORKLOADS = {
+    "conversations.tasks.message_dispatch": "sends",
+    "conversations.tasks.messages_dispatch": "bulk",
+    "clienteling.tasks.bulk_job_run": "bulk",
+    "carts.tasks.payment_event_process": "payments",
+    "carts.tasks.payment_link_create": "payments",
+    "carts.tasks.payment_link_expire": "payments",
+    "carts.tasks.carts_expire_due": "sweeps",
+    "carts.tasks.payment_events_requeue_stale": "sweeps",
+    "clienteling.tasks.audit_events_prune": "sweeps",
+    "clienteling.tasks.customer_measures_refresh_stale": "sweeps",
+    "conversations.tasks.scheduled_messages_send_due": "sweeps",
+    "conversations.tasks.conversations_archive_due": "sweeps",
+    "conversations.tasks.messages_redact_expired": "sweeps",
+    "conversations.tasks.messages_reconcile_unknown": "sweeps",
+}
+# One task acts on every recorded webhook; its `kind` argument picks the queue.
+WEBHOOK_EVENT_TASK = "conversations.tasks.webhook_event_process"
+
+
+def queue_names(base: str) -> list[str]:
+    """The default queue (anything unrouted) and one per workload: `atelier`, `atelier.inbound`, …"""
+    return [base, *(f"{base}.{workload}" for workload in WORKLOADS)]
+
+
+def route_task(name, args, kwargs, options, task=None, **extra):
+    """Celery router: the workload's queue, named after the default queue of the moment
+    (a test or a benchmark swaps the default queue for one of its own)."""
+    from celery import current_app
+
+    if name == WEBHOOK_EVENT_TASK:
+        workload = "inbound" if (kwargs or {}).get("kind") == "inbound" else "status"
+    else:
+        workload = TASK_WORKLOADS.get(name)
+    if workload is None:
+        return None
+    return {"queue": f"{current_app.conf.task_default_queue}.{workload}"}

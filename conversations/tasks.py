@@ -71,7 +71,8 @@ def messages_reconcile_unknown() -> dict:
 
 
 @shared_task(acks_late=True)
-def webhook_event_process(event_id: int) -> bool:
+def webhook_event_process(event_id: int, kind: str = "status") -> bool:
+    """`kind` ("inbound" or "status") only routes the task to its queue (config/celery.py)."""
     return services.webhook_event_process(event_id=event_id)
 
 

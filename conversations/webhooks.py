@@ -41,8 +41,9 @@ def webhook_record(request, *, provider_name: str, kind: str) -> HttpResponse:
                            kind=kind, payload=fields, received_at=timezone.now())
     if event_pk is not None:
         # robust: a broker hiccup is logged, not a 500 (the provider would retry a replay
-        # that queues nothing); the reconcile sweep queues events left unprocessed.
-        transaction.on_commit(lambda: webhook_event_process.delay(event_pk), robust=True)
+        # that queues nothing); the reconcile sweep queues events left unprocessed. The
+        # kind picks the queue: inbound messages never wait behind delivery reports.
+        transaction.on_commit(lambda: webhook_event_process.delay(event_pk, kind=kind), robust=True)
     return HttpResponse(body, content_type=content_type)
 
 

@@ -12,6 +12,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from catalog.background import queue_names
 from config.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,9 +29,18 @@ def database_url_for_test_db() -> str:
 
 
 @contextmanager
-def running_worker(*, concurrency: int = 1):
-    """Start `celery worker` against the test database; stop it afterwards."""
-    queue = f"atelier-test-{uuid.uuid4().hex[:8]}"
+def running_worker(*, concurrency: int = 1, workloads: tuple[str, ...] | None = None, queue: str = ""):
+    """Start `celery worker` against the test database; stop it afterwards.
+
+    Its queues are named after a default queue of its own (`queue`, or a fresh one), so
+    parallel tests never take each other's tasks; it takes the default queue and every
+    workload's (config/celery.py), or only `workloads`.
+    """
+    queue = queue or f"atelier-test-{uuid.uuid4().hex[:8]}"
+    names = queue_names(queue)
+    if workloads is not None:
+        names = [f"{queue}.{workload}" for workload in workloads]
+    node = f"{queue}-{'-'.join(workloads or ('all',))}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
@@ -40,11 +50,11 @@ def running_worker(*, concurrency: int = 1):
         "CELERY_WORKER_EAGER": "0",
     }
     (ROOT / "var").mkdir(exist_ok=True)
-    log = open(ROOT / "var" / f"worker-{queue}.log", "w")  # noqa: SIM115
+    log = open(ROOT / "var" / f"worker-{node}.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", ",".join(names),
          f"--concurrency={concurrency}", "--pool=prefork", "--loglevel=INFO",
-         f"--hostname={queue}@%h", "--without-gossip", "--without-mingle"],
+         f"--hostname={node}@%h", "--without-gossip", "--without-mingle"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
     )
     previous = (app.conf.task_always_eager, app.conf.task_default_queue)
@@ -53,10 +63,10 @@ def running_worker(*, concurrency: int = 1):
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            if app.control.ping(destination=[f"{queue}@{os.uname().nodename}"], timeout=0.5):
+            if app.control.ping(destination=[f"{node}@{os.uname().nodename}"], timeout=0.5):
                 break
             if process.poll() is not None:
-                raise RuntimeError(f"worker exited: see var/worker-{queue}.log")
+                raise RuntimeError(f"worker exited: see var/worker-{node}.log")
         else:
             raise RuntimeError("worker did not start within 30 s")
         yield process

@@ -67,7 +67,7 @@ def manage(env, *args, timeout=300) -> subprocess.CompletedProcess:
 
 def test_readme_and_procfile_state_the_same_process_commands():
     commands = deploy_commands()
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "worker", "background", "beat"):
         assert procfile()[name] in commands, f"README's deploy section lacks the Procfile's {name}"
     release = procfile()["release"].split(" && ")
     assert all(step in commands for step in release)
@@ -184,6 +184,7 @@ def test_the_readme_deploy_runs_and_gunicorn_serves_pages_and_static_files(scrat
 
     web = run_line(procfile()["web"], env)
     worker = run_line(procfile()["worker"], {**env, "WORKER_CONCURRENCY": "1"})
+    background = run_line(procfile()["background"], {**env, "BACKGROUND_CONCURRENCY": "1"})
     try:
         proxy = Proxy(f"http://127.0.0.1:{port}")
         deadline = time.monotonic() + 60
@@ -227,7 +228,14 @@ def test_the_readme_deploy_runs_and_gunicorn_serves_pages_and_static_files(scrat
     finally:
         web_log = stop(web)
         worker_log = stop(worker)
+        background_log = stop(background)
     assert "Booting worker" in web_log
     assert "ready." in worker_log, worker_log[-3000:]
-    for log in (web_log, worker_log):
+    assert "ready." in background_log, background_log[-3000:]
+    # Between them, the two workers take every queue (config/celery.py), each exactly once.
+    from catalog.background import queue_names
+
+    taken = [re.findall(r"\.> (\S+)\s+exchange=", log) for log in (worker_log, background_log)]
+    assert sorted(taken[0] + taken[1]) == sorted(queue_names("atelier")), taken
+    for log in (web_log, worker_log, background_log):
         assert not re.search(r"\bERROR\b|Traceback|CRITICAL", log), log[-3000:]

@@ -242,6 +242,8 @@ else:
     }
 
 CELERY_TASK_IGNORE_RESULT = True
+# The default queue; each workload has its own beside it (config/celery.py).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="atelier")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"

@@ -45,11 +45,11 @@ def webhook_events_requeue_stale(*, now: datetime | None = None, older_than: int
     from ..tasks import webhook_event_process as process
 
     cutoff = (now or timezone.now()) - timedelta(seconds=older_than)
-    ids = list(WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
-               .order_by("pk").values_list("pk", flat=True)[:limit])
-    for event_id in ids:
-        transaction.on_commit(lambda event_id=event_id: process.delay(event_id))
-    return len(ids)
+    events = list(WebhookEvent.objects.filter(processed_at__isnull=True, received_at__lt=cutoff)
+                  .order_by("pk").values_list("pk", "kind")[:limit])
+    for event_id, kind in events:
+        transaction.on_commit(lambda event_id=event_id, kind=kind: process.delay(event_id, kind=kind))
+    return len(events)
 
 
 def _receive(inbound: InboundMessage, *, received_at: datetime) -> Message | None:

@@ -321,19 +321,24 @@ class Command(BaseCommand):
         ]
 
     def purge(self, queue: str) -> int:
+        """Drop the run's default queue and its workload queues; the tasks that were on them."""
         from celery import current_app as app  # the project's app, made current by config
 
+        from catalog.background import queue_names
+
+        count = 0
         with app.connection_for_write() as conn:
             channel = conn.default_channel
-            try:
-                _name, count, _consumers = channel.queue_declare(queue=queue, passive=True)
-            except Exception:  # noqa: BLE001  the queue was never declared
-                return 0
-            channel.queue_purge(queue)
-            channel.queue_delete(queue)
-            # Celery named an exchange after the queue; drop its binding sets too.
-            client = channel.client
-            client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+            for name in queue_names(queue):
+                try:
+                    _name, waiting, _consumers = channel.queue_declare(queue=name, passive=True)
+                except Exception:  # noqa: BLE001  the queue was never declared
+                    continue
+                count += waiting
+                channel.queue_purge(name)
+                channel.queue_delete(name)
+                # Celery named an exchange after the queue; drop its binding sets too.
+                channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
         return count
 
     # --- 2. inbound webhook under gunicorn ---------------------------------------------
