@@ -111,6 +111,32 @@ def test_production_takes_secrets_as_written():
     assert result.stdout.split() == ["True", "True"], result.stderr[-3000:]
 
 
+@on_postgres_and_redis
+def test_a_database_pool_serves_threads_beyond_its_size():
+    """DATABASE_POOL=1: Django's psycopg pool; eight threads share two connections."""
+    script = (
+        "import threading\n"
+        "from django.db import connection, connections\n"
+        "done = []\n"
+        "def work():\n"
+        "    for _ in range(5):\n"
+        "        with connection.cursor() as cursor:\n"
+        "            cursor.execute('SELECT pg_sleep(0.01)')\n"
+        "            done.append(1)\n"
+        "    connections.close_all()\n"
+        "threads = [threading.Thread(target=work) for _ in range(8)]\n"
+        "[t.start() for t in threads]; [t.join() for t in threads]\n"
+        "connection.ensure_connection()\n"
+        "print(type(connection.pool).__name__, len(done), connection.pool.max_size)\n"
+    )
+    server = os.environ["DATABASE_URL"].rsplit("/", 1)[0]
+    env = production_env(DATABASE_URL=f"{server}/postgres", DATABASE_POOL="1",
+                         DATABASE_POOL_MAX_SIZE="2", DATABASE_DISABLE_SERVER_SIDE_CURSORS="1")
+    result = manage(env, "shell", "--no-imports", "-c", script, timeout=60)
+
+    assert result.stdout.split() == ["ConnectionPool", "40", "2"], result.stderr[-3000:]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -182,6 +208,8 @@ def test_the_readme_deploy_runs_and_gunicorn_serves_pages_and_static_files(scrat
             assert "no issues" in result.stdout
     assert (tmp_path / "staticfiles" / "staticfiles.json").exists()  # the manifest
 
+    # Many processes share the database through a psycopg pool each, PgBouncer-safe.
+    env = {**env, "DATABASE_POOL": "1", "DATABASE_DISABLE_SERVER_SIDE_CURSORS": "1"}
     web = run_line(procfile()["web"], env)
     worker = run_line(procfile()["worker"], {**env, "WORKER_CONCURRENCY": "1"})
     background = run_line(procfile()["background"], {**env, "BACKGROUND_CONCURRENCY": "1"})

@@ -133,8 +133,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # the extra columns, which the embedded demo does not need.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_POOL", default=False):
+        # Many web and worker processes: each keeps a small psycopg pool rather than one
+        # connection per thread held for CONN_MAX_AGE (Django needs 0 with a pool).
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=1),
+            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=4),
+            "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # Behind PgBouncer in transaction pooling a cursor cannot outlive its transaction.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env.bool(
+        "DATABASE_DISABLE_SERVER_SIDE_CURSORS", default=False)
     # Console queries are short and many. PostgreSQL's JIT spends tens of milliseconds
     # compiling plans whose estimated cost crosses its threshold (seen on Today's page),
     # and starting parallel workers costs 10-15 ms, more than most list pages take in
