@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from catalog.money import format_money
 
@@ -94,6 +95,36 @@ def _escape(value) -> str:
     if hasattr(value, "__html__"):
         return value.__html__()
     return html.escape(str(value))
+
+
+@register.simple_tag
+def grid_table_rows(rows: list[dict]):
+    """The grid's table body: each row's checkbox and cells."""
+    return mark_safe("".join(  # noqa: S308 - every value escaped
+        f'<tr><td class="check-col">{_row_check(row["customer"])}</td>{grid_row_cells(row)}</tr>'
+        for row in rows))
+
+
+@register.simple_tag
+def grid_cards(rows: list[dict]):
+    """The grid as phone cards: checkbox, initials, name, then the other cells as terms."""
+    cards = []
+    for row in rows:
+        customer = row["customer"]
+        url = reverse("clienteling:customer_detail", args=[customer.pk])
+        cards.append(
+            '<li class="list-group-item d-flex gap-3 align-items-start">'
+            f'{_row_check(customer, " mt-2")}<span class="avatar">{_escape(initials(customer))}</span>'
+            '<div class="min-w-0 flex-grow-1">'
+            f'<a class="fw-medium" href="{_escape(url)}">{_escape(customer)}</a>'
+            f'<dl class="row small mb-0 mt-1">{grid_card_cells(row)}</dl></div></li>')
+    return mark_safe("".join(cards))  # noqa: S308 - every value escaped
+
+
+def _row_check(customer, css: str = "") -> str:
+    label = gettext("Select %(name)s") % {"name": customer}
+    return (f'<input class="form-check-input row-check{css}" type="checkbox" name="ids" '
+            f'value="{customer.pk}" form="bulk-form" aria-label="{_escape(label)}">')
 
 
 @register.simple_tag
