@@ -184,6 +184,7 @@ def test_a_slow_count_comes_after_the_page(as_manager, org, monkeypatch):
 def test_a_count_that_ran_out_is_not_tried_again_inside_the_page(as_manager, org, monkeypatch):
     from clienteling.selectors import lists
 
+    monkeypatch.setattr(settings, "CUSTOMER_LIST_SLOW_COUNT_SECONDS", 600)
     CustomerFactory.create_batch(27, legal_entity=org["entity"], last_name="Slow")
     tried = []
 
@@ -202,6 +203,26 @@ def test_a_count_that_ran_out_is_not_tried_again_inside_the_page(as_manager, org
     # Other filters are counted as usual; so are this user's colleagues' lists.
     as_manager.get(reverse(LIST), {"q": "Slo"})
     assert len(tried) == 2
+
+
+def test_a_count_that_took_most_of_its_budget_comes_after_the_next_pages(as_manager, org, monkeypatch):
+    from clienteling.selectors import lists
+
+    CustomerFactory.create_batch(27, legal_entity=org["entity"], last_name="Slow")
+    tried = []
+
+    def slow_count(queryset, cap=None, *, budget_ms=None):
+        tried.append(budget_ms)
+        time.sleep(0.015)  # 15 ms of its 20
+        return 27, False
+
+    monkeypatch.setattr(settings, "CUSTOMER_LIST_COUNT_BUDGET_MS", 20)
+    monkeypatch.setattr(settings, "CUSTOMER_LIST_SLOW_COUNT_SECONDS", 600)
+    monkeypatch.setattr(lists, "capped_count", slow_count)
+    first = as_manager.get(reverse(LIST), {"q": "Slow"}).context["result"]
+    assert first.count == 27 and not first.count_pending  # counted in time, shown at once
+    again = as_manager.get(reverse(LIST), {"q": "Slow", "sort": "-city"}).context["result"]
+    assert again.count_pending and len(tried) == 1
 
 
 def test_the_count_is_scoped_and_validated(client, org, associate_a, monkeypatch):
