@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from catalog.background import retry_delay
+from catalog.background import BeatJob, retry_delay
 
 from . import services
 from .payments import TransientError
@@ -32,12 +32,12 @@ def payment_event_process(event_id: int) -> str:
     return services.payment_event_process(event_id=event_id)
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def carts_expire_due() -> int:
     """Beat, every few minutes: carts of stores whose local midnight has passed."""
     return services.carts_expire_due()
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def payment_events_requeue_stale() -> int:
     return services.payment_events_requeue_stale()

@@ -13,9 +13,14 @@ one for the rest (status, bulk, sweeps); a worker started without `-Q` (the embe
 default's) takes every queue. config/celery.py installs `route_task`.
 """
 
+import logging
 import random
 
+from celery import Task
 from django.conf import settings
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 
 def retry_delay(retries: int, retry_after: float | None = None) -> float:
@@ -65,3 +70,29 @@ def route_task(name, args, kwargs, options, task=None, **extra):
     if workload is None:
         return None
     return {"queue": f"{current_app.conf.task_default_queue}.{workload}"}
+
+
+class BeatJob(Task):
+    """A periodic job that does its work once per period, however many beats sent it.
+
+    Beat must run once, but a second one started by mistake (a redeploy, two hosts) would
+    send every job twice. In a worker, the first run of a period (CELERY_BEAT_SCHEDULE's)
+    takes a slot in the shared cache for most of it, and a copy that finds the slot taken
+    returns without working. Called directly or eagerly (a test, a shell), it just runs.
+    """
+
+    def __call__(self, *args, **kwargs):
+        request = self.request
+        period = None if (request.called_directly or request.is_eager) else beat_period(self.name)
+        if period and not cache.add(f"beat-slot:{self.name}", 1, timeout=max(1, int(period * 0.8))):
+            logger.warning("%s: this period's run was already taken (a second beat?); skipped", self.name)
+            return None
+        return super().__call__(*args, **kwargs)
+
+
+def beat_period(task_name: str) -> float | None:
+    """Seconds between the runs beat sends of this task (None: not a beat job)."""
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        if entry["task"] == task_name:
+            return float(entry["schedule"])
+    return None

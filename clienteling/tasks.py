@@ -1,9 +1,11 @@
 from celery import shared_task
 
+from catalog.background import BeatJob
+
 from . import services
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def customer_measures_refresh_stale() -> int:
     return services.customer_measures_refresh_stale()
 
@@ -14,6 +16,6 @@ def bulk_job_run(job_id: int) -> None:
     services.bulk_job_run(job_id=job_id)
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def audit_events_prune() -> int:
     return services.audit_events_prune()

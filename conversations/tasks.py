@@ -13,7 +13,7 @@ from celery import shared_task
 from celery.exceptions import MaxRetriesExceededError
 from django.conf import settings
 
-from catalog.background import retry_delay
+from catalog.background import BeatJob, retry_delay
 
 from . import services
 
@@ -53,17 +53,17 @@ def messages_dispatch(message_ids: list[int]) -> int:
     return sent
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def scheduled_messages_send_due() -> int:
     return services.scheduled_messages_send_due()
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def conversations_archive_due() -> dict:
     return services.conversations_archive_due()
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def messages_reconcile_unknown() -> dict:
     result = services.messages_reconcile_unknown()
     result["events_requeued"] = services.webhook_events_requeue_stale()
@@ -76,6 +76,6 @@ def webhook_event_process(event_id: int, kind: str = "status") -> bool:
     return services.webhook_event_process(event_id=event_id)
 
 
-@shared_task
+@shared_task(base=BeatJob)
 def messages_redact_expired() -> int:
     return services.messages_redact_expired()

@@ -8,7 +8,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Unit tests run tasks inline (still after commit); the integration tests
 # start a real worker against Redis and switch this off.
-CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)  # noqa: F405
 CELERY_TASK_EAGER_PROPAGATES = True
 FIELD_ENCRYPTION_KEYS = ["nJ1Ih0bVqEFfM2tq5E7o1vU2nOqQ1d1fC8bS8Jc3m0k="]
 STORAGES = {
@@ -47,3 +47,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
 # A count that happened to be slow on a loaded CI machine must not change what the next
 # request of the same test shows; the tests of that memory switch it on themselves.
 CUSTOMER_LIST_SLOW_COUNT_SECONDS = 0
+
+# The two-beats test runs every beat job every few seconds.
+if _beat_every := env.float("CELERY_BEAT_EVERY_SECONDS", default=0):  # noqa: F405
+    for _entry in CELERY_BEAT_SCHEDULE.values():  # noqa: F405
+        _entry["schedule"] = _beat_every
