@@ -19,6 +19,8 @@ rest of the code never reads the provider's field names, statuses or error codes
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from catalog.providers import InvalidSignature, PermanentError, ProviderError, TransientError, UnknownOutcome
 
 
@@ -68,29 +70,32 @@ class BaseProvider(ABC):
     def after_sent(self, *, message_id: int, result: SendResult) -> None:  # noqa: B027  optional hook
         """Hook run once the send is recorded (the demo provider reports delivery); most need none."""
 
-    # --- incoming webhooks (for providers that send them) ---------------------------------
+    # --- incoming webhooks ----------------------------------------------------------------
+    # By default a provider sends no webhooks (the demo, email): any request claiming to come
+    # from it is refused, and it has no events, inbound texts, reports or images of its own.
+    # Twilio overrides all of these in terms of providers/twilio_webhooks.py.
 
     def signature_valid(self, request) -> bool:
         """Whether the request really comes from the provider."""
-        raise NotImplementedError
+        return False
 
     def webhook_fields(self, request) -> dict:
         """The webhook's fields (ValueError when the body cannot be read)."""
-        raise NotImplementedError
+        return {}
 
     def event_id(self, kind: str, fields: dict) -> str:
         """The event's unique id ("" when it has none): replays share it."""
-        raise NotImplementedError
+        return ""
 
     def parse_inbound(self, fields: dict) -> InboundMessage | None:
-        raise NotImplementedError
+        return None
 
     def parse_delivery_report(self, fields: dict) -> DeliveryReport | None:
-        raise NotImplementedError
+        return None
 
     def media_fetch(self, *, url: str) -> tuple[str, bytes]:
         """(content type, bytes) of an image the customer sent, for display."""
-        raise NotImplementedError
+        raise PermanentError(_("This provider keeps no images sent by customers."), code="no_media")
 
 
 __all__ = [

@@ -381,3 +381,15 @@ def test_an_event_whose_task_was_lost_is_queued_again(client, twilio, messaging,
     event.refresh_from_db()
     assert event.processed_at is not None
     assert Message.objects.get().body == "Hello?"
+
+
+def test_a_provider_without_webhooks_refuses_one_and_keeps_no_images(rf):
+    from conversations.providers import PermanentError, provider_by_name
+    from conversations.webhooks import webhook_record
+
+    request = rf.post("/webhooks/demo/", {"MessageSid": "SM" + "1" * 32, "Body": "STOP"})
+    assert webhook_record(request, provider_name="demo", kind="inbound").status_code == 403
+    assert not WebhookEvent.objects.exists()
+    with pytest.raises(PermanentError) as refused:
+        provider_by_name("demo").media_fetch(url="https://example.com/image.jpg")
+    assert refused.value.code == "no_media"
