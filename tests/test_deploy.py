@@ -111,6 +111,19 @@ def test_production_takes_secrets_as_written():
     assert result.stdout.split() == ["True", "True"], result.stderr[-3000:]
 
 
+def test_collectstatic_is_a_build_step_that_needs_no_secrets_or_services(tmp_path):
+    """An image build or a buildpack runs collectstatic before any database, Redis or secret exists."""
+    kept = {"PATH", "HOME", "DJANGO_SETTINGS_MODULE"}
+    env = {key: value for key, value in production_env().items() if key in kept}
+    env["VAR_DIR"] = str(tmp_path)
+    built = manage(env, "collectstatic", "--noinput", timeout=300)
+
+    assert built.returncode == 0, built.stderr[-3000:]
+    assert (tmp_path / "staticfiles" / "staticfiles.json").exists()  # the manifest the web process needs
+    refused = manage(env, "check", timeout=60)
+    assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
+
+
 @on_postgres_and_redis
 def test_a_database_pool_serves_threads_beyond_its_size():
     """DATABASE_POOL=1: Django's psycopg pool; eight threads share two connections."""

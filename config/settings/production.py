@@ -2,12 +2,15 @@
 
 Starting refuses a configuration that would run but be wrong: no database or Redis,
 a missing or default secret, no encryption keys, no public address, or the offline
-providers that only pretend to send texts and take payments.
+providers that only pretend to send texts and take payments. `collectstatic`, a build
+step, runs without any of them.
 """
 
 import os
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management.utils import get_random_secret_key
 
 from .base import *  # noqa: F403
 from .base import DATABASES, INSTALLED_APPS, MESSAGING_PROVIDERS, MIDDLEWARE, env
@@ -22,13 +25,20 @@ _GENERATE_KEYS = (
 )
 
 
+# `collectstatic` is a build step (an image build, a buildpack): it reads and writes files
+# and needs none of the secrets and services the running processes refuse to start without.
+_BUILD_STEP = sys.argv[1:2] == ["collectstatic"]
+
+
 def _refuse(message: str):
-    raise ImproperlyConfigured(f"Production settings: {message}. See README, 'Deploy'.")
+    if not _BUILD_STEP:
+        raise ImproperlyConfigured(f"Production settings: {message}. See README, 'Deploy'.")
 
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")  # as written, like base
 if not SECRET_KEY or SECRET_KEY == _DEFAULT_SECRET_KEY or len(SECRET_KEY) < 50:
     _refuse(f"SECRET_KEY must be set to a random value of 50 characters or more; {_GENERATE_KEYS}")
+    SECRET_KEY = get_random_secret_key()  # a build step signs nothing
 FIELD_ENCRYPTION_KEYS = [key for key in env.list("FIELD_ENCRYPTION_KEYS", default=[]) if key.strip()]
 ALLOW_DERIVED_ENCRYPTION_KEY = False
 if not FIELD_ENCRYPTION_KEYS:
