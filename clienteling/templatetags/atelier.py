@@ -101,7 +101,7 @@ def _escape(value) -> str:
 def grid_table_rows(rows: list[dict]):
     """The grid's table body: each row's checkbox and cells."""
     return mark_safe("".join(  # noqa: S308 - every value escaped
-        f'<tr><td class="check-col">{_row_check(row["customer"])}</td>{grid_row_cells(row)}</tr>'
+        f'<tr><td class="check-col">{_row_check(row["customer"])}</td>{_row_cells(row)}</tr>'
         for row in rows))
 
 
@@ -117,7 +117,7 @@ def grid_cards(rows: list[dict]):
             f'{_row_check(customer, " mt-2")}<span class="avatar">{_escape(initials(customer))}</span>'
             '<div class="min-w-0 flex-grow-1">'
             f'<a class="fw-medium" href="{_escape(url)}">{_escape(customer)}</a>'
-            f'<dl class="row small mb-0 mt-1">{grid_card_cells(row)}</dl></div></li>')
+            f'<dl class="row small mb-0 mt-1">{_card_cells(row)}</dl></div></li>')
     return mark_safe("".join(cards))  # noqa: S308 - every value escaped
 
 
@@ -127,16 +127,14 @@ def _row_check(customer, css: str = "") -> str:
             f'value="{customer.pk}" form="bulk-form" aria-label="{_escape(label)}">')
 
 
-@register.simple_tag
-def grid_row_cells(row: dict):
+def _row_cells(row: dict) -> str:
     """A grid row's cells as table cells."""
     return mark_safe("".join(  # noqa: S308 - every value goes through grid_cell's escaping
         f'<td class="small{" text-end text-nowrap" if cell["column"].kind == "money" else ""}">'
         f"{_cell_html(cell, row['customer'])}</td>" for cell in row["cells"]))
 
 
-@register.simple_tag
-def grid_card_cells(row: dict):
+def _card_cells(row: dict) -> str:
     """A grid row's cells as a phone card's terms and values (the name is the card's title)."""
     return mark_safe("".join(  # noqa: S308 - labels and values escaped
         f'<dt class="col-6 text-secondary fw-normal">{_escape(cell["column"].label)}</dt>'
