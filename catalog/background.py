@@ -49,8 +49,8 @@ TASK_WORKLOADS = {
     "conversations.tasks.messages_redact_expired": "sweeps",
     "conversations.tasks.messages_reconcile_unknown": "sweeps",
 }
-# One task acts on every recorded webhook; its `kind` argument picks the queue.
-WEBHOOK_EVENT_TASK = "conversations.tasks.webhook_event_process"
+# The tasks that act on recorded webhooks: their `kind` argument picks the queue.
+WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain", "conversations.tasks.webhook_event_process"}
 
 
 def queue_names(base: str) -> list[str]:
@@ -63,7 +63,7 @@ def route_task(name, args, kwargs, options, task=None, **extra):
     (a test or a benchmark swaps the default queue for one of its own)."""
     from celery import current_app
 
-    if name == WEBHOOK_EVENT_TASK:
+    if name in WEBHOOK_EVENT_TASKS:
         workload = "inbound" if (kwargs or {}).get("kind") == "inbound" else "status"
     else:
         workload = TASK_WORKLOADS.get(name)

@@ -71,8 +71,14 @@ def messages_reconcile_unknown() -> dict:
 
 
 @shared_task(acks_late=True)
+def webhook_events_drain(kind: str) -> int:
+    """`kind` ("inbound" or "status") also routes the task to its queue (config/celery.py)."""
+    return services.webhook_events_drain(kind=kind)
+
+
+@shared_task(acks_late=True)
 def webhook_event_process(event_id: int, kind: str = "status") -> bool:
-    """`kind` ("inbound" or "status") only routes the task to its queue (config/celery.py)."""
+    """One event: tasks queued before drains existed (a deploy with a backlog) still run."""
     return services.webhook_event_process(event_id=event_id)
 
 

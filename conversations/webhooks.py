@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 
 def webhook_record(request, *, provider_name: str, kind: str) -> HttpResponse:
-    from .tasks import webhook_event_process
+    from .services import webhook_events_drain_soon
 
     provider = provider_by_name(provider_name)
     if not provider.signature_valid(request):
@@ -41,9 +41,9 @@ def webhook_record(request, *, provider_name: str, kind: str) -> HttpResponse:
                            kind=kind, payload=fields, received_at=timezone.now())
     if event_pk is not None:
         # robust: a broker hiccup is logged, not a 500 (the provider would retry a replay
-        # that queues nothing); the reconcile sweep queues events left unprocessed. The
+        # that queues nothing); the reconcile sweep drains events left unprocessed. The
         # kind picks the queue: inbound messages never wait behind delivery reports.
-        transaction.on_commit(lambda: webhook_event_process.delay(event_pk, kind=kind), robust=True)
+        transaction.on_commit(lambda: webhook_events_drain_soon(kind=kind), robust=True)
     return HttpResponse(body, content_type=content_type)
 
 

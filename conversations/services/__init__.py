@@ -30,7 +30,13 @@ from .threads import (
     customer_next_scheduled_refresh,
     message_sends_queue,
 )
-from .webhook_events import media_fetch, webhook_event_process, webhook_events_requeue_stale
+from .webhook_events import (
+    media_fetch,
+    webhook_event_process,
+    webhook_events_drain,
+    webhook_events_drain_soon,
+    webhook_events_requeue_stale,
+)
 
 __all__ = [
     "BulkSendReport", "DispatchOutcome", "SendBlocked",
@@ -42,5 +48,5 @@ __all__ = [
     "message_status_update", "messages_reconcile_unknown", "messages_redact", "messages_redact_expired",
     "opt_in_request", "prospect_lock", "scheduled_messages_send_due", "store_for_number",
     "template_approve", "template_map", "template_reject", "webhook_event_process",
-    "webhook_events_requeue_stale",
+    "webhook_events_drain", "webhook_events_drain_soon", "webhook_events_requeue_stale",
 ]

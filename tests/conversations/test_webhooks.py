@@ -369,7 +369,7 @@ def test_an_event_whose_task_was_lost_is_queued_again(client, twilio, messaging,
     def broker_down(*args, **kwargs):
         raise ConnectionError("redis is away")
 
-    monkeypatch.setattr(tasks.webhook_event_process, "delay", broker_down)
+    monkeypatch.setattr(tasks.webhook_events_drain, "delay", broker_down)
     response = deliver(client, twilio, inbound("Hello?"), django_capture_on_commit_callbacks)
     assert response.status_code == 200  # recorded; Twilio must not retry
     event = WebhookEvent.objects.get()
