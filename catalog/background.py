@@ -50,7 +50,8 @@ TASK_WORKLOADS = {
     "conversations.tasks.messages_reconcile_unknown": "sweeps",
 }
 # The tasks that act on recorded webhooks: their `kind` argument picks the queue.
-WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain", "conversations.tasks.webhook_event_process"}
+WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain",
+                       "conversations.tasks.webhook_event_process"}
 
 
 def queue_names(base: str) -> list[str]:

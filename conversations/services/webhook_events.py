@@ -153,7 +153,8 @@ def _apply_delivery_reports(events: list[WebhookEvent]) -> set[int]:
     for event in events:
         provider = provider_by_name(event.provider)
         report = provider.parse_delivery_report(event.payload or {})
-        if report is not None and report.provider_sid and (report.status in RANK or report.status in TERMINAL):
+        known = report is not None and (report.status in RANK or report.status in TERMINAL)
+        if known and report.provider_sid:
             reports.append((event, report))
     found = dict(Message.objects.filter(provider_sid__in={report.provider_sid for _e, report in reports},
                                         direction=Message.Direction.OUTBOUND)
