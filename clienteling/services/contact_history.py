@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from catalog.db import fit
+from catalog.db import fit, update_rows
 from clienteling.models import (
     AuditAction,
     Channel,
@@ -28,7 +28,7 @@ from clienteling.models import (
 from .audit import audit_record
 
 __all__ = [
-    "contact_history_record_message", "contact_history_record_messages",
+    "contact_history_record_inbound", "contact_history_record_message", "contact_history_record_messages",
     "contact_history_set_consent", "contact_history_set_next_scheduled",
     "contact_history_set_next_scheduled_many", "customer_consent_set",
     "customer_mark_unable_to_text", "customer_profile_name_note", "customer_prospect_for_phone",
@@ -65,6 +65,31 @@ def contact_history_record_message(*, customer_id: int, at: datetime, preview: s
         field = MARKETING_FIELD.get(channel)
         if field:
             rows.filter(_not_after(field, at)).update(**{field: at})
+
+
+def contact_history_record_inbound(*, entries: Iterable[tuple[int, str, str, datetime]]) -> int:
+    """Messages from many customers (a batch of webhooks): each one's latest text, forward only.
+
+    `entries` are (customer_id, channel, preview, at). Three statements whatever the count;
+    run inside the caller's transaction (the rows are locked while compared).
+    """
+    latest: dict[int, tuple[str, datetime]] = {}
+    for customer_id, channel, preview, at in entries:
+        if channel in TEXT_CHANNELS and (customer_id not in latest or at >= latest[customer_id][1]):
+            latest[customer_id] = (preview, at)
+    if not latest:
+        return 0
+    CustomerContactHistory.objects.bulk_create(
+        [CustomerContactHistory(customer_id=pk) for pk in latest], ignore_conflicts=True)
+    now, changed = timezone.now(), {}
+    for pk, customer_id, last_text_at in (
+            CustomerContactHistory.objects.select_for_update().filter(customer_id__in=latest)
+            .order_by("customer_id").values_list("pk", "customer_id", "last_text_at")):
+        preview, at = latest[customer_id]
+        if last_text_at is None or last_text_at <= at:
+            changed[pk] = {"last_text_at": at, "last_text_preview": _preview(preview),
+                           "last_text_inbound": True, "updated_at": now}
+    return update_rows(CustomerContactHistory, changed)
 
 
 def contact_history_record_messages(*, entries: Iterable[tuple[int, str]], at: datetime,

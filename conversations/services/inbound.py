@@ -11,10 +11,21 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.db import update_rows
 from clienteling import services as clienteling_services
-from clienteling.models import Channel, ConsentState, Customer, CustomerConsent, LegalEntity, Shift, Store
+from clienteling.models import (
+    Channel,
+    ConsentState,
+    Customer,
+    CustomerConsent,
+    LegalEntity,
+    Shift,
+    StaffProfile,
+    Store,
+)
 
 from ..models import Conversation, Message, StoreMessagingSettings
+from ..providers import InboundMessage
 from ..providers.addresses import messaging_settings
 from ..selectors.rules import (
     HELP_KEYWORDS,
@@ -30,6 +41,7 @@ from .sending import message_send
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
+KEYWORDS = STOP_KEYWORDS | START_KEYWORDS | HELP_KEYWORDS
 
 
 def store_for_number(number: str, channel: str) -> Store | None:
@@ -174,3 +186,102 @@ def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, re
             logger.info("no HELP reply on conversation %s: %s", conversation.pk, exc.reason_code)
     return message
 
+
+
+def inbound_receive_many(*, arrivals: list[tuple[InboundMessage, datetime]]) -> list[int]:
+    """Messages from many customers at once (a batch of webhooks), with a few statements.
+
+    Applied together: ordinary messages from known customers into threads that exist and
+    have an owner, the bulk of a busy store's traffic. Returns the positions it left for
+    `inbound_receive`, to be applied one by one in order: a first message, a prospect, an
+    unknown number, a keyword (STOP, START, HELP), and every other message of a thread that
+    has one of those in the batch, so a customer's messages keep their order. Run it in a
+    transaction; a message already stored is neither applied nor left.
+    """
+    stored = set(Message.objects.filter(provider_sid__in=[a.provider_sid for a, _at in arrivals])
+                 .values_list("provider_sid", flat=True))
+    stores: dict[tuple[str, str], Store | None] = {}
+    for inbound, _at in arrivals:
+        key = (inbound.to_number, inbound.channel)
+        if key not in stores:
+            stores[key] = store_for_number(*key)
+    numbers = {a.from_number.strip() for a, _at in arrivals}
+    entities = {store.legal_entity_id for store in stores.values() if store is not None}
+    customers: dict[tuple[int, str], list[Customer]] = {}
+    for customer in Customer.objects.filter(legal_entity_id__in=entities, phone__in=numbers).order_by("pk"):
+        customers.setdefault((customer.legal_entity_id, str(customer.phone)), []).append(customer)
+
+    # Who wrote, to which thread: None where the message needs the one-by-one path.
+    plan: list[tuple[Store, Customer] | None] = []
+    for inbound, _at in arrivals:
+        store = stores[(inbound.to_number, inbound.channel)]
+        found = customers.get((store.legal_entity_id, inbound.from_number.strip())) if store else None
+        if not found or (inbound.body or "").strip().upper() in KEYWORDS:
+            plan.append(None)
+            continue
+        # As _customer_for_number: primary accounts first, then customers of this store.
+        customer = min(found, key=lambda c, store=store: (
+            c.primary_account_id is not None, c.home_store_id != store.pk, c.pk))
+        plan.append((store, customer))
+    wanted = [p for p in plan if p]
+    threads = _threads_locked(wanted, channels={a.channel for a, _at in arrivals})
+    # First messages from known customers whose own associate works in the store: their
+    # threads are made here, owned by that associate (others take the one-by-one path).
+    new = {(customer.pk, store.pk, inbound.channel): (customer, store)
+           for (inbound, _at), planned in zip(arrivals, plan, strict=True) if planned
+           for store, customer in [planned] if (customer.pk, store.pk, inbound.channel) not in threads}
+    staffed = set(StaffProfile.objects.filter(
+        active=True, user_id__in={c.primary_salesperson_id for c, _s in new.values()},
+        stores__in={s.pk for _c, s in new.values()}).values_list("user_id", "stores"))
+    owned = [Conversation(customer=customer, store=store, channel=channel, status=Conversation.Status.OPEN,
+                          assigned_to_id=customer.primary_salesperson_id)
+             for (_c, _s, channel), (customer, store) in new.items()
+             if (customer.primary_salesperson_id, store.pk) in staffed]
+    if owned:
+        Conversation.objects.bulk_create(owned, ignore_conflicts=True)  # a concurrent first message wins
+        threads = _threads_locked(wanted, channels={a.channel for a, _at in arrivals})
+
+    left, held, mine = [], set(), []
+    for position, ((inbound, received_at), planned) in enumerate(zip(arrivals, plan, strict=True)):
+        if inbound.provider_sid in stored:
+            continue
+        thread = planned and threads.get((planned[1].pk, planned[0].pk, inbound.channel))
+        sender = (inbound.to_number, inbound.channel, inbound.from_number.strip())
+        if thread is None or thread.assigned_to_id is None or sender in held:
+            left.append(position)
+            held.add(sender)
+            continue
+        mine.append((inbound, received_at, planned[1], thread))
+    if not mine:
+        return left
+
+    now = timezone.now()
+    Message.objects.bulk_create([
+        Message(conversation=thread, direction=Message.Direction.INBOUND, kind=Message.Kind.TEXT,
+                body=inbound.body or "", media_urls=[str(u) for u in inbound.media_urls if u],
+                status=Status.RECEIVED, provider_sid=inbound.provider_sid, status_updated_at=received_at)
+        for inbound, received_at, _customer, thread in mine])
+    changed: dict[int, dict] = {}
+    for inbound, received_at, customer, thread in mine:
+        unread = changed.get(thread.pk, {}).get("unread_count", 0) + 1
+        changed[thread.pk] = {
+            "status": Conversation.Status.OPEN, "archive_reason": "", "archived_at": None,
+            "last_message_at": now, "last_inbound_at": received_at,
+            "last_message_preview": _preview_of(inbound)[:PREVIEW], "unread_count": unread}
+        clienteling_services.customer_profile_name_note(customer=customer, profile_name=inbound.profile_name)
+    update_rows(Conversation, changed, add=("unread_count",))
+    clienteling_services.contact_history_record_inbound(entries=[
+        (customer.pk, inbound.channel, _preview_of(inbound), received_at)
+        for inbound, received_at, customer, _thread in mine])
+    return left
+
+
+def _threads_locked(wanted: list[tuple[Store, Customer]], *, channels: set[str]) -> dict:
+    """The threads of these (store, customer) pairs, locked in id order, by (customer, store, channel)."""
+    return {(c.customer_id, c.store_id, c.channel): c for c in Conversation.objects.select_for_update()
+            .filter(customer_id__in={c.pk for _s, c in wanted}, store_id__in={s.pk for s, _c in wanted},
+                    channel__in=channels).order_by("pk")}
+
+
+def _preview_of(inbound: InboundMessage) -> str:
+    return inbound.body or (_("Image") if inbound.media_urls else "")

@@ -30,7 +30,7 @@ from ..models import Conversation, Message, WebhookEvent
 from ..providers import InboundMessage, get_provider, provider_by_name
 from ..selectors.rules import RANK, TERMINAL, Status
 from .dispatch import message_status_update
-from .inbound import inbound_receive, store_for_number
+from .inbound import inbound_receive, inbound_receive_many, store_for_number
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +102,8 @@ def _drain_batch(*, kind: str, size: int, skip: set[int]) -> tuple[int, set[int]
             return 0, set()
         if kind == "status":
             failed = _apply_delivery_reports(events)
+        elif kind == "inbound":
+            failed = _apply_inbound_messages(events)
         else:
             failed = {event.pk for event in events if not _apply_one(event)}
         done = [event.pk for event in events if event.pk not in failed]
@@ -139,6 +141,24 @@ def _act(event: WebhookEvent) -> None:
         report = provider.parse_delivery_report(payload)
         if report is None or not message_status_update(report=report, provider=provider.label):
             logger.info("%s status event %s changed nothing", event.provider, event.event_id)
+
+
+def _apply_inbound_messages(events: list[WebhookEvent]) -> set[int]:
+    """A batch of inbound messages: most together, the rest one by one in order; failed ids."""
+    arrivals = []
+    for event in events:
+        inbound = provider_by_name(event.provider).parse_inbound(event.payload or {})
+        if inbound is not None:
+            arrivals.append((event, inbound))
+    try:
+        with transaction.atomic():
+            left = inbound_receive_many(
+                arrivals=[(inbound, event.received_at) for event, inbound in arrivals])
+    except Exception:
+        logger.exception("a batch of %s inbound messages failed together; applying them one by one",
+                         len(arrivals))
+        left = range(len(arrivals))
+    return {arrivals[position][0].pk for position in left if not _apply_one(arrivals[position][0])}
 
 
 def _apply_delivery_reports(events: list[WebhookEvent]) -> set[int]:

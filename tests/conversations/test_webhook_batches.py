@@ -6,9 +6,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from clienteling.models import Channel, ConsentState, CustomerConsent
+from clienteling.models import Channel, ConsentState, CustomerConsent, StaffProfile
 from conversations import services, tasks
-from conversations.models import Message, WebhookEvent
+from conversations.models import Conversation, Message, WebhookEvent
 
 from .conftest import STORE_A_SMS, opt_in, post_signed
 
@@ -151,3 +151,76 @@ def test_a_long_drain_hands_over_to_a_fresh_task(twilio, sms_thread, monkeypatch
     assert applied == 5  # one batch, then the time was up
     assert queued == [{"kind": "status"}]
     assert WebhookEvent.objects.filter(processed_at__isnull=True).count() == 7
+
+
+def record_inbound(customer, body: str, sid: str, to=STORE_A_SMS) -> WebhookEvent:
+    return WebhookEvent.objects.create(provider="twilio", kind="inbound", event_id=sid, payload={
+        "MessageSid": sid, "From": str(customer.phone), "To": to, "Body": body, "NumMedia": "0"})
+
+
+@pytest.mark.parametrize("customers", [2, 20])
+def test_ordinary_messages_into_owned_threads_are_applied_together(org, twilio, messaging, associate_a,
+                                                                   customers):
+    from clienteling.models import CustomerContactHistory
+    from tests.factories import CustomerFactory
+
+    people = [CustomerFactory(legal_entity=org["entity"], home_store=org["store_a"],
+                              phone=f"+1310555{n:04d}") for n in range(customers)]
+    threads = [services.conversation_get_or_create(customer=person, store=org["store_a"], channel=Channel.SMS,
+                                                   user=associate_a) for person in people]
+    for turn in range(3):
+        for n, person in enumerate(people):
+            record_inbound(person, f"Message {turn} from {n}", f"SM{n:016d}{turn:016d}")
+    replayed = Message.objects.create(
+        conversation=threads[0], direction=Message.Direction.INBOUND, body="Stored before",
+        status=Message.Status.RECEIVED, provider_sid="SM" + "e" * 32)
+    record_inbound(people[0], "Stored before", replayed.provider_sid)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert services.webhook_events_drain(kind="inbound") == 3 * customers + 1
+
+    assert len(queries) <= 20, len(queries)
+    for n, (person, thread) in enumerate(zip(people, threads, strict=True)):
+        thread.refresh_from_db()
+        bodies = list(thread.messages.filter(direction=Message.Direction.INBOUND).exclude(pk=replayed.pk)
+                      .order_by("pk").values_list("body", flat=True))
+        assert bodies == [f"Message {turn} from {n}" for turn in range(3)]
+        assert (thread.unread_count, thread.last_message_preview) == (3, f"Message 2 from {n}")
+        assert thread.last_inbound_at is not None
+        history = CustomerContactHistory.objects.get(customer=person)
+        assert (history.last_text_preview, history.last_text_inbound) == (f"Message 2 from {n}", True)
+
+
+def test_a_keyword_sends_its_whole_thread_one_by_one_in_order(twilio, sms_thread, customer_a):
+    for n, body in enumerate(["Hello", "STOP", "Sorry, I meant the scarf"]):
+        record_inbound(customer_a, body, f"SM{n:032d}")
+
+    assert services.webhook_events_drain(kind="inbound") == 3
+
+    bodies = sms_thread.messages.filter(direction=Message.Direction.INBOUND).order_by("pk")
+    assert list(bodies.values_list("body", flat=True)) == ["Hello", "STOP", "Sorry, I meant the scarf"]
+    latest = CustomerConsent.objects.filter(customer=customer_a, channel=Channel.SMS).latest("pk")
+    assert latest.state == ConsentState.OPTED_OUT
+    sms_thread.refresh_from_db()
+    assert sms_thread.unread_count == 3
+
+
+def test_first_messages_open_threads_owned_by_each_customers_associate(org, twilio, messaging, associate_a):
+    from tests.factories import CustomerFactory, make_staff
+
+    elsewhere = make_staff(StaffProfile.Role.ASSOCIATE, org["store_b"])
+    mine = [CustomerFactory(legal_entity=org["entity"], home_store=org["store_a"], phone=f"+1310555{n:04d}",
+                            primary_salesperson=associate_a) for n in range(5)]
+    other = CustomerFactory(legal_entity=org["entity"], home_store=org["store_a"], phone="+13105559999",
+                            primary_salesperson=elsewhere)
+    for n, person in enumerate([*mine, other]):
+        record_inbound(person, "Is the bag back in stock?", f"SM{n:032d}")
+
+    assert services.webhook_events_drain(kind="inbound") == 6
+
+    threads = {t.customer_id: t for t in Conversation.objects.filter(channel=Channel.SMS)}
+    assert {threads[p.pk].assigned_to_id for p in mine} == {associate_a.pk}
+    assert all(threads[p.pk].unread_count == 1 for p in mine)
+    # Their associate does not work in this store: the one-by-one rules assign it (no shift: nobody).
+    assert threads[other.pk].assigned_to_id is None
+    assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 6

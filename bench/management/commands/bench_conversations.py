@@ -10,6 +10,9 @@
    and every answered request recorded (WebhookEvent rows counted).
 3. A conversation of 5,000 messages: first page, server time (selector and
    the whole view in-process). Goal < 150 ms.
+4. Recorded webhook events applied by one Celery worker process (concurrency 1):
+   delivery reports for a campaign's messages, then inbound messages, each alone.
+   Goal >= 500 events/s.
 
 Run it against a scratch database: it creates its own legal entity, store,
 staff and customers (prefix "bench-conv") and removes the messages it made.
@@ -122,7 +125,9 @@ class Command(BaseCommand):
         parser.add_argument("--worker-class", default="sync")
         parser.add_argument("--thread-messages", type=int, default=5000)
         parser.add_argument("--runs", type=int, default=30)
-        parser.add_argument("--only", choices=["bulk", "webhook", "thread"], action="append")
+        parser.add_argument("--events", type=int, default=20000,
+                            help="Delivery reports applied by the worker (inbound: a tenth of it).")
+        parser.add_argument("--only", choices=["bulk", "webhook", "thread", "events"], action="append")
         parser.add_argument("--load", choices=["auto", "wrk", "asyncio"], default="auto",
                             help="Webhook load generator: wrk when installed (apt-get install wrk), "
                                  "else the built-in asyncio one.")
@@ -142,7 +147,7 @@ class Command(BaseCommand):
         if self.load_tool == "asyncio":
             self.say("webhook load: wrk not found, using the built-in asyncio generator "
                      "(apt-get install wrk for the reference measurement)")
-        only = set(options["only"] or ["bulk", "webhook", "thread"])
+        only = set(options["only"] or ["bulk", "webhook", "thread", "events"])
         self.world = self.setup(options["customers"])
         results = []
         if "bulk" in only:
@@ -152,6 +157,8 @@ class Command(BaseCommand):
                                           options["workers"], options["threads"], options["worker_class"])
         if "thread" in only:
             results += self.bench_thread(options["thread_messages"], options["runs"])
+        if "events" in only:
+            results += self.bench_events(options["events"])
         if options["json"]:
             self.stdout.write(json.dumps(results))
         else:
@@ -549,3 +556,109 @@ class Command(BaseCommand):
         else:
             self.say(f"  the conversation view answered {response.status_code}; measured the selector only")
         return results
+
+    # --- 4. recorded webhook events applied by one worker process ------------------------
+
+    def bench_events(self, reports: int) -> list[dict]:
+        from django.utils import timezone
+
+        from conversations.models import Conversation, Message, WebhookEvent
+        from conversations.services import webhook_events_drain_soon
+
+        run = uuid.uuid4().hex[:8]
+        threads = list(Conversation.objects.filter(store=self.world["store"], channel="email")
+                       .order_by("pk").values_list("pk", flat=True)[:reports])
+        inbound = max(1, min(len(threads), reports // 10))
+        self.say(f"events: {len(threads)} sent messages and their delivery reports, {inbound} inbound ...")
+        now = timezone.now()
+        Message.objects.bulk_create(
+            [Message(conversation_id=pk, direction="out", status="sent", body="Bench offer",
+                     provider_sid=f"SMev{run}{n:020d}", sent_at=now, status_updated_at=now)
+             for n, pk in enumerate(threads)], batch_size=5000)
+        WebhookEvent.objects.bulk_create(
+            [WebhookEvent(provider="twilio", kind="status", event_id=f"SMev{run}{n:020d}:delivered",
+                          received_at=now, payload={"MessageSid": f"SMev{run}{n:020d}",
+                                                    "MessageStatus": "delivered", "AccountSid": SID})
+             for n in range(len(threads))], batch_size=5000)
+        WebhookEvent.objects.bulk_create(
+            [WebhookEvent(provider="twilio", kind="inbound", event_id=f"SMin{run}{n:020d}", received_at=now,
+                          payload={"MessageSid": f"SMin{run}{n:020d}", "AccountSid": SID,
+                                   "From": f"+1917{n:07d}", "To": STORE_NUMBER, "Body": f"Hello {n}",
+                                   "NumMedia": "0"})
+             for n in range(inbound)], batch_size=5000)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE conversations_webhookevent")
+            cursor.execute("ANALYZE conversations_message")
+        queue = f"bench-conv-events-{run}"
+        results = []
+        worker = self.start_worker(queue, ("status", "inbound"))
+        try:
+            for kind, count, prefix in (("status", len(threads), "SMev"), ("inbound", inbound, "SMin")):
+                pending = WebhookEvent.objects.filter(kind=kind, processed_at__isnull=True,
+                                                      event_id__startswith=f"{prefix}{run}")
+                started = time.perf_counter()
+                with self.on_queue(queue):
+                    webhook_events_drain_soon(kind=kind, force=True)
+                deadline = started + 600
+                while pending.exists() and time.perf_counter() < deadline:
+                    time.sleep(0.05)
+                elapsed = time.perf_counter() - started
+                left = pending.count()
+                self.say(f"  {kind}: {count - left} of {count} applied in {elapsed:.1f} s")
+                results.append({"name": f"{kind} events applied by one worker process", "unit": "events/s",
+                                "value": round((count - left) / elapsed), "goal": ">= 500"})
+            delivered = Message.objects.filter(provider_sid__startswith=f"SMev{run}",
+                                               status="delivered").count()
+            results.append({"name": "delivery reports not applied", "value": len(threads) - delivered,
+                            "unit": "events", "goal": "= 0"})
+        finally:
+            self.stop_worker(worker)
+            self.purge(queue)
+            WebhookEvent.objects.filter(event_id__contains=run).delete()
+            Message.objects.filter(provider_sid__startswith=f"SMev{run}").delete()
+            received = Message.objects.filter(provider_sid__startswith=f"SMin{run}")
+            Conversation.objects.filter(pk__in=received.values("conversation_id"), channel="sms").delete()
+        return results
+
+    def on_queue(self, queue: str):
+        """Tasks this process queues go to `queue` (and its workload queues) for a while."""
+        from contextlib import contextmanager
+
+        from celery import current_app as app  # the project's app, made current by config
+
+        @contextmanager
+        def swapped():
+            previous = (app.conf.task_always_eager, app.conf.task_default_queue)
+            app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+            try:
+                yield
+            finally:
+                app.conf.task_always_eager, app.conf.task_default_queue = previous
+        return swapped()
+
+    def start_worker(self, queue: str, workloads: tuple[str, ...]) -> subprocess.Popen:
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": settings.SETTINGS_MODULE, "DEBUG": "0",
+               "CELERY_QUEUE": queue, "DATABASE_URL": self.database_url(), "REDIS_URL": settings.REDIS_URL,
+               "LOG_LEVEL": "WARNING"}
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency=1", "--pool=prefork",
+             "-Q", ",".join(f"{queue}.{workload}" for workload in workloads), "--loglevel=WARNING",
+             f"--hostname={queue}@%h", "--without-gossip", "--without-mingle"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        from celery import current_app as app  # the project's app, made current by config
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if worker.poll() is not None:
+                raise CommandError(f"the worker exited: {worker.stderr.read().decode()[-2000:]}")
+            if app.control.ping(destination=[f"{queue}@{socket.gethostname()}"], timeout=0.5):
+                return worker
+        worker.kill()
+        raise CommandError("the worker did not start within 60 s")
+
+    def stop_worker(self, worker: subprocess.Popen) -> None:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
