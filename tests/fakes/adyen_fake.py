@@ -2,10 +2,17 @@
 
 It keeps links in memory, honours the Idempotency-Key header the way Adyen does
 (the same key returns the first answer, never a second link), counts what it
-created, and can be told to misbehave for the next requests:
+created, records every request with the time it arrived, and can be told to
+misbehave for the next requests to one endpoint ("create": POST /paymentLinks,
+"expire": PATCH /paymentLinks/{id}, or "any"):
 
-- "timeout": create the link, then answer only after the client gave up
-- 500 / 429 / 422: answer with that status and create nothing
+- `inject(kind, times=, retry_after=, delay=, on=)`, kind one of FAULTS:
+  "timeout" (do the work, then answer only after `delay`, past the client's
+  timeout), "429" (a Retry-After header when `retry_after` is given), "500"
+  (nothing done), "malformed" (do the work, answer 2xx with a body that is not
+  JSON), "slow" (answer correctly after `delay`, within the timeout);
+- `fail_next(*behaviours)`: the next requests, whatever the endpoint: an HTTP
+  status (500, 429, 422: that status, nothing done) or "timeout".
 
 `signed_notification(...)` builds a standard notification whose items carry an
 HMAC made with the SDK's own helper, as Adyen signs them.
@@ -23,6 +30,9 @@ from Adyen.util import generate_notification_sig
 API_KEY = "AQE-fake-api-key"
 MERCHANT = "AtelierECOM"
 HMAC_KEY = "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056"
+FAULTS = ("timeout", "429", "500", "malformed", "slow")
+ENDPOINTS = ("create", "expire", "any")
+NOT_JSON = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
 
 class FakeAdyen:
@@ -33,7 +43,7 @@ class FakeAdyen:
         self.requests: list[dict] = []
         self.created = 0
         self.expired: list[str] = []
-        self.behaviours: list = []
+        self.faults: list[dict] = []
         self.delay = 2.5  # seconds a "timeout" answer waits
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -55,10 +65,35 @@ class FakeAdyen:
         self._server.server_close()
 
     def fail_next(self, *behaviours) -> None:
-        self.behaviours.extend(behaviours)
+        for behaviour in behaviours:
+            if behaviour == "timeout":
+                self.inject("timeout", on="any")
+            else:
+                with self._lock:
+                    self.faults.append({"kind": "status", "status": int(behaviour), "on": "any"})
+
+    def inject(self, kind: str, *, times: int = 1, retry_after: float | str | None = None,
+               delay: float | None = None, on: str = "create") -> None:
+        """The next `times` requests to `on` misbehave as `kind` (FAULTS)."""
+        if kind not in FAULTS or on not in ENDPOINTS:
+            raise ValueError(f"unknown fault {kind!r} on {on!r}")
+        if delay is None:
+            delay = self.delay if kind == "timeout" else 0.3
+        with self._lock:
+            self.faults.extend([{"kind": kind, "retry_after": retry_after, "delay": delay, "on": on}] * times)
 
     def link_requests(self) -> list[dict]:
         return [r for r in self.requests if r["method"] == "POST" and r["path"].endswith("/paymentLinks")]
+
+    def expire_requests(self) -> list[dict]:
+        return [r for r in self.requests if r["method"] == "PATCH"]
+
+    def _next_fault(self, endpoint: str) -> dict | None:
+        with self._lock:
+            for index, fault in enumerate(self.faults):
+                if fault["on"] in ("any", endpoint):
+                    return self.faults.pop(index)
+        return None
 
     # --- request handling ----------------------------------------------------------------
 
@@ -74,49 +109,53 @@ class FakeAdyen:
                 raw = self.rfile.read(length) if length else b""
                 return json.loads(raw) if raw else None
 
-            def _send(self, status, payload):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+            def _send(self, status, payload, headers=None):
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                try:
+                    self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up waiting
 
             def _route(self, method):
                 body = self._body()
                 record = {"method": method, "path": self.path, "headers": dict(self.headers),
-                          "body": body}
+                          "body": body, "at": time.monotonic()}
                 with fake._lock:
                     fake.requests.append(record)
-                    behaviour = fake.behaviours.pop(0) if fake.behaviours else None
                 if self.headers.get("x-api-key") != fake.api_key:
                     return self._send(401, {"status": 401, "errorCode": "000", "errorType": "security",
                                             "message": "HTTP Status Response - Unauthorized"})
-                if isinstance(behaviour, int):
-                    return self._send(behaviour, {"status": behaviour, "errorCode": str(behaviour),
-                                                  "errorType": "internal", "message": "Fake failure"})
                 parts = self.path.split("?")[0].rstrip("/").split("/")
-                if method == "POST" and parts[-1] == "paymentLinks":
-                    status, payload = fake._create(body, self.headers.get("Idempotency-Key"))
-                    if behaviour == "timeout":
-                        time.sleep(fake.delay)
-                    return self._send(status, payload)
-                if parts[-2:-1] == ["paymentLinks"]:
-                    link = fake.links.get(parts[-1])
-                    if link is None:
-                        return self._send(404, {"status": 404, "errorCode": "000",
-                                                "message": "Payment link not found"})
-                    if method == "PATCH":
-                        if (body or {}).get("status") != "expired":
-                            return self._send(422, {"status": 422, "errorCode": "14_0",
-                                                    "message": "Only status expired is allowed"})
-                        if link["status"] == "completed":
-                            return self._send(422, {"status": 422, "errorCode": "14_1",
-                                                    "message": "Link already completed"})
-                        link["status"] = "expired"
-                        fake.expired.append(link["id"])
-                    return self._send(200, link)
-                return self._send(404, {"status": 404, "message": "Unknown endpoint"})
+                endpoint = "create" if method == "POST" and parts[-1] == "paymentLinks" else (
+                    "expire" if method == "PATCH" else "other")
+                fault = fake._next_fault(endpoint) or {"kind": ""}
+                kind = fault["kind"]
+                if kind == "status":
+                    status = fault["status"]
+                    return self._send(status, {"status": status, "errorCode": str(status),
+                                               "errorType": "internal", "message": "Fake failure"})
+                if kind == "429":
+                    wait = fault["retry_after"]
+                    headers = {"Retry-After": str(wait)} if wait is not None else {}
+                    return self._send(429, {"status": 429, "errorCode": "429", "errorType": "internal",
+                                            "message": "Too many requests"}, headers)
+                if kind == "500":
+                    return self._send(500, {"status": 500, "errorCode": "905", "errorType": "internal",
+                                            "message": "Internal error"})
+                if kind == "slow":
+                    time.sleep(fault["delay"])
+                status, payload = fake._answer(method, parts, body, self.headers.get("Idempotency-Key"))
+                if kind == "timeout":
+                    time.sleep(fault["delay"])
+                if kind == "malformed" and status < 300:
+                    payload = NOT_JSON
+                return self._send(status, payload)
 
             def do_POST(self):
                 self._route("POST")
@@ -128,6 +167,23 @@ class FakeAdyen:
                 self._route("GET")
 
         return Handler
+
+    def _answer(self, method, parts, body, idempotency_key) -> tuple[int, dict]:
+        if method == "POST" and parts[-1] == "paymentLinks":
+            return self._create(body, idempotency_key)
+        if parts[-2:-1] != ["paymentLinks"]:
+            return 404, {"status": 404, "message": "Unknown endpoint"}
+        link = self.links.get(parts[-1])
+        if link is None:
+            return 404, {"status": 404, "errorCode": "000", "message": "Payment link not found"}
+        if method == "PATCH":
+            if (body or {}).get("status") != "expired":
+                return 422, {"status": 422, "errorCode": "14_0", "message": "Only status expired is allowed"}
+            if link["status"] == "completed":
+                return 422, {"status": 422, "errorCode": "14_1", "message": "Link already completed"}
+            link["status"] = "expired"
+            self.expired.append(link["id"])
+        return 200, link
 
     def _create(self, body, idempotency_key):
         with self._lock:

@@ -2,9 +2,20 @@
 
 Implements what Atelier uses: create a message, fetch one, list messages
 (filtered by To/From/DateSent>), fetch inbound media. Every request is
-recorded. Switches make the next create answer a Twilio error (20429, 21610,
-21211, 21614, 63016, 500) or hang past the client's timeout after accepting
-the message (the "request left, answer lost" case).
+recorded with the time it arrived.
+
+Switches, for the next requests to one endpoint ("create", "list", "fetch",
+"media"):
+
+- `fail_next(code)`: answer a Twilio error (20429, 21610, 21211, 21614, 63016, 20500);
+- `inject(kind, times=, retry_after=, delay=, accept=, on=)`, kind one of FAULTS:
+  "timeout" (do the work, then answer only after `delay`: past the client's
+  timeout; with accept=False a create keeps nothing), "429" (with a Retry-After
+  header when `retry_after` is given), "500", "malformed" (do the work, answer
+  2xx with a body that is not JSON), "slow" (answer correctly after `delay`,
+  shorter than the client's timeout);
+- `hang_next(seconds, accept=)`: the "request left, answer lost" case, an
+  inject("timeout") on create.
 """
 
 import base64
@@ -31,6 +42,12 @@ ERRORS = {
                  "If you want to send messages outside this window, please use a Template."),
     20500: (500, "An internal server error has occurred"),
 }
+FAULTS = ("timeout", "429", "500", "malformed", "slow")
+ENDPOINTS = ("create", "list", "fetch", "media")
+# What a proxy in front of an API answers when it is having a bad day.
+NOT_JSON = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
 def photo_png(width: int = 240, height: int = 160) -> bytes:
     """A small real picture (a warm gradient), for media a customer "sends"."""
     rows = b"".join(b"\0" + bytes(channel for x in range(width)
@@ -64,7 +81,7 @@ class FakeTwilio:
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
         self.messages: dict[str, dict] = {}
-        self._plan: deque = deque()
+        self._plans: dict[str, deque] = {endpoint: deque() for endpoint in ENDPOINTS}
         self._lock = threading.Lock()
         self._release = threading.Event()
         self._counter = itertools.count(1)
@@ -72,20 +89,34 @@ class FakeTwilio:
 
     # --- switches --------------------------------------------------------------------
 
-    def fail_next(self, code: int, times: int = 1) -> None:
+    def fail_next(self, code: int, times: int = 1, *, on: str = "create") -> None:
         with self._lock:
-            self._plan.extend([("error", code)] * times)
+            self._plans[on].extend([{"kind": "error", "code": code}] * times)
 
     def hang_next(self, seconds: float = 30.0, *, accept: bool = True) -> None:
         """The next create hangs; with `accept`, Twilio took the message before hanging."""
+        self.inject("timeout", delay=seconds, accept=accept)
+
+    def inject(self, kind: str, *, times: int = 1, retry_after: float | str | None = None,
+               delay: float | None = None, accept: bool = True, on: str = "create") -> None:
+        """The next `times` requests to `on` misbehave as `kind` (FAULTS)."""
+        if kind not in FAULTS or on not in ENDPOINTS:
+            raise ValueError(f"unknown fault {kind!r} on {on!r}")
+        if delay is None:
+            delay = 30.0 if kind == "timeout" else 0.5
         with self._lock:
-            self._plan.append(("hang", seconds, accept))
+            self._plans[on].extend([{"kind": kind, "retry_after": retry_after, "delay": delay,
+                                     "accept": accept}] * times)
 
     # --- what happened ---------------------------------------------------------------
 
     @property
     def creates(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == "POST" and r.path.endswith("/Messages.json")]
+
+    @property
+    def lists(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.method == "GET" and r.path.endswith("/Messages.json")]
 
     def last_create(self) -> dict:
         return self.creates[-1].form
@@ -114,6 +145,8 @@ class FakeTwilio:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
+        # A client that gave up (a "timeout") has closed the socket: not an error here.
+        self._server.handle_error = lambda request, client_address: None
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
 
@@ -148,39 +181,64 @@ class FakeTwilio:
             return self._json(handler, 401, {"code": 20003, "message": "Authenticate", "status": 401})
         prefix = f"/2010-04-01/Accounts/{self.account_sid}/Messages"
         if method == "POST" and parts.path == prefix + ".json":
-            return self._create(handler, form)
-        if method == "GET" and parts.path == prefix + ".json":
-            return self._list(handler, query)
-        if method == "GET" and "/Media/" in parts.path:
-            return self._bytes(handler, 200, PNG, "image/png")
-        if method == "GET" and parts.path.startswith(prefix + "/") and parts.path.endswith(".json"):
-            sid = parts.path[len(prefix) + 1:-len(".json")]
-            if sid in self.messages:
-                return self._json(handler, 200, self.messages[sid])
-        return self._json(handler, 404, {"code": 20404, "message": "The requested resource was not found",
-                                         "more_info": "https://www.twilio.com/docs/errors/20404",
-                                         "status": 404})
-
-    def _create(self, handler, form: dict) -> None:
+            endpoint = "create"
+        elif method == "GET" and parts.path == prefix + ".json":
+            endpoint = "list"
+        elif method == "GET" and "/Media/" in parts.path:
+            endpoint = "media"
+        elif method == "GET" and parts.path.startswith(prefix + "/") and parts.path.endswith(".json"):
+            endpoint = "fetch"
+        else:
+            return self._json(handler, *self._not_found())
         with self._lock:
-            action = self._plan.popleft() if self._plan else None
-        if action and action[0] == "error":
-            status, text = ERRORS[action[1]]
-            return self._json(handler, status, {
-                "code": action[1], "message": text, "status": status,
-                "more_info": f"https://www.twilio.com/docs/errors/{action[1]}"})
-        message = self._message(form)
-        if action and action[0] == "hang":
-            _kind, seconds, accept = action
-            if accept:
+            fault = self._plans[endpoint].popleft() if self._plans[endpoint] else {"kind": ""}
+        kind = fault["kind"]
+        if kind == "error":
+            status, text = ERRORS[fault["code"]]
+            return self._json(handler, status, self._error(fault["code"], text, status))
+        if kind == "429":
+            headers = {"Retry-After": str(fault["retry_after"])} if fault["retry_after"] is not None else {}
+            return self._json(handler, 429, self._error(20429, ERRORS[20429][1], 429), headers)
+        if kind == "500":
+            return self._json(handler, 500, self._error(20500, ERRORS[20500][1], 500))
+        if kind == "slow":
+            self._release.wait(fault["delay"])
+        status, body, content_type = self._answer(endpoint, parts.path[len(prefix) + 1:-len(".json")], form,
+                                                  query, keep=fault.get("accept", True))
+        if kind == "timeout":
+            self._release.wait(fault["delay"])
+        if kind == "malformed":
+            body, content_type = NOT_JSON, "text/html"
+        try:
+            return self._bytes(handler, status, body, content_type)
+        except OSError:
+            return None  # the client gave up waiting
+
+    def _answer(self, endpoint: str, sid: str, form: dict, query: dict, *,
+                keep: bool) -> tuple[int, bytes, str]:
+        if endpoint == "create":
+            message = self._message(form)
+            if keep:
                 self.messages[message["sid"]] = message
-            self._release.wait(seconds)
-            try:
-                return self._json(handler, 201, message)
-            except OSError:
-                return None
-        self.messages[message["sid"]] = message
-        return self._json(handler, 201, message)
+            return 201, json.dumps(message).encode(), "application/json"
+        if endpoint == "list":
+            return 200, json.dumps(self._list(query)).encode(), "application/json"
+        if endpoint == "media":
+            return 200, PNG, "image/png"
+        if sid in self.messages:
+            return 200, json.dumps(self.messages[sid]).encode(), "application/json"
+        status, payload = self._not_found()
+        return status, json.dumps(payload).encode(), "application/json"
+
+    @staticmethod
+    def _error(code: int, text: str, status: int) -> dict:
+        return {"code": code, "message": text, "status": status,
+                "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+
+    @staticmethod
+    def _not_found() -> tuple[int, dict]:
+        return 404, {"code": 20404, "message": "The requested resource was not found",
+                     "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}
 
     def _message(self, form: dict) -> dict:
         sid = "SM" + uuid.uuid4().hex
@@ -202,7 +260,7 @@ class FakeTwilio:
             "subresource_uris": {"media": f"{base}/Media.json"}, "uri": f"{base}.json",
         }
 
-    def _list(self, handler, query: dict) -> None:
+    def _list(self, query: dict) -> dict:
         found = list(self.messages.values())
         if query.get("To"):
             found = [m for m in found if m["to"] == query["To"]]
@@ -213,15 +271,18 @@ class FakeTwilio:
             found = [m for m in found if datetime.fromtimestamp(m["_created"], UTC).date() >= since]
         found.sort(key=lambda m: -m["_created"])
         uri = f"/2010-04-01/Accounts/{self.account_sid}/Messages.json"
-        self._json(handler, 200, {"messages": found, "end": max(len(found) - 1, 0), "first_page_uri": uri,
-                                  "next_page_uri": None, "page": 0, "page_size": 50,
-                                  "previous_page_uri": None, "start": 0, "uri": uri})
+        return {"messages": found, "end": max(len(found) - 1, 0), "first_page_uri": uri,
+                "next_page_uri": None, "page": 0, "page_size": 50,
+                "previous_page_uri": None, "start": 0, "uri": uri}
 
-    def _json(self, handler, status: int, payload: dict) -> None:
-        self._bytes(handler, status, json.dumps(payload).encode(), "application/json")
+    def _json(self, handler, status: int, payload: dict, headers: dict | None = None) -> None:
+        self._bytes(handler, status, json.dumps(payload).encode(), "application/json", headers)
 
-    def _bytes(self, handler, status: int, body: bytes, content_type: str) -> None:
+    def _bytes(self, handler, status: int, body: bytes, content_type: str,
+               headers: dict | None = None) -> None:
         handler.send_response(status)
+        for name, value in (headers or {}).items():
+            handler.send_header(name, value)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(body)))
         handler.end_headers()
