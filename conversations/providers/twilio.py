@@ -8,14 +8,16 @@ the real SDK against a loopback fake of the API.
 import json
 import logging
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
 
 import requests
 from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from django.utils.translation import gettext_lazy
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 from urllib3.exceptions import NewConnectionError
@@ -36,6 +38,7 @@ from .base import (
 from .twilio_webhooks import (
     CONSEQUENCES,
     EMPTY_TWIML,
+    ERROR_REASONS,
     STATUSES,
     event_id,
     parse_delivery_report,
@@ -48,6 +51,8 @@ from .twilio_webhooks import (
 logger = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
+UNREADABLE_ANSWER = gettext_lazy("Twilio accepted the message but its answer could not be read: "
+                                 "waiting for Twilio to report on it.")
 
 _session: requests.Session | None = None
 
@@ -71,6 +76,7 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
         self.connect_timeout = connect_timeout
         self.extra_headers = extra_headers or {}
         self.retry_after: float | None = None
+        self.answered: int | None = None  # the last response's status; None: no answer came
 
     def rewrite(self, url: str) -> str:
         if self.base_url and url.startswith(TWILIO_API):
@@ -86,6 +92,7 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
     def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
                 allow_redirects=False):
         headers = {**(headers or {}), **self.extra_headers}
+        self.answered, self.retry_after = None, None
         # requests accepts (connect, read); the base class only checks numbers.
         self.timeout, saved = self._timeouts(timeout), self.timeout
         try:
@@ -94,9 +101,10 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
                                        allow_redirects=allow_redirects)
         finally:
             self.timeout = saved
-        # The SDK's exception drops the headers: keep how long a 429 asks us to wait.
-        value = str((response.headers or {}).get("Retry-After", "")) if response.status_code == 429 else ""
-        self.retry_after = float(value) if value.replace(".", "", 1).isdigit() else None
+        self.answered = response.status_code
+        # The SDK's exception drops the headers: keep how long a 429 or 503 asks us to wait.
+        if response.status_code in (429, 503):
+            self.retry_after = retry_after_seconds((response.headers or {}).get("Retry-After"))
         return response
 
     def fetch_bytes(self, url: str, *, auth) -> tuple[str, bytes]:
@@ -104,6 +112,22 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
                                     allow_redirects=True)
         response.raise_for_status()
         return response.headers.get("Content-Type", "application/octet-stream"), response.content
+
+
+def retry_after_seconds(value) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now; None when absent or unreadable."""
+    value = str(value or "").strip()
+    if not value:
+        return None
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def http_client(account, *, idempotency_key: str = "") -> AtelierTwilioHttpClient:
@@ -138,23 +162,45 @@ def absolute_media_url(url: str) -> str:
     return url if urlsplit(url).scheme else public_url(url)
 
 
-def map_exception(exc: Exception, *, retry_after: float | None = None) -> Exception:
-    """SDK/transport exception -> PermanentError, TransientError or UnknownOutcome."""
+def map_exception(exc: Exception, *, retry_after: float | None = None,
+                  answered: int | None = None) -> Exception:
+    """SDK/transport exception -> PermanentError, TransientError or UnknownOutcome.
+
+    `answered` is the HTTP status of the response the exception came with (None: none came).
+    """
     if isinstance(exc, TwilioRestException | TwilioServiceException):
         status = int(getattr(exc, "status", 0) or 0)
         code = str(getattr(exc, "code", "") or status)
         detail = getattr(exc, "msg", "") or getattr(exc, "detail", "") or ""
         if code == "20429" or status == 429 or status >= 500:
-            return TransientError(reason_for(code, detail), code=code, retry_after=retry_after)
+            return TransientError(_transient_reason(code, status), code=code, retry_after=retry_after)
         return PermanentError(reason_for(code, detail), code=code, consequence=CONSEQUENCES.get(code, ""))
+    if isinstance(exc, TwilioException) and answered:
+        # A list page the SDK would not read ("Unable to fetch page"): only the status is known.
+        if answered == 429 or answered >= 500:
+            return TransientError(_transient_reason("", answered), code=str(answered),
+                                  retry_after=retry_after)
+        return PermanentError(reason_for("", str(exc.args[0] if exc.args else "")), code=str(answered))
+    if isinstance(exc, ValueError | TypeError | AttributeError) and answered and 200 <= answered < 300:
+        # Twilio said yes but its answer cannot be read (a proxy's page, a cut body): the
+        # message may well exist, so it is settled from the callback or a lookup, never resent.
+        return UnknownOutcome(UNREADABLE_ANSWER, code="bad_response")
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return TransientError(_("Twilio could not be reached; will retry."), code="connect_timeout")
+        return TransientError(_("Twilio could not be reached."), code="connect_timeout")
     if isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc):
-        return TransientError(_("Twilio could not be reached; will retry."), code="connection")
+        return TransientError(_("Twilio could not be reached."), code="connection")
     if isinstance(exc, requests.exceptions.RequestException):
         return UnknownOutcome(_("No answer from Twilio after the message left: "
                                             "waiting for Twilio to report on it."), code="timeout")
     return exc
+
+
+def _transient_reason(code: str, status: int) -> str:
+    if code in ERROR_REASONS:
+        return reason_for(code)
+    if status == 429:
+        return reason_for("20429")
+    return _("Twilio had a server error (HTTP %(status)s).") % {"status": status}
 
 
 def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
@@ -168,7 +214,8 @@ def provider_errors(http: AtelierTwilioHttpClient | None = None):
     try:
         yield
     except Exception as exc:
-        mapped = map_exception(exc, retry_after=http.retry_after if http else None)
+        mapped = map_exception(exc, retry_after=http.retry_after if http else None,
+                               answered=http.answered if http else None)
         if mapped is exc:
             raise
         raise mapped from exc
@@ -233,6 +280,8 @@ class TwilioProvider(BaseProvider):
         client = twilio_client(account, idempotency_key=idempotency_key)
         with provider_errors(client.http_client):
             created = client.messages.create(**params)
+        if not created.sid:
+            raise UnknownOutcome(UNREADABLE_ANSWER, code="bad_response")
         return SendResult(provider_sid=created.sid, status=STATUSES.get(created.status or "", "sent"))
 
     def lookup(self, message) -> SendResult | None:

@@ -44,7 +44,8 @@ ERROR_REASONS = {
     "30008": gettext_lazy("Delivery failed for an unknown reason."),
     "63016": gettext_lazy("Outside the WhatsApp 24-hour window: only an approved template can be sent."),
     "63024": gettext_lazy("This number is not on WhatsApp."),
-    "20429": gettext_lazy("Twilio is rate limiting requests; the message will be retried."),
+    "20429": gettext_lazy("Twilio is rate limiting requests."),
+    "20500": gettext_lazy("Twilio had an internal server error."),
 }
 # What a refusal means for the customer, in the interface's terms.
 CONSEQUENCES = {"21610": "opted_out", "21211": "cannot_text", "21614": "cannot_text"}

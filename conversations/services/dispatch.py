@@ -108,6 +108,13 @@ def message_dispatch(*, message_id: int, final_attempt: bool = False) -> Dispatc
                            status=Status.UNKNOWN, error_code=exc.code,
                            error_message=exc.message)
         return DispatchOutcome("unknown")
+    except Exception:
+        # A provider bug: the request may have left, so the row is reconciled, not left SENDING.
+        message_transition(message_id=message_id, expected=[Status.SENDING], status=Status.UNKNOWN,
+                           error_code="error", error_message=_(
+                               "The send stopped on an unexpected error: checking with the provider "
+                               "whether the message left."))
+        raise
     status = result.status if result.status in RANK else Status.SENT
     if RANK.get(status, 0) < RANK[Status.SENT]:
         status = Status.SENT  # accepted by the provider
