@@ -9,21 +9,28 @@ from . import services
 from .payments import TransientError
 
 
-@shared_task(bind=True, acks_late=True, max_retries=settings.TASK_MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def payment_link_create(self, link_id: int) -> None:
     # The provider call carries the link's idempotency key: a retry never makes a second link.
     try:
-        services.payment_link_create(link_id=link_id)
+        services.payment_link_create(link_id=link_id, final_attempt=_final_attempt(self))
     except TransientError as error:
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries, error.retry_after)) from error
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries, error.retry_after),
+                         max_retries=settings.TASK_MAX_RETRIES) from error
 
 
-@shared_task(bind=True, acks_late=True, max_retries=settings.TASK_MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, max_retries=None)
 def payment_link_expire(self, link_id: int) -> None:
     try:
-        services.payment_link_expire(link_id=link_id)
+        services.payment_link_expire(link_id=link_id, final_attempt=_final_attempt(self))
     except TransientError as error:
-        raise self.retry(exc=error, countdown=retry_delay(self.request.retries, error.retry_after)) from error
+        raise self.retry(exc=error, countdown=retry_delay(self.request.retries, error.retry_after),
+                         max_retries=settings.TASK_MAX_RETRIES) from error
+
+
+def _final_attempt(task) -> bool:
+    """The last try the retry policy allows: the service records the failure instead of retrying."""
+    return (task.request.retries or 0) >= settings.TASK_MAX_RETRIES
 
 
 @shared_task(acks_late=True)

@@ -15,11 +15,15 @@
 import json
 import logging
 import re
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 
 import requests
 from Adyen import Adyen, AdyenError
 from Adyen.util import is_valid_hmac_notification
 from django.conf import settings
+from django.utils.translation import gettext as _
+from urllib3.exceptions import NewConnectionError
 
 from catalog.links import ProviderAddressRefused, provider_base_url_check
 
@@ -37,6 +41,9 @@ logger = logging.getLogger(__name__)
 
 API_VERSION = "v72"
 _VERSIONED = re.compile(r"/v\d+/?$")
+# docs.adyen.com/development-resources/api-idempotency: a request whose key another request
+# is still working on is refused with this code; it is answered properly once that one ends.
+IN_PROGRESS = "704"
 
 
 class AdyenProvider(PaymentProvider):
@@ -48,8 +55,8 @@ class AdyenProvider(PaymentProvider):
     def _api(self):
         account = self.account
         if account is None or not account.api_key or not account.merchant_account:
-            raise PermanentError("Adyen is not configured: add an active account with an API key "
-                                 "and merchant account.", code="not_configured")
+            raise PermanentError(_("Adyen is not configured: add an active account with an API key "
+                                   "and merchant account."), code="not_configured")
         environment = "live" if account.environment == "live" else "test"
         adyen = Adyen(
             xapikey=account.api_key, platform=environment,
@@ -61,7 +68,7 @@ class AdyenProvider(PaymentProvider):
         try:
             provider_base_url_check(account.api_base_url, own_domains=account.OWN_DOMAINS)
         except ProviderAddressRefused:
-            raise PermanentError("The Adyen account's API base URL is not an Adyen address.",
+            raise PermanentError(_("The Adyen account's API base URL is not an Adyen address."),
                                  code="api_base_url") from None
         if account.api_base_url:
             base = account.api_base_url.rstrip("/")
@@ -71,16 +78,26 @@ class AdyenProvider(PaymentProvider):
     def _call(self, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
+        except requests.ConnectionError as error:
+            if isinstance(error, requests.ConnectTimeout) or _never_connected(error):
+                raise TransientError(_("Adyen could not be reached."), code="connection") from error
+            # The request may have arrived: the retry carries the same idempotency key (a
+            # link) or asks for the same end state (an expiry), so Adyen does it once.
+            raise TransientError(_("No answer from Adyen."), code="timeout") from error
         except requests.RequestException as error:
-            # Timeouts included: the request may have arrived. The retry carries the
-            # same idempotency key, so Adyen answers with what it already did.
-            raise TransientError(f"Adyen unreachable: {error.__class__.__name__}") from error
+            raise TransientError(_("No answer from Adyen."), code="timeout") from error
         except AdyenError as error:
             status = int(error.status_code or 0) if str(error.status_code or "").isdigit() else 0
             message = _error_message(error)
-            if status == 429 or status >= 500 or status == 409:
-                raise TransientError(message, code=str(status)) from error
-            raise PermanentError(message, code=str(error.error_code or status)) from error
+            if status == 429:
+                raise TransientError(_("Adyen is rate limiting requests."), code="429",
+                                     retry_after=_retry_after(error.headers)) from error
+            if status >= 500 or status == 409 or (status == 422 and str(error.error_code) == IN_PROGRESS):
+                raise TransientError(_("Adyen had a server error (HTTP %(status)s): %(message)s") % {
+                    "status": status, "message": message}, code=str(status),
+                    retry_after=_retry_after(error.headers)) from error
+            raise PermanentError(_("Adyen refused the request: %(message)s") % {"message": message},
+                                 code=str(error.error_code or status)) from error
 
     def create_link(self, request: LinkRequest) -> CreatedLink:
         api = self._api()
@@ -108,9 +125,11 @@ class AdyenProvider(PaymentProvider):
             ],
         }
         result = self._call(api.payment_links, body, idempotency_key=request.idempotency_key)
-        message = result.message or {}
+        message = result.message if isinstance(result.message, dict) else {}
         if not message.get("id") or not message.get("url"):
-            raise PermanentError("Adyen answered without a link id or URL.", code="bad_response")
+            # A 2xx we cannot read (the SDK makes an unreadable body {}): the link may exist. Asking
+            # again with the same idempotency key returns it, never a second one.
+            raise TransientError(_("Adyen's answer could not be read."), code="bad_response")
         return CreatedLink(provider_link_id=str(message["id"]), url=str(message["url"]))
 
     def expire_link(self, *, provider_link_id: str) -> None:
@@ -118,8 +137,9 @@ class AdyenProvider(PaymentProvider):
         try:
             self._call(api.update_payment_link, {"status": "expired"}, provider_link_id)
         except PermanentError as error:
-            # Already paid or expired at Adyen: nothing left to stop.
-            if error.code in {"422", "400"}:
+            # Already paid or expired at Adyen: nothing left to stop. (The code is Adyen's own,
+            # "14_1" and the like, so the HTTP status is read from the SDK's error.)
+            if getattr(error.__cause__, "status_code", None) in {422, 400}:
                 logger.info("Adyen link %s not expired: %s", provider_link_id, error.message)
                 return
             raise
@@ -174,6 +194,26 @@ def _notification(item: dict) -> Notification:
         reason=str(item.get("reason", "")),
         payload=item,
     )
+
+
+def _never_connected(error: requests.ConnectionError) -> bool:
+    reason = getattr(error.args[0], "reason", None) if error.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def _retry_after(headers) -> float | None:
+    """Adyen's Retry-After (seconds or an HTTP date) as seconds from now."""
+    value = str((headers or {}).get("Retry-After") or "").strip() if hasattr(headers, "get") else ""
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def _error_message(error: AdyenError) -> str:

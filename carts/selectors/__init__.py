@@ -75,10 +75,14 @@ def cart_page(*, cart: Cart, user) -> dict:
         "mixed": settings.mixed_cart_enabled,
         "shipping_options": list(shipping_options_for(cart.store)),
         "link": link,
+        "link_state": _link_state(link),
         "shared_current": shared_current,
         "settings_changed": settings_changed,
         "shipping_name": _shipping_name(cart, link if shared_current else None),
         "changed_since_share": bool(link and link.cart_version != cart.version),
+        # Why a link the customer held still takes payments at the provider ("" when it does not).
+        "old_link_not_stopped": (link.failure_reason if link and link.status == PaymentLink.Status.EXPIRED
+                                 and link.provider_link_id and not link.remote_expired_at else ""),
         "problems": cart_ready_problems(cart, lines),
         "discount_limit": discount_limit_for(user),
         "has_delivery": bool(cart.delivery_line1),
@@ -90,6 +94,18 @@ def cart_page(*, cart: Cart, user) -> dict:
         "can_edit": cart.status == Cart.Status.OPEN and not _expired(cart),
         "channels_needed": cart.conversation_id is None,
     }
+
+
+def _link_state(link: PaymentLink | None) -> str:
+    """What the cart page says of a link: preparing, retrying, ready, or failed, paid, expired."""
+    if link is None:
+        return ""
+    if link.status != PaymentLink.Status.ACTIVE:
+        return link.status
+    if link.url:
+        return "ready"
+    # An active link without its URL records why the last attempt failed while it retries.
+    return "retrying" if link.failure_reason else "preparing"
 
 
 def _shipping_name(cart: Cart, shared: PaymentLink | None) -> str:

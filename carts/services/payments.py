@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from carts.models import Cart, PaymentEvent, PaymentLink
 from carts.payments import (
     PermanentError,
+    TransientError,
     get_provider,
     provider_class,
 )
@@ -38,35 +39,52 @@ logger = logging.getLogger(__name__)
 # --- links at the provider -------------------------------------------------------------------
 
 
-def payment_link_create(*, link_id: int) -> PaymentLink | None:
-    """Create the provider's link for one cart version. TransientError propagates (retry).
+def payment_link_create(*, link_id: int, final_attempt: bool = False) -> PaymentLink | None:
+    """Create the provider's link for one cart version.
 
+    A TransientError is recorded on the link (the cart page says it is retrying) and
+    propagates for the task to retry; on the final attempt the link fails with the reason.
     Safe to run twice: a link that has its URL, or is no longer active, is left alone;
-    the provider call carries the link's idempotency key.
+    the provider call carries the link's idempotency key, so a retry makes no second link.
     """
     link = (PaymentLink.objects.select_related("cart__store", "cart__customer",
                                                "cart__shipping_option", "cart__conversation")
             .filter(pk=link_id).first())
     if link is None or link.url or link.status != PaymentLink.Status.ACTIVE:
         return link
-    # The customer must never hold two payable links: the old ones go first.
-    for old_id in (PaymentLink.objects.filter(cart_id=link.cart_id, status=PaymentLink.Status.EXPIRED,
-                                              remote_expired_at__isnull=True)
-                   .exclude(provider_link_id="").values_list("pk", flat=True)):
-        payment_link_expire(link_id=old_id)
     provider = get_provider(link.provider)
     try:
+        _old_links_stop(link)
         created = provider.create_link(link_request_for(link))
+    except TransientError as error:
+        if final_attempt:
+            _link_failed(link, _("Gave up after repeated errors: %(reason)s") % {"reason": error.message})
+            return link
+        PaymentLink.objects.filter(pk=link.pk, status=PaymentLink.Status.ACTIVE, url="").update(
+            failure_reason=fit(PaymentLink, "failure_reason", error.message))
+        raise
     except PermanentError as error:
         _link_failed(link, error.message)
         return link
     PaymentLink.objects.filter(pk=link.pk, url="").update(
-        url=created.url, provider_link_id=created.provider_link_id)
+        url=created.url, provider_link_id=created.provider_link_id, failure_reason="")
     link.refresh_from_db()
     if link.status == PaymentLink.Status.EXPIRED:
         # The cart changed while the link was being made: stop it at once.
         payment_link_expire(link_id=link.pk)
     return link
+
+
+def _old_links_stop(link: PaymentLink) -> None:
+    """The customer must never hold two payable links: the old ones are stopped first."""
+    for old_id in (PaymentLink.objects.filter(cart_id=link.cart_id, status=PaymentLink.Status.EXPIRED,
+                                              remote_expired_at__isnull=True)
+                   .exclude(provider_link_id="").values_list("pk", flat=True)):
+        try:
+            payment_link_expire(link_id=old_id)
+        except TransientError as error:
+            raise TransientError(_("The previous payment link could not be stopped yet: %(reason)s") % {
+                "reason": error.message}, code=error.code, retry_after=error.retry_after) from error
 
 
 def _link_failed(link: PaymentLink, reason: str) -> None:
@@ -81,15 +99,40 @@ def _link_failed(link: PaymentLink, reason: str) -> None:
     logger.warning("payment link %s failed: %s", link.pk, reason)
 
 
-def payment_link_expire(*, link_id: int) -> None:
-    """Tell the provider the link takes no more payments (once; TransientError retries)."""
-    link = PaymentLink.objects.filter(pk=link_id).first()
+def payment_link_expire(*, link_id: int, final_attempt: bool = False) -> None:
+    """Tell the provider the link takes no more payments (once).
+
+    A TransientError is recorded on the link and propagates (retry); a refusal, or the
+    final attempt, is recorded and the store team told, who can stop it by hand.
+    """
+    link = (PaymentLink.objects.select_related("cart__customer", "cart__conversation")
+            .filter(pk=link_id).first())
     if link is None or link.remote_expired_at or link.status == PaymentLink.Status.PAID:
         return
     if link.provider_link_id and link.expires_at > timezone.now():
-        get_provider(link.provider).expire_link(provider_link_id=link.provider_link_id)
+        try:
+            get_provider(link.provider).expire_link(provider_link_id=link.provider_link_id)
+        except TransientError as error:
+            if not final_attempt:
+                PaymentLink.objects.filter(pk=link.pk, remote_expired_at__isnull=True).update(
+                    failure_reason=fit(PaymentLink, "failure_reason", error.message))
+                raise
+            _link_not_stopped(link, _("Gave up after repeated errors: %(reason)s") % {
+                "reason": error.message})
+            return
+        except PermanentError as error:
+            _link_not_stopped(link, error.message)
+            return
     PaymentLink.objects.filter(pk=link.pk, remote_expired_at__isnull=True).update(
-        remote_expired_at=timezone.now())
+        remote_expired_at=timezone.now(), failure_reason="")
+
+
+def _link_not_stopped(link: PaymentLink, reason: str) -> None:
+    PaymentLink.objects.filter(pk=link.pk, remote_expired_at__isnull=True).update(
+        failure_reason=fit(PaymentLink, "failure_reason", reason))
+    _tell_staff(link.cart, _("The old payment link for %(customer)s's cart could not be stopped at the "
+                             "payment provider: %(reason)s Stop it in the provider's dashboard.") % {
+        "customer": link.cart.customer.full_name, "reason": reason})
 
 
 # --- notifications ---------------------------------------------------------------------------

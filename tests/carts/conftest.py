@@ -9,6 +9,7 @@ from catalog.models import ProductVariant, StockLevel, StockLocation
 from clienteling import services as clienteling_services
 from conversations import services as conversation_services
 from tests.factories import ProductFactory, ProductPriceFactory, VariantFactory
+from tests.fakes.adyen_fake import API_KEY, HMAC_KEY, MERCHANT, running_fake_adyen
 
 
 @dataclass
@@ -69,6 +70,18 @@ def conversation(shop, customer_a, associate_a):
                                               source="keyword")
     return conversation_services.conversation_get_or_create(customer=customer_a, store=shop.store,
                                                             channel="sms", user=associate_a)
+
+
+@pytest.fixture
+def adyen(settings, db):
+    """Payment links through the real Adyen SDK to the loopback fake (its client gives up after 1 s)."""
+    settings.CARTS_PAYMENT_PROVIDER = "adyen"
+    settings.CARTS_PROVIDER_TIMEOUT = 1
+    with running_fake_adyen() as fake:
+        PaymentProviderAccount.objects.create(
+            provider="adyen", merchant_account=MERCHANT, api_key=API_KEY, hmac_key=HMAC_KEY,
+            environment="test", api_base_url=fake.url)
+        yield fake
 
 
 @pytest.fixture

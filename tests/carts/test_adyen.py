@@ -13,27 +13,13 @@ from catalog.money import to_minor_units
 from clienteling.models import Sale
 from conversations.models import Message
 from tests.fakes.adyen_fake import (
-    API_KEY,
-    HMAC_KEY,
     MERCHANT,
     notification_body,
     notification_item,
-    running_fake_adyen,
     sign_item,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def adyen(settings, db):
-    settings.CARTS_PAYMENT_PROVIDER = "adyen"
-    settings.CARTS_PROVIDER_TIMEOUT = 1
-    with running_fake_adyen() as fake:
-        PaymentProviderAccount.objects.create(
-            provider="adyen", merchant_account=MERCHANT, api_key=API_KEY, hmac_key=HMAC_KEY,
-            environment="test", api_base_url=fake.url)
-        yield fake
 
 
 @pytest.fixture
