@@ -1,8 +1,9 @@
 """`manage.py bench_conversations [--json]`: conversations at scale, on PostgreSQL and Redis.
 
-1. Bulk outreach: a mapped template rendered for 100,000 opted-in customers,
-   threads created, messages stored and their send tasks queued to the real
-   Redis broker on a queue nobody consumes (purged afterwards). Goal < 60 s.
+1. Bulk outreach: a mapped template rendered for 100,000 opted-in customers
+   (`--customers 1000000`: the 3-minute goal), threads created, messages stored
+   and their send tasks queued to the real Redis broker on a queue nobody
+   consumes (purged afterwards), with the process's peak memory. Goal < 60 s.
 2. Inbound webhook under gunicorn (3 sync workers) on loopback: signed Twilio
    requests, each sent once, from wrk when installed (15 s; `apt-get install
    wrk`, `--load wrk` to insist on it) or else a small asyncio load generator
@@ -21,6 +22,7 @@ staff and customers (prefix "bench-conv") and removes the messages it made.
 import asyncio
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -174,13 +176,8 @@ class Command(BaseCommand):
     def setup(self, customers: int) -> dict:
         from datetime import time as clock
 
-        from django.utils import timezone
-
         from clienteling.models import (
-            ConsentState,
             Customer,
-            CustomerConsent,
-            CustomerContactHistory,
             LegalEntity,
             ModuleSettings,
             StaffProfile,
@@ -226,21 +223,7 @@ class Command(BaseCommand):
         if have < customers:
             self.say(f"creating {customers - have} customers ...")
             started = time.perf_counter()
-            now = timezone.now()
-            for start in range(have, customers, 5000):
-                batch = [Customer(legal_entity=entity, home_store=store, first_name=f"Client{n}",
-                                  last_name="Bench", phone=f"+1917{n:07d}", primary_salesperson=user,
-                                  email=f"client{n}@bench.test")
-                         for n in range(start, min(customers, start + 5000))]
-                with transaction.atomic():
-                    made = Customer.objects.bulk_create(batch)
-                    CustomerConsent.objects.bulk_create([
-                        CustomerConsent(customer=c, channel="sms", state=ConsentState.OPTED_IN,
-                                        changed_at=now, source=CustomerConsent.Source.IMPORT)
-                        for c in made])
-                    CustomerContactHistory.objects.bulk_create([
-                        CustomerContactHistory(customer=c, sms_consent=ConsentState.OPTED_IN)
-                        for c in made], ignore_conflicts=True)
+            self.customers_create(entity=entity, store=store, user=user, start=have, stop=customers)
             self.say(f"  done in {time.perf_counter() - started:.1f} s")
         with connection.cursor() as cursor:
             # Email threads for every customer, made once and kept: a real database
@@ -254,6 +237,53 @@ class Command(BaseCommand):
                 "WHERE legal_entity_id = %s ON CONFLICT DO NOTHING", [store.pk, entity.pk])
             cursor.execute("ANALYZE")
         return {"entity": entity, "store": store, "user": user, "template": template}
+
+    def customers_create(self, *, entity, store, user, start: int, stop: int) -> None:
+        """Opted-in customers `start`..`stop`: the first made by the ORM, the rest copied from
+        it in SQL a million at a time (every column as the ORM wrote it; name, phone and
+        email numbered), with their consent and contact history."""
+        from django.utils import timezone
+
+        from clienteling.models import ConsentState, Customer, CustomerConsent, CustomerContactHistory
+
+        now = timezone.now()
+        if start == 0:
+            first = Customer.objects.create(legal_entity=entity, home_store=store, first_name="Client0",
+                                            last_name="Bench", phone="+19170000000", primary_salesperson=user,
+                                            email="client0@bench.test")
+            start = 1
+        else:
+            first = Customer.objects.filter(legal_entity=entity).order_by("pk").first()
+        columns = [f.column for f in Customer._meta.concrete_fields if not f.primary_key]
+        numbered = {"first_name": "'Client' || n", "phone": "'+1917' || lpad(n::text, 7, '0')",
+                    "email": "'client' || n || '@bench.test'", "external_id": "NULL"}
+        values = ", ".join(numbered.get(column, f"t.{column}") for column in columns)
+        with connection.cursor() as cursor:
+            for low in range(start, stop, 250_000):
+                high = min(stop, low + 250_000) - 1
+                with transaction.atomic():
+                    cursor.execute(
+                        f"INSERT INTO clienteling_customer ({', '.join(columns)}) "  # noqa: S608
+                        f"SELECT {values} FROM clienteling_customer t, generate_series(%s, %s) n "
+                        f"WHERE t.id = %s", [low, high, first.pk])
+                self.say(f"  {high + 1:,} customers")
+            cursor.execute(
+                "INSERT INTO clienteling_customerconsent (customer_id, channel, state, changed_at, source, "
+                "detail) SELECT id, 'sms', %s, %s, %s, '' FROM clienteling_customer "
+                "WHERE legal_entity_id = %s "
+                "ON CONFLICT DO NOTHING",
+                [ConsentState.OPTED_IN, now, CustomerConsent.Source.IMPORT, entity.pk])
+        CustomerContactHistory.objects.bulk_create([CustomerContactHistory(customer=first)],
+                                                   ignore_conflicts=True)
+        CustomerContactHistory.objects.filter(customer=first).update(sms_consent=ConsentState.OPTED_IN)
+        history = [f.column for f in CustomerContactHistory._meta.concrete_fields
+                   if f.column != "customer_id"]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO clienteling_customercontacthistory (customer_id, {', '.join(history)}) "  # noqa: S608
+                f"SELECT c.id, {', '.join('h.' + column for column in history)} FROM clienteling_customer c, "
+                f"clienteling_customercontacthistory h WHERE c.legal_entity_id = %s AND h.customer_id = %s "
+                f"ON CONFLICT DO NOTHING", [entity.pk, first.pk])
 
     def cleanup_outreach(self):
         from clienteling.models import CustomerContactHistory
@@ -301,6 +331,7 @@ class Command(BaseCommand):
             elapsed = time.perf_counter() - started
         finally:
             app.conf.task_always_eager, app.conf.task_default_queue = previous
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         tasks = self.purge(queue)
         stored = Message.objects.filter(bulk_job_id=424242).count()
         self.say(f"  {queued} queued, {skipped} skipped, {stored} rows, {tasks} tasks purged "
@@ -320,11 +351,14 @@ class Command(BaseCommand):
                 self.say("  (CHECKPOINT needs a superuser; skipped)")
         return [
             {"name": f"bulk outreach: {len(ids):,} customers rendered and queued", "value": round(elapsed, 2),
-             "unit": "s", "goal": "< 60"},
+             "unit": "s", "goal": f"< {max(60, len(ids) * 180 // 1_000_000)}"},
             {"name": "bulk outreach: throughput", "value": round(len(ids) / elapsed),
              "unit": "msg/s", "goal": ">= 1667"},
             {"name": "bulk outreach: send tasks on the broker (100 messages each)", "value": tasks,
              "unit": "tasks", "goal": f"= {-(-len(ids) // 100)}"},
+            # Bounded memory: the process's peak, whatever the number of customers.
+            {"name": "bulk outreach: peak memory of the process", "value": round(peak_mb),
+             "unit": "MB", "goal": "< 500"},
         ]
 
     def purge(self, queue: str) -> int:
