@@ -72,7 +72,9 @@ def conversation_messages(*, conversation: Conversation, before_id: int | None =
                   .values_list("created_at", flat=True).first())
         if anchor is None:
             return []
-        messages = messages.filter(Q(created_at__lt=anchor) | Q(created_at=anchor, pk__lt=before_id))
+        # The redundant bound is a range on the thread index: the scan starts at the anchor
+        # and stops at the page, however long the thread (an OR alone reads all older rows).
+        messages = messages.filter(Q(created_at__lt=anchor) | Q(pk__lt=before_id), created_at__lte=anchor)
     return list(messages.select_related("sent_by", "template").order_by("-created_at", "-id")[:limit])
 
 
