@@ -48,6 +48,7 @@ TASK_WORKLOADS = {
     "conversations.tasks.conversations_archive_due": "sweeps",
     "conversations.tasks.messages_redact_expired": "sweeps",
     "conversations.tasks.messages_reconcile_unknown": "sweeps",
+    "conversations.tasks.webhook_events_prune": "sweeps",
 }
 # The tasks that act on recorded webhooks: their `kind` argument picks the queue.
 WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain",

@@ -409,3 +409,12 @@ class WebhookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["provider", "event_id"], name="webhook_event_unique")
         ]
+        # The log grows by every callback: each reader gets an index on the few rows it wants.
+        indexes = [
+            # Drains claim a kind's oldest unprocessed events; the stale sweep reads the index alone.
+            models.Index(fields=["kind", "id", "received_at"], name="webhook_event_pending",
+                         condition=Q(processed_at__isnull=True)),
+            # The prune deletes processed events oldest first, a batch of ids read from the index.
+            models.Index(fields=["received_at", "id"], name="webhook_event_done",
+                         condition=Q(processed_at__isnull=False)),
+        ]

@@ -85,3 +85,8 @@ def webhook_event_process(event_id: int, kind: str = "status") -> bool:
 @shared_task(base=BeatJob)
 def messages_redact_expired() -> int:
     return services.messages_redact_expired()
+
+
+@shared_task(base=BeatJob)
+def webhook_events_prune() -> int:
+    return services.webhook_events_prune()

@@ -288,6 +288,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.messages_reconcile_unknown",
         "schedule": 5 * 60,
     },
+    "prune-webhook-events": {
+        "task": "conversations.tasks.webhook_events_prune",
+        "schedule": 60 * 60,
+    },
 }
 
 # Who saw or changed what is kept this long, then pruned by beat.
@@ -339,6 +343,9 @@ MESSAGING_EMAIL_FROM = env("MESSAGING_EMAIL_FROM", default="")
 # Message words and images, and raw webhook payloads, are removed after this many days
 # (0 keeps them); the sweep runs daily.
 MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=730)
+# A processed provider webhook is kept this long only to recognise a replay, then deleted
+# (0: kept until the retention above); unprocessed ones wait for the requeue sweep.
+MESSAGING_WEBHOOK_DEDUP_DAYS = env.int("MESSAGING_WEBHOOK_DEDUP_DAYS", default=30)
 # The customer list's count may take this long inside the page; past it the page is sent
 # and fetches the count afterwards, which may take up to the timeout.
 CUSTOMER_LIST_COUNT_BUDGET_MS = env.int("CUSTOMER_LIST_COUNT_BUDGET_MS", default=20)

@@ -14,7 +14,7 @@ from ..selectors.rules import SendBlocked
 from .bulk_send import BulkSendReport, message_send_bulk
 from .dispatch import DispatchOutcome, message_dispatch, message_give_up, message_status_update
 from .inbound import inbound_receive, prospect_lock, store_for_number
-from .retention import messages_redact, messages_redact_expired
+from .retention import messages_redact, messages_redact_expired, webhook_events_prune
 from .sending import image_validate, media_store, message_schedule_cancel, message_send, opt_in_request
 from .sharing import catalog_share_send, event_template
 from .sweeps import conversations_archive_due, messages_reconcile_unknown, scheduled_messages_send_due
@@ -48,5 +48,6 @@ __all__ = [
     "message_status_update", "messages_reconcile_unknown", "messages_redact", "messages_redact_expired",
     "opt_in_request", "prospect_lock", "scheduled_messages_send_due", "store_for_number",
     "template_approve", "template_map", "template_reject", "webhook_event_process",
-    "webhook_events_drain", "webhook_events_drain_soon", "webhook_events_requeue_stale",
+    "webhook_events_drain", "webhook_events_drain_soon", "webhook_events_prune",
+    "webhook_events_requeue_stale",
 ]

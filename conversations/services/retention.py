@@ -59,5 +59,36 @@ def messages_redact_expired(*, now: datetime | None = None) -> int:
             done += messages_redact(messages=Message.objects.filter(pk__in=ids), now=now)
     Conversation.objects.filter(last_message_at__lt=cutoff).exclude(last_message_preview="").update(
         last_message_preview="")
-    WebhookEvent.objects.filter(received_at__lt=cutoff).delete()
+    webhook_events_prune(now=now)
+    return done
+
+
+def webhook_events_prune(*, now: datetime | None = None) -> int:
+    """Beat: delete processed webhooks past the replay window and any past the retention; idempotent.
+
+    The window (MESSAGING_WEBHOOK_DEDUP_DAYS) is how long a provider's replay is still
+    recognised by its event id; past it a replay is recorded again and changes nothing
+    (inbound messages are unique by provider id, delivery states never move back).
+    Unprocessed events are left to the drains until the retention removes their words.
+    """
+    now = now or timezone.now()
+    retention = settings.MESSAGING_RETENTION_DAYS
+    windows = [days for days in (settings.MESSAGING_WEBHOOK_DEDUP_DAYS, retention) if days]
+    done = 0
+    if windows:
+        done += _delete_in_batches(WebhookEvent.objects.filter(
+            processed_at__isnull=False, received_at__lt=now - timedelta(days=min(windows)))
+            .order_by("received_at", "pk"))
+    if retention:
+        done += _delete_in_batches(WebhookEvent.objects.filter(
+            processed_at__isnull=True, received_at__lt=now - timedelta(days=retention))
+            .order_by("kind", "pk"))
+    return done
+
+
+def _delete_in_batches(events: QuerySet[WebhookEvent]) -> int:
+    # Short statements: a drain or a webhook never waits behind one long delete.
+    done = 0
+    while ids := list(events.values_list("pk", flat=True)[:CHUNK]):
+        done += WebhookEvent.objects.filter(pk__in=ids).delete()[0]
     return done
