@@ -5,10 +5,12 @@ file and a Celery broker on kombu's filesystem transport, both under ``var/``.
 ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis.
 """
 
+import copy
 import os
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Outside the session's: a session saved by a request counts as its write.
+    "catalog.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -154,6 +158,35 @@ else:
     # all: workers only for queries big enough to gain (bench_listing shows the effect).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = env(
         "DATABASE_SESSION_OPTIONS", default="-c jit=off -c parallel_setup_cost=20000")
+
+# A streaming replica of the primary takes the heavy reads that ask for it (lists, exports,
+# Today: catalog/replica.py) while it keeps up; everything else stays on the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_MAX_LAG_SECONDS = env.float("DATABASE_REPLICA_MAX_LAG_SECONDS", default=5.0)
+# After a write, the writer's heavy reads wait this long at most for the replica to replay
+# it; past the window the lag bound alone applies, so it must not be shorter.
+DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS = env.int("DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS", default=60)
+DATABASE_REPLICA_RETRY_SECONDS = env.float("DATABASE_REPLICA_RETRY_SECONDS", default=10.0)  # after a failure
+DATABASE_REPLICA_CHECK_SECONDS = 1.0  # how long a process trusts its last lag measurement
+DATABASE_ROUTERS = []
+if DATABASE_REPLICA_URL:
+    if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL on PostgreSQL")
+    if DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS < DATABASE_REPLICA_MAX_LAG_SECONDS:
+        raise ImproperlyConfigured("DATABASE_REPLICA_READ_YOUR_WRITES_SECONDS must be at least "
+                                   "DATABASE_REPLICA_MAX_LAG_SECONDS")
+    _replica = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"] = {
+        **copy.deepcopy(DATABASES["default"]),
+        **{key: _replica[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT") if key in _replica},
+        # A physical replica replays the test database the primary creates: none of its own.
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASES["replica"]["OPTIONS"].update(_replica.get("OPTIONS", {}))
+    # An unreachable replica must cost a page seconds at most, once: then the primary serves.
+    DATABASES["replica"]["OPTIONS"].setdefault(
+        "connect_timeout", env.int("DATABASE_REPLICA_CONNECT_TIMEOUT", default=2))
+    DATABASE_ROUTERS = ["catalog.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -364,6 +397,8 @@ TASK_RETRY_BASE_SECONDS = 5
 TASK_RETRY_MAX_SECONDS = 600
 # A send still "sending" after this long lost its worker; it is reconciled, never resent.
 MESSAGING_SENDING_STALE_SECONDS = 300
+# A message still "queued" after this long lost its task (a Redis restart): it is queued again.
+MESSAGING_QUEUED_STALE_SECONDS = 15 * 60
 MESSAGING_UNKNOWN_GIVE_UP_SECONDS = 3600
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 TWILIO_HTTP_CONNECT_TIMEOUT = 5.0
