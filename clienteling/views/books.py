@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.replica import heavy_reads
 from clienteling import services
 from clienteling.access import can_see_sensitive, customers_view, staff_profile
 from clienteling.htmx import bad_request
@@ -42,6 +43,7 @@ def _template(request) -> str:
 
 
 @customers_view(permission="clienteling.view_own_client_book")
+@heavy_reads()
 @require_GET
 def my_client_book(request):
     result = customer_list(user=request.user, params=request.GET, for_client_book=True,
@@ -72,6 +74,7 @@ def client_book_remove(request):
 
 
 @customers_view(permission="clienteling.view_store_client_book")
+@heavy_reads()
 @require_GET
 def store_client_book(request):
     owner_id = request.GET.get("owner")

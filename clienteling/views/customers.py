@@ -5,12 +5,14 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from catalog.replica import heavy_reads
 from clienteling import selectors, services
 from clienteling.access import access_customer, customers_view
 from clienteling.models import AuditAction, ModuleSettings
 
 
 @login_required
+@heavy_reads()
 @require_GET
 def today(request):
     """Everyone's landing page, so open to any signed-in user; the customer parts need the module."""

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from catalog.replica import heavy_reads, heavy_reads_iterator
 from clienteling import services
 from clienteling.access import (
     access_list_template,
@@ -93,6 +94,7 @@ def _list_url(query: str = "", *, saved_list=None, sort: str = "") -> str:
 
 
 @customers_view
+@heavy_reads()
 @require_GET
 def customer_list(request):
     saved_list, params = _list_request(request)
@@ -125,6 +127,7 @@ def customer_list(request):
 
 
 @customers_view
+@heavy_reads()
 @require_GET
 def customer_count(request):
     """The count of a customer list whose page was sent before counting finished."""
@@ -163,6 +166,7 @@ class _Echo:
 
 
 @customers_view
+@heavy_reads()
 @require_GET
 def customer_export(request):
     """Stream the current list as CSV; masked fields stay masked."""
@@ -174,6 +178,7 @@ def customer_export(request):
                                                        saved_list=saved_list, ids=ids)
     if filterset.form.errors:
         return bad_request(_("The filters are not valid."))
+    rows = heavy_reads_iterator(rows)  # streamed after the view returns
     services.audit_record(
         action=AuditAction.EXPORT, request=request, target=saved_list.name if saved_list else "",
         detail={"filters": sorted(key for key, value in params.items() if value), "selected": len(ids),
