@@ -6,6 +6,7 @@ renamed module switch once broke bench_conversations without any test noticing.
 bench_listing also checks that the list and the hand-written SQL find the same customers.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -66,3 +67,20 @@ def test_the_benchmark_runs(bench_env, command):
     output = manage(bench_env, *command)
 
     assert "goal" in output or "p95" in output, output[-2000:]
+
+
+def test_the_mixed_load_runs_and_loses_nothing(bench_env):
+    """bench_mixed, small: gunicorn, two workers, the Twilio fake and locust start and stop; figures
+    that do not depend on the machine's speed hold (nothing lost or sent twice, carts expired once)."""
+    output = manage(bench_env, "bench_mixed", "--minutes", "0.5", "--associates", "3",
+                    "--webhooks-per-second", "10", "--outreach", "200", "--json")
+    result = json.loads(output.strip().splitlines()[-1])
+
+    names = {row["name"] for row in result["endpoints"]}
+    assert {"/customers/", "/webhooks/twilio/messages/", "/webhooks/twilio/status/"} <= names, names
+    outreach, events, carts = result["outreach"], result["events"], result["carts"]
+    assert outreach["messages"] == 200 and outreach["lost"] == 0, outreach
+    assert outreach["duplicated"] == 0, outreach
+    assert events["inbound_lost"] == 0 and events["status_lost"] == 0, events
+    assert events["inbound_duplicated"] == 0, events
+    assert carts["expired"] == carts["made"] and carts["expired_early"] == 0, carts
