@@ -379,6 +379,10 @@ MESSAGING_RETENTION_DAYS = env.int("MESSAGING_RETENTION_DAYS", default=730)
 # A processed provider webhook is kept this long only to recognise a replay, then deleted
 # (0: kept until the retention above); unprocessed ones wait for the requeue sweep.
 MESSAGING_WEBHOOK_DEDUP_DAYS = env.int("MESSAGING_WEBHOOK_DEDUP_DAYS", default=30)
+# A webhook queues a drain of its kind only if none is waiting, by a mark in the cache: that
+# needs a cache every process shares (Redis). The embedded default's cache is per process,
+# so there each webhook queues its own drain (a quiet demo's load).
+MESSAGING_WEBHOOK_DRAINS_COALESCE = bool(REDIS_URL)
 # The customer list's count may take this long inside the page; past it the page is sent
 # and fetches the count afterwards, which may take up to the timeout.
 CUSTOMER_LIST_COUNT_BUDGET_MS = env.int("CUSTOMER_LIST_COUNT_BUDGET_MS", default=20)

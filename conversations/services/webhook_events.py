@@ -18,6 +18,7 @@ import time
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
@@ -49,7 +50,7 @@ def webhook_events_drain_soon(*, kind: str, force: bool = False) -> bool:
     from ..tasks import webhook_events_drain
 
     key = f"webhook-drain:{kind}"
-    if not force:
+    if not force and settings.MESSAGING_WEBHOOK_DRAINS_COALESCE:
         try:
             if not cache.add(key, 1, timeout=DRAIN_PENDING_SECONDS):
                 return False

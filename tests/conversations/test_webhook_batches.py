@@ -115,9 +115,10 @@ def test_inbound_messages_of_a_batch_keep_their_order(twilio, messaging, custome
 
 
 def test_a_flood_of_callbacks_queues_one_drain_until_it_starts(client, twilio, sms_thread, monkeypatch,
-                                                               django_capture_on_commit_callbacks):
+                                                               settings, django_capture_on_commit_callbacks):
     from django.core.cache import cache
 
+    settings.MESSAGING_WEBHOOK_DRAINS_COALESCE = True  # as with Redis, the cache every process shares
     cache.clear()
     messages = sent_messages(sms_thread, 30)
     queued = []
@@ -224,3 +225,16 @@ def test_first_messages_open_threads_owned_by_each_customers_associate(org, twil
     # Their associate does not work in this store: the one-by-one rules assign it (no shift: nobody).
     assert threads[other.pk].assigned_to_id is None
     assert Message.objects.filter(direction=Message.Direction.INBOUND).count() == 6
+
+
+def test_without_a_shared_cache_each_callback_queues_its_drain(client, twilio, sms_thread, monkeypatch,
+                                                              settings, django_capture_on_commit_callbacks):
+    # The embedded default: a mark in one process's memory would keep the worker from ever clearing it.
+    settings.MESSAGING_WEBHOOK_DRAINS_COALESCE = False
+    queued = []
+    monkeypatch.setattr(tasks.webhook_events_drain, "delay", lambda **kwargs: queued.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        for message in sent_messages(sms_thread, 3):
+            post_signed(client, STATUS, {"MessageSid": message.provider_sid, "MessageStatus": "delivered"},
+                        twilio.fake.auth_token)
+    assert queued == [{"kind": "status"}] * 3
