@@ -1,6 +1,7 @@
 """A real Celery worker process on Redis, for tests about background work."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -9,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -47,7 +49,8 @@ def running_worker(*, concurrency: int = 1, workloads: tuple[str, ...] | None = 
         "DATABASE_URL": database_url_for_test_db(),
         "REDIS_URL": settings.REDIS_URL,
         "CELERY_QUEUE": queue,
-        "CELERY_WORKER_EAGER": "0",
+        # The test settings run tasks inline; a worker hands the tasks it queues to the broker.
+        "CELERY_TASK_ALWAYS_EAGER": "0",
     }
     (ROOT / "var").mkdir(exist_ok=True)
     log = open(ROOT / "var" / f"worker-{node}.log", "w")  # noqa: SIM115
@@ -78,6 +81,32 @@ def running_worker(*, concurrency: int = 1, workloads: tuple[str, ...] | None = 
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+def kill_tree(pid: int) -> None:
+    """SIGKILL a worker we started and its pool children, by id (a machine lost, an OOM kill)."""
+    children = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as handle:
+            children += [int(child) for child in handle.read().split()]
+    for child in children:
+        os.kill(child, signal.SIGKILL)
+    os.kill(pid, signal.SIGKILL)
+
+
+def visibility_timeout_passes() -> int:
+    """The broker's visibility timeout passes: what a killed worker held is handed out again.
+
+    Redis keeps a task a worker took but never acknowledged (acks_late) and gives it to the
+    next worker only once CELERY_BROKER_TRANSPORT_OPTIONS' visibility timeout has passed (an
+    hour); a test moves those tasks' clocks back instead of waiting. Returns how many.
+    """
+    client = redis.Redis.from_url(app.conf.broker_url)
+    timeout = app.conf.broker_transport_options.get("visibility_timeout", 3600)
+    held = client.zrange("unacked_index", 0, -1, withscores=True)
+    for tag, score in held:
+        client.zadd("unacked_index", {tag: score - timeout - 1})
+    return len(held)
 
 
 def wait_until(predicate, timeout: float = 20.0, interval: float = 0.1):

@@ -1,7 +1,5 @@
 """Through a real Celery worker on Redis, the real Twilio SDK and the loopback fake."""
 
-import os
-import signal
 from datetime import timedelta
 
 import pytest
@@ -12,7 +10,7 @@ from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
 from conversations.models import Message, WebhookEvent
 from conversations.tasks import message_dispatch, messages_reconcile_unknown
-from tests.celery_worker import running_worker, wait_until
+from tests.celery_worker import kill_tree, running_worker, wait_until
 
 from .conftest import STORE_A_SMS, post_signed
 
@@ -65,17 +63,6 @@ def test_rate_limited_send_is_retried_by_the_worker(twilio, sms_thread, associat
     assert len(twilio.fake.creates) == 3
 
 
-def _kill_tree(pid: int) -> None:
-    """SIGKILL a worker we started and its pool children, by id."""
-    children = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as handle:
-            children += [int(child) for child in handle.read().split()]
-    for child in children:
-        os.kill(child, signal.SIGKILL)
-    os.kill(pid, signal.SIGKILL)
-
-
 def test_a_worker_killed_mid_send_never_causes_a_second_send(twilio, sms_thread, associate_a,
                                                              worker_env, monkeypatch):
     monkeypatch.setenv("TWILIO_HTTP_TIMEOUT", "60")  # the send is still in flight when we kill it
@@ -84,7 +71,7 @@ def test_a_worker_killed_mid_send_never_causes_a_second_send(twilio, sms_thread,
         message = services.message_send(conversation=sms_thread, sender=associate_a, body="Only once")
         assert wait_until(lambda: len(twilio.fake.creates) == 1)
         assert status_of(message) == Message.Status.SENDING
-        _kill_tree(worker.pid)
+        kill_tree(worker.pid)
         worker.wait(timeout=10)
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == (Message.Status.SENDING, None)
