@@ -1,7 +1,10 @@
 """Bulk actions on customers: queued as a job, run in chunks by a Celery task."""
 
+from bisect import bisect_right
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +17,8 @@ from .audit import audit_record
 
 CHUNK_SIZE = 500
 MAX_SELECTED_IDS = 5000
+# The last customer id a bulk job has done (in its report): where a run after a crash resumes.
+RESUME_AFTER = "resume_after"
 
 
 @transaction.atomic
@@ -61,32 +66,48 @@ def _selected_ids(job: BulkJob) -> list[int]:
 
 
 def bulk_job_run(*, job_id: int) -> BulkJob | None:
-    """Claim the job (queued -> running) and work through it; safe to run twice."""
-    claimed = BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
-        status=BulkJob.Status.RUNNING)
-    if not claimed:
+    """Claim the job (queued -> running) and work through it; safe to run twice, and resumable.
+
+    Each chunk commits together with the job's progress, under a lock on the job's row: a
+    run after a crash (the task handed out again by the broker) carries on after the last
+    customer done, and two runs of one job never do a chunk twice.
+    """
+    BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(status=BulkJob.Status.RUNNING)
+    job = BulkJob.objects.select_related("created_by", "store").filter(
+        pk=job_id, status=BulkJob.Status.RUNNING).first()
+    if job is None:
         return None
-    job = BulkJob.objects.select_related("created_by", "store").get(pk=job_id)
     action = bulk_actions.get(job.action)
+    # Ordered by id: what is left after a crash is what comes after the last id done.
     ids = _selected_ids(job)
-    BulkJob.objects.filter(pk=job.pk).update(total=len(ids))
-    succeeded = skipped = 0
+    left = ids[bisect_right(ids, job.report.get(RESUME_AFTER, 0)):]
+    BulkJob.objects.filter(pk=job.pk).update(total=job.processed + len(left))
     try:
-        for start in range(0, len(ids), CHUNK_SIZE):
-            chunk = ids[start:start + CHUNK_SIZE]
-            with transaction.atomic():
-                done, not_done = action.run(job=job, customer_ids=chunk,
-                                            params=job.params.get("action", {}))
-            succeeded += done
-            skipped += not_done
-            BulkJob.objects.filter(pk=job.pk).update(
-                processed=start + len(chunk), succeeded=succeeded, skipped=skipped)
+        while _bulk_job_chunk_run(job_id=job.pk, action=action, ids=ids):
+            pass
     except Exception as exc:
         BulkJob.objects.filter(pk=job.pk).update(
             status=BulkJob.Status.FAILED, finished_at=timezone.now(),
             report={"error": str(exc)[:500]})
         raise
-    BulkJob.objects.filter(pk=job.pk).update(
-        status=BulkJob.Status.DONE, finished_at=timezone.now(), processed=len(ids))
+    BulkJob.objects.filter(pk=job.pk, status=BulkJob.Status.RUNNING).update(
+        status=BulkJob.Status.DONE, finished_at=timezone.now(), total=F("processed"))
     job.refresh_from_db()
     return job
+
+
+def _bulk_job_chunk_run(*, job_id: int, action, ids: list[int]) -> bool:
+    """The next chunk of the job, committed with its progress; False when nothing is left."""
+    with transaction.atomic():
+        job = (BulkJob.objects.select_for_update(of=("self",)).select_related("created_by", "store")
+               .get(pk=job_id))
+        start = bisect_right(ids, job.report.get(RESUME_AFTER, 0))
+        chunk = ids[start:start + CHUNK_SIZE]
+        if job.status != BulkJob.Status.RUNNING or not chunk:
+            return False
+        done, not_done = action.run(job=job, customer_ids=chunk, params=job.params.get("action", {}))
+        # The action may have written its own summary into the report (job.report is it).
+        BulkJob.objects.filter(pk=job.pk).update(
+            processed=F("processed") + len(chunk), succeeded=F("succeeded") + done,
+            skipped=F("skipped") + not_done, report={**(job.report or {}), RESUME_AFTER: chunk[-1]})
+    return True
