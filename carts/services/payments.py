@@ -178,12 +178,14 @@ def payment_event_process(*, event_id: int) -> str:
 
 def payment_events_requeue_stale(*, older_than: timedelta = timedelta(minutes=10)) -> int:
     """Beat: events recorded but never processed (a lost task) are queued again."""
+    # The task, not this module's service of the same name.
+    from carts.tasks import payment_event_process as process
+
     ids = list(PaymentEvent.objects.filter(processed_at__isnull=True,
                                            received_at__lt=timezone.now() - older_than)
                .values_list("pk", flat=True)[:500])
-
     for event_id in ids:
-        payment_event_process.delay(event_id)
+        process.delay_on_commit(event_id)
     return len(ids)
 
 
