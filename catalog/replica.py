@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import DatabaseError, connections, router
 from django.http.request import HttpRequest
 
 PRIMARY = "default"
@@ -59,7 +59,7 @@ _health = _Health()
 
 
 def configured() -> bool:
-    return REPLICA in connections.settings
+    return REPLICA in connections.settings and any(isinstance(r, ReplicaRouter) for r in router.routers)
 
 
 def reset_health() -> None:

@@ -170,9 +170,11 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def replica_cluster(django_db_setup, django_db_blocker):
-    """A streaming replica of the primary, made after the test database, for this module."""
+    """A streaming replica of the primary, made after the test database, once per session
+    (a module's tests may reach a parallel worker in pieces). Its alias is inert until a
+    test turns the router on."""
     if not ON_POSTGRESQL:
         pytest.skip("a streaming replica is PostgreSQL's")
     if os.geteuid() != 0:
