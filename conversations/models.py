@@ -368,6 +368,8 @@ class Message(models.Model):
                 fields=["status", "created_at"], name="message_stuck_sends",
                 condition=Q(status__in=["sending", "unknown"]),
             ),
+            # The requeue sweep reads the few messages still queued, oldest first.
+            models.Index(fields=["created_at"], name="message_queued", condition=Q(status="queued")),
             # The retention sweep reads only what it has not redacted yet, oldest first.
             models.Index(fields=["created_at"], name="message_to_redact",
                          condition=Q(redacted_at__isnull=True)),

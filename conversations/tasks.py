@@ -5,8 +5,9 @@ provider, so a redelivered or retried task finds nothing to do. A worker that
 dies mid-send leaves the message SENDING with no provider id;
 `messages_reconcile_unknown` turns it UNKNOWN and settles it from the status
 callback (which carries our message id) or by looking the message up at the
-provider -- it is never resent blindly. Retries follow the one policy
-(catalog.background.retry_delay), a provider's Retry-After first.
+provider -- it is never resent blindly. A send task lost before it ran (a Redis
+restart) is queued again from the database by `messages_requeue_stale`. Retries
+follow the one policy (catalog.background.retry_delay), a provider's Retry-After first.
 """
 
 from celery import shared_task
@@ -66,6 +67,7 @@ def conversations_archive_due() -> dict:
 @shared_task(base=BeatJob)
 def messages_reconcile_unknown() -> dict:
     result = services.messages_reconcile_unknown()
+    result["requeued"] = services.messages_requeue_stale()
     result["events_requeued"] = services.webhook_events_requeue_stale()
     return result
 

@@ -17,7 +17,12 @@ from .inbound import inbound_receive, prospect_lock, store_for_number
 from .retention import messages_redact, messages_redact_expired, webhook_events_prune
 from .sending import image_validate, media_store, message_schedule_cancel, message_send, opt_in_request
 from .sharing import catalog_share_send, event_template
-from .sweeps import conversations_archive_due, messages_reconcile_unknown, scheduled_messages_send_due
+from .sweeps import (
+    conversations_archive_due,
+    messages_reconcile_unknown,
+    messages_requeue_stale,
+    scheduled_messages_send_due,
+)
 from .templates import template_approve, template_map, template_reject
 from .threads import (
     conversation_archive,
@@ -45,7 +50,8 @@ __all__ = [
     "conversations_archive_due", "customer_next_scheduled_refresh", "event_template", "image_validate",
     "inbound_receive", "media_fetch", "media_store", "message_dispatch", "message_give_up",
     "message_schedule_cancel", "message_send", "message_send_bulk", "message_sends_queue",
-    "message_status_update", "messages_reconcile_unknown", "messages_redact", "messages_redact_expired",
+    "message_status_update", "messages_reconcile_unknown", "messages_redact",
+    "messages_requeue_stale", "messages_redact_expired",
     "opt_in_request", "prospect_lock", "scheduled_messages_send_due", "store_for_number",
     "template_approve", "template_map", "template_reject", "webhook_event_process",
     "webhook_events_drain", "webhook_events_drain_soon", "webhook_events_prune",

@@ -1,4 +1,4 @@
-"""Beat sweeps: due scheduled messages, auto-archiving, unknown send outcomes; batched."""
+"""Beat sweeps: due scheduled messages, lost send tasks, auto-archiving, unknown send outcomes; batched."""
 
 import logging
 from collections import Counter
@@ -62,6 +62,30 @@ def scheduled_messages_send_due(*, now: datetime | None = None) -> int:
                 message_sends_queue(message_ids=[m.pk for m in queued])
         handled += len(batch)
     return handled
+
+
+def messages_requeue_stale(*, now: datetime | None = None, limit: int = 1000) -> int:
+    """Queue again the send tasks of messages queued too long ago (never sent twice).
+
+    A task is lost when Redis restarts without its data, or when a worker dies between the
+    commit that stored its messages and handing their tasks to the broker. A message still
+    queued after MESSAGING_QUEUED_STALE_SECONDS is queued again and re-stamped (so at most
+    once per that delay): the send claims the row first, so a task that was only late finds
+    nothing left to do.
+    """
+    from django.conf import settings
+
+    now = now or timezone.now()
+    stale = now - timedelta(seconds=settings.MESSAGING_QUEUED_STALE_SECONDS)
+    with transaction.atomic():
+        ids = list(Message.objects.select_for_update(skip_locked=True)
+                   .filter(status=Status.QUEUED, created_at__lt=stale)
+                   .filter(Q(status_updated_at__isnull=True) | Q(status_updated_at__lt=stale))
+                   .order_by("created_at").values_list("pk", flat=True)[:limit])
+        if ids:
+            Message.objects.filter(pk__in=ids).update(status_updated_at=now)
+            message_sends_queue(message_ids=ids)
+    return len(ids)
 
 
 def _dispatch_due(message: Message, now: datetime, queued: list) -> None:
