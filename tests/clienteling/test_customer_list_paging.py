@@ -185,6 +185,8 @@ def test_a_count_that_ran_out_is_not_tried_again_inside_the_page(as_manager, org
     from clienteling.selectors import lists
 
     monkeypatch.setattr(settings, "CUSTOMER_LIST_SLOW_COUNT_SECONDS", 600)
+    # Budget enough that even a loaded machine's page leaves the count its try.
+    monkeypatch.setattr(settings, "CUSTOMER_LIST_COUNT_BUDGET_MS", 2000)
     CustomerFactory.create_batch(27, legal_entity=org["entity"], last_name="Slow")
     tried = []
 
@@ -213,10 +215,10 @@ def test_a_count_that_took_most_of_its_budget_comes_after_the_next_pages(as_mana
 
     def slow_count(queryset, cap=None, *, budget_ms=None):
         tried.append(budget_ms)
-        time.sleep(0.015)  # 15 ms of its 20
+        time.sleep(0.3)  # 300 ms of its 400 (a budget a loaded machine's page leaves whole)
         return 27, False
 
-    monkeypatch.setattr(settings, "CUSTOMER_LIST_COUNT_BUDGET_MS", 20)
+    monkeypatch.setattr(settings, "CUSTOMER_LIST_COUNT_BUDGET_MS", 400)
     monkeypatch.setattr(settings, "CUSTOMER_LIST_SLOW_COUNT_SECONDS", 600)
     monkeypatch.setattr(lists, "capped_count", slow_count)
     first = as_manager.get(reverse(LIST), {"q": "Slow"}).context["result"]
