@@ -8,6 +8,8 @@ Started by the command (`locust -f bench/locustfile.py --headless ...`), which s
   with and the public base URL the signature covers (PUBLIC_BASE_URL of the server);
 - BENCH_MIXED_ASSOCIATES, BENCH_MIXED_WEBHOOK_USERS, BENCH_MIXED_WEBHOOKS_PER_SECOND:
   how many of each user, and the webhooks' total rate (constant_throughput per user);
+- BENCH_MIXED_READY_FILE: where to write the time every associate had signed in; the
+  statistics are reset then, so they describe the steady load, not the sign-ins;
 - BENCH_MIXED_DATA: a JSON file with the rest (filters to browse, threads each associate
   may write in, customers' numbers that text the stores, the Redis list of messages the
   provider fake accepted, whose status callbacks are due).
@@ -54,6 +56,7 @@ DEFERRED_COUNT = re.compile(r'hx-get="(/customers/count/\?[^"]*)"')
 TEMPLATE_OPTION = re.compile(r'name="template"[^>]*>\s*<option value="(\d+)"')
 
 _usernames = itertools.cycle(USERS or ["associate"])
+_signed_in = 0
 _sids = itertools.count(1)
 _redis = redis.Redis.from_url(DATA["redis_url"]) if DATA.get("redis_url") else None
 
@@ -82,6 +85,19 @@ class AssociateUser(FastHttpUser):
                 catch_response=True) as answer:
             if answer.status_code != 302:
                 answer.failure(f"sign-in as {self.username} answered {answer.status_code}")
+                return
+        self.all_signed_in()
+
+    def all_signed_in(self) -> None:
+        """The last associate in: statistics start again from here (the steady load)."""
+        global _signed_in
+        _signed_in += 1
+        if _signed_in != ASSOCIATES:
+            return
+        self.environment.runner.stats.reset_all()
+        if ENV.get("BENCH_MIXED_READY_FILE"):
+            with open(ENV["BENCH_MIXED_READY_FILE"], "w") as handle:
+                handle.write(str(time.time()))
 
     # --- what a browser does on its own after a page ---------------------------------------
 

@@ -524,12 +524,15 @@ class Command(BaseCommand):
                  f"locust for {seconds:.0f} s ...")
         samples = self.run_locust(world, port, options, seconds, started, sweeps_at)
         locust_ended = time.monotonic()
+        measured_from = self.ready_at or started
         outreach = self.outreach_wait(started, started_wall)
         drains = self.drains_wait()
         results = {"run": self.run, "load_before": [round(x, 2) for x in load_before],
                    "load_during_max": round(max((s["load"] for s in samples), default=0.0), 2),
                    "load_after": [round(x, 2) for x in os.getloadavg()], "cores": os.cpu_count(),
                    "locust_seconds": round(locust_ended - started), "send_rate": self.send_rate,
+                   "measured_seconds": round(locust_ended - measured_from),
+                   "signed_in_after_s": round(self.ready_at - started) if self.ready_at else None,
                    "web": f"{options['web_workers']} x {options['worker_class']}"
                           + (f" x {options['threads']}" if options["worker_class"] == "gthread" else ""),
                    "celery": f"worker x{options['worker_concurrency']}, "
@@ -541,6 +544,7 @@ class Command(BaseCommand):
         results["events"] = self.events(drains)
         results["sends"] = self.one_to_one(started_wall)
         results["carts"] = self.carts_result(sweeps_at)
+        results["cpu"] = self.cpu_used()
         results["locust_warnings"] = [line for line in self.log_tail("locust").splitlines()
                                       if "CPU usage" in line][:3]
         return results
@@ -624,18 +628,25 @@ class Command(BaseCommand):
                "BENCH_MIXED_USERS": ",".join(world["associates"]), "BENCH_MIXED_PASSWORD": world["password"],
                "BENCH_MIXED_TWILIO_TOKEN": TOKEN,
                "BENCH_MIXED_PUBLIC_URL": PUBLIC, "BENCH_MIXED_ASSOCIATES": str(options["associates"]),
-               "BENCH_MIXED_WEBHOOK_USERS": str(hook_users), "BENCH_MIXED_WEBHOOKS_PER_SECOND": str(rate)}
+               "BENCH_MIXED_WEBHOOK_USERS": str(hook_users), "BENCH_MIXED_WEBHOOKS_PER_SECOND": str(rate),
+               "BENCH_MIXED_READY_FILE": os.path.join(self.folder, "ready")}
         self.csv_prefix = os.path.join(self.folder, "locust")
         spawn_rate = max(1, math.ceil(users / 10))
         locustfile = str(Path(bench.__file__).parent / "locustfile.py")
         self.spawn("locust", [sys.executable, "-m", "locust", "-f", locustfile, "--headless",
                               "-u", str(users), "-r", str(spawn_rate), "-t", f"{max(1, round(seconds))}s",
-                              "--host", f"http://127.0.0.1:{port}", "--csv", self.csv_prefix, "--reset-stats",
+                              "--host", f"http://127.0.0.1:{port}", "--csv", self.csv_prefix,
                               "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "5"], env)
         samples, pending_sweeps = [], list(sweeps_at)
         deadline = started + seconds + 120
+        ready = Path(env["BENCH_MIXED_READY_FILE"])
+        self.cpu_from, self.ready_at = self.cpu_snapshot(), None
         while self.processes["locust"].poll() is None:
             elapsed = time.monotonic() - started
+            if self.ready_at is None and ready.exists():
+                # Every associate signed in: locust's statistics (and this count) start here.
+                self.ready_at, self.cpu_from = time.monotonic(), self.cpu_snapshot()
+                self.say(f"  all {options['associates']} associates signed in after {elapsed:.0f} s")
             if pending_sweeps and elapsed >= pending_sweeps[0]:
                 pending_sweeps.pop(0)
                 carts_expire_due.apply_async(queue=f"{self.queue}.sweeps")  # what beat sends
@@ -643,11 +654,61 @@ class Command(BaseCommand):
             if time.monotonic() > deadline:
                 raise CommandError("locust did not stop on time")
             time.sleep(2)
+        self.cpu_to, self.locust_ended = self.cpu_snapshot(), time.monotonic()
         for _at in pending_sweeps:  # a sweep due while locust stopped
             carts_expire_due.apply_async(queue=f"{self.queue}.sweeps")
         if not Path(f"{self.csv_prefix}_stats.csv").exists():
             raise CommandError(f"locust wrote no statistics:\n{self.log_tail('locust')}")
         return samples
+
+    def cpu_snapshot(self) -> dict:
+        """CPU seconds so far: each process of the run (with its children, the reaped ones too),
+        this process (and the fake in it), the database's backends, Redis, and the machine."""
+        import psutil
+
+        def used(process, reaped=False) -> float:
+            times = process.cpu_times()
+            children = (times.children_user + times.children_system) if reaped else 0.0
+            return times.user + times.system + children
+
+        snapshot: dict = {"at": time.monotonic()}
+        for name, popen in self.processes.items():
+            try:
+                parent = psutil.Process(popen.pid)
+                snapshot[name] = used(parent, reaped=True) + sum(
+                    used(child) for child in parent.children(recursive=True))
+            except psutil.Error:
+                snapshot[name] = 0.0
+        snapshot["command + fake"] = used(psutil.Process())
+        title = f" {connection.settings_dict['NAME']} "
+        backends, redis_server = {}, 0.0
+        for process in psutil.process_iter(["name", "cmdline"]):
+            try:
+                line = " ".join(process.info["cmdline"] or []) + " "
+                if line.startswith("postgres:") and title in line:
+                    backends[process.pid] = used(process)
+                elif (process.info["name"] or "").startswith("redis-server"):
+                    redis_server += used(process)
+            except psutil.Error:
+                continue
+        snapshot["postgres"], snapshot["redis"] = backends, redis_server
+        machine = psutil.cpu_times()
+        snapshot["machine"] = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0)
+        return snapshot
+
+    def cpu_used(self) -> dict:
+        """CPU seconds spent in the measured window, by whom."""
+        start, end = self.cpu_from, self.cpu_to
+        used = {name: round(end[name] - start.get(name, 0.0), 1) for name in self.processes if name in end}
+        used["command + fake"] = round(end["command + fake"] - start["command + fake"], 1)
+        used["postgres (this database)"] = round(sum(
+            cpu - start["postgres"].get(pid, 0.0) for pid, cpu in end["postgres"].items()), 1)
+        used["redis"] = round(end["redis"] - start["redis"], 1)
+        machine = end["machine"] - start["machine"]
+        used["everything else on the machine"] = round(machine - sum(used.values()), 1)
+        seconds = end["at"] - start["at"]
+        return {"window_s": round(seconds), "available": round(seconds * (os.cpu_count() or 1)),
+                "busy": round(machine, 1), "by": used}
 
     def queue_names(self) -> list[str]:
         from catalog.background import queue_names
@@ -682,8 +743,13 @@ class Command(BaseCommand):
         job.refresh_from_db()
         times = [at for at, mid in list(self.fake.accepted) if mid in ids]
         creates = Counter(mid for _at, mid in list(self.fake.accepted) if mid is not None)
-        statuses = dict(Counter(Message.objects.filter(bulk_job_id=self.job_id)
-                                .values_list("status", flat=True)))
+        rows = dict(Message.objects.filter(bulk_job_id=self.job_id).values_list("pk", "status"))
+        statuses = dict(Counter(rows.values()))
+        # Not at the fake: still waiting for its turn (queued), held back by a rule at send time
+        # (blocked), or lost (the row moved on, the provider never saw it).
+        missing = [m for m in ids if m not in creates]
+        waiting = [m for m in missing if rows.get(m) in ("queued", "scheduled")]
+        blocked = [m for m in missing if rows.get(m) == "blocked"]
         report = job.report or {}
         return {
             "job_status": job.status, "selected": job.total, "queued": report.get("queued", 0),
@@ -693,7 +759,11 @@ class Command(BaseCommand):
             "first_at_fake_s": round(min(times) - started_wall, 1) if times else None,
             "job_finished_s": (round(job.finished_at.timestamp() - started_wall, 1)
                                if job.finished_at else None),
-            "lost": len([m for m in ids if m not in creates]),
+            "lost": len(missing) - len(waiting) - len(blocked), "waiting": len(waiting),
+            "blocked": len(blocked),
+            "rate_at_fake": (round(len(times) / max(1e-3, max(times) - min(times)), 1)
+                             if len(times) > 1 else 0),
+            "waited_s": round(time.monotonic() - started),
             "duplicated": sum(1 for n in creates.values() if n > 1),
             "duplicated_outreach": sum(1 for m in ids if creates.get(m, 0) > 1),
             "creates_total": len(self.fake.accepted),
@@ -860,8 +930,14 @@ class Command(BaseCommand):
         o, e, c, s = r["outreach"], r["events"], r["carts"], r["sends"]
         w(f"bench_mixed run {r['run']}: {r['locust_seconds']} s of load ({r['seconds']} s in all), "
           f"gunicorn {r['web']}, celery {r['celery']}, send rate {r['send_rate']}/s")
+        w(f"figures from {r['measured_seconds']} s of steady load: "
+          + (f"every associate had signed in after {r['signed_in_after_s']} s" if r["signed_in_after_s"]
+             is not None else "NOT every associate signed in: the figures include the sign-ins"))
         w(f"load average before {r['load_before']}, highest 1-min during {r['load_during_max']}, "
           f"after {r['load_after']} on {r['cores']} cores")
+        cpu = r["cpu"]
+        w(f"CPU in those {cpu['window_s']} s: {cpu['busy']} s busy of {cpu['available']} s available; "
+          + ", ".join(f"{name} {value}" for name, value in cpu["by"].items()))
         for line in r["locust_warnings"]:
             w(f"locust: {line.strip()}")
         w("")
@@ -889,9 +965,12 @@ class Command(BaseCommand):
              f"{r['queues'].get(self.queue + '.sends', 0)}/{r['queues'].get(self.queue + '.bulk', 0)}"
              f"/{r['queues'].get(self.queue + '.status', 0)}", "tasks", ""),
             (f"outreach: {o['messages']:,} messages, bulk job done at", o["job_finished_s"], "s", ""),
-            ("outreach: last message at the fake", o["last_at_fake_s"], "s", f"< {self.window * 60:.0f}"),
-            ("outreach: messages at the fake", o["at_fake"], "msg", f"= {o['messages']}"),
-            ("messages lost (outreach never at the fake)", o["lost"], "msg", "= 0"),
+            ("outreach: last message at the fake" + (" (not all there)" if o["waiting"] else ""),
+             o["last_at_fake_s"], "s", f"< {self.window * 60:.0f}"),
+            ("outreach: messages at the fake / rate", f"{o['at_fake']} / {o['rate_at_fake']}", "msg, /s",
+             f"= {o['messages']} / {r['send_rate']}"),
+            (f"outreach: still queued when the wait ended ({o['waited_s']} s)", o["waiting"], "msg", "= 0"),
+            ("messages lost (outreach past queued, never at the fake)", o["lost"], "msg", "= 0"),
             ("messages lost (webhooks answered, not recorded or applied)",
              e["inbound_lost"] + e["status_lost"], "msg", "= 0"),
             ("messages duplicated (two creates for one message id)", o["duplicated"], "msg", "= 0"),
