@@ -128,6 +128,10 @@ def _number(text: str) -> float:
         return 0.0
 
 
+def _verdict(met: bool | None) -> str:
+    return "-" if met is None else "ok" if met else "MISSED"
+
+
 def _lags(kind: dict) -> str:
     return f"{kind['lag_p50_ms']}/{kind['lag_p95_ms']}/{kind['lag_p99_ms']}"
 
@@ -641,6 +645,7 @@ class Command(BaseCommand):
         deadline = started + seconds + 120
         ready = Path(env["BENCH_MIXED_READY_FILE"])
         self.cpu_from, self.ready_at = self.cpu_snapshot(), None
+        self.cpu_to = self.cpu_from
         while self.processes["locust"].poll() is None:
             elapsed = time.monotonic() - started
             if self.ready_at is None and ready.exists():
@@ -651,10 +656,12 @@ class Command(BaseCommand):
                 pending_sweeps.pop(0)
                 carts_expire_due.apply_async(queue=f"{self.queue}.sweeps")  # what beat sends
             samples.append({"at": elapsed, "load": os.getloadavg()[0], "depth": self.queue_depths()})
+            # The last count taken while locust still ran (its CPU time goes with it).
+            self.cpu_to = self.cpu_snapshot()
             if time.monotonic() > deadline:
                 raise CommandError("locust did not stop on time")
             time.sleep(2)
-        self.cpu_to, self.locust_ended = self.cpu_snapshot(), time.monotonic()
+        self.locust_ended = time.monotonic()
         for _at in pending_sweeps:  # a sweep due while locust stopped
             carts_expire_due.apply_async(queue=f"{self.queue}.sweeps")
         if not Path(f"{self.csv_prefix}_stats.csv").exists():
@@ -802,6 +809,8 @@ class Command(BaseCommand):
                 continue
             row["goal"] = f"p99 < {WEBHOOK_GOAL_MS}" if webhook else f"p95 < {CONSOLE_GOAL_MS}"
             row["met"] = (row["p99"] < WEBHOOK_GOAL_MS) if webhook else (row["p95"] < CONSOLE_GOAL_MS)
+            if not row["requests"]:
+                row["met"] = None  # no request in the measured window
         return sorted(rows, key=lambda r: (r["name"].startswith("/webhooks/"), r["name"]))
 
     def events(self, drains_s: float) -> dict:
@@ -945,7 +954,7 @@ class Command(BaseCommand):
         for row in r["endpoints"]:
             w(f"{row['method'] + ' ' + row['name']:<44} {row['requests']:>8} {row['rps']:>7} "
               f"{row['p50']:>6.0f} {row['p95']:>6.0f} {row['p99']:>6.0f} {row['failures']:>5}  "
-              f"{row['goal']}{' ms ' + ('ok' if row['met'] else 'MISSED') if row['goal'] else ''}")
+              f"{row['goal']}{' ms ' + _verdict(row['met']) if row['goal'] else ''}")
         console = [x for x in r["endpoints"] if not x["name"].startswith("/webhooks/")]
         hooks = [x for x in r["endpoints"] if x["name"].startswith("/webhooks/")]
         lines = [
