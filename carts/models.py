@@ -42,6 +42,12 @@ class StoreCartSettings(models.Model):
         "catalog.StockLocation", models.SET_NULL, null=True, blank=True, related_name="+",
         verbose_name=_("ship from location"),
     )
+    # The store has no email of its own; customers need one on their cart and receipt pages.
+    contact_email = models.EmailField(
+        _("email for customers"), blank=True,
+        help_text=_("Shown on the customer's cart, receipt and expired-cart pages, with the store's "
+                    "phone and text numbers."),
+    )
 
     class Meta:
         verbose_name = _("store cart settings")

@@ -1,7 +1,9 @@
 """Customer-facing, login-free pages behind the cart's unguessable token, and provider notifications.
 
-A wrong, expired, cleared or paid token gets a short page that names nothing
-(no customer, no items, no amounts) with 404 or 410.
+A paid cart's link shows its receipt (200): what was bought, for how much, when, and
+who to contact. An expired or cleared cart's link answers 410 (the offer is gone for
+good, so link previewers and crawlers drop it) with a page that says so and how to
+reach the store, and names nothing else. A wrong token is a 404 that names nothing.
 """
 
 import logging
@@ -11,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -25,7 +29,7 @@ from .payments.demo import SIGNATURE_HEADER, DemoProvider
 
 logger = logging.getLogger(__name__)
 
-STATUS = {"missing": 404, "expired": 410, "cleared": 410, "paid": 410, "updating": 200,
+STATUS = {"missing": 404, "expired": 410, "cleared": 410, "paid": 200, "updating": 200,
           "open": 200, "failed": 200}
 
 
@@ -35,8 +39,27 @@ def cart(request, token: str):
     page = selectors.customer_cart_page(token=token)
     # Back from the provider's page: the notification may not have been processed yet.
     page["confirming"] = page["state"] == "open" and request.GET.get("paid") == "1"
-    return public_headers(render(request, "carts/customer_cart.html", page,
-                                 status=STATUS[page["state"]]))
+    language = _customer_language(page.get("language"))
+    if language is None:
+        return public_headers(render(request, "carts/customer_cart.html", page,
+                                     status=STATUS[page["state"]]))
+    # The customer's own language (and region, for money and dates), not their browser's.
+    with translation.override(language):
+        response = render(request, "carts/customer_cart.html", page, status=STATUS[page["state"]])
+    response["Content-Language"] = language
+    return public_headers(response)
+
+
+def _customer_language(code: str | None) -> str | None:
+    """The customer's preferred language when Atelier speaks it ("fr-CA" keeps its region)."""
+    code = (code or "").strip().replace("_", "-").lower()
+    if not code:
+        return None
+    try:
+        get_supported_language_variant(code)
+    except LookupError:
+        return None
+    return code
 
 
 def _demo_link(key: str) -> PaymentLink | None:

@@ -24,7 +24,8 @@ def seed_carts(*, stores: dict[str, Store]) -> None:
         StoreCartSettings.objects.update_or_create(
             store=stores[code],
             defaults={"tax_rate": Decimal(rate), "prices_include_tax": inclusive,
-                      "mixed_cart_enabled": mixed, "ship_from": warehouse if mixed else None},
+                      "mixed_cart_enabled": mixed, "ship_from": warehouse if mixed else None,
+                      "contact_email": f"{code}@stores.atelier.example"},
         )
     for name, price, currency, position in carts_data.SHIPPING_OPTIONS:
         if currency:

@@ -1,6 +1,5 @@
 """Reads behind the cart pages: plain data, priced, with stock, in a handful of queries."""
 
-import re
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -11,7 +10,6 @@ from clienteling.access import MASKED, can_see_sensitive, stores_for
 from clienteling.selectors.profile import contact_for
 
 from ..models import Cart, CartLine, PaymentLink
-from ..pricing import CartPrice
 from .cart import (
     cart_price,
     cart_public_url,
@@ -24,9 +22,9 @@ from .cart import (
     ship_from_location_id,
     shipping_options_for,
 )
+from .public import TOKEN, StoreContact, customer_cart_page, store_contact
 
 SHIP = CartLine.Fulfilment.SHIP
-TOKEN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")  # secrets.token_urlsafe alphabet
 
 
 @dataclass
@@ -204,40 +202,10 @@ def carts_section(*, user, customer, section) -> dict:
     }
 
 
-def customer_cart_page(*, token: str) -> dict:
-    """What the customer's link shows. `state` says which page; nothing else leaks."""
-    if not TOKEN.match(token or ""):
-        return {"state": "missing"}
-    cart = Cart.objects.select_related("store").filter(token=token).first()
-    if cart is None:
-        return {"state": "missing"}
-    # Closed carts say only that: no store, no items, no amounts.
-    if cart.status == Cart.Status.PAID:
-        return {"state": "paid"}
-    if cart.status == Cart.Status.CLEARED:
-        return {"state": "cleared"}
-    if cart.status == Cart.Status.EXPIRED or _expired(cart):
-        return {"state": "expired"}
-    link = PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
-    if link is None:
-        return {"state": "missing"}  # never shared: the link is not public yet
-    if link.cart_version != cart.version or link.status == PaymentLink.Status.EXPIRED:
-        return {"state": "updating", "store": cart.store}
-    lines = list(cart.lines.select_related("variant__product").order_by("position", "pk"))
-    # Priced as shared: the frozen shipping and tax of this version, so the page, the payment
-    # link and the recorded sale say the same, whatever an admin changed since.
-    price: CartPrice = cart_price(cart, lines, shared=link)
-    return {
-        "state": "failed" if link.status == PaymentLink.Status.FAILED else "open",
-        "store": cart.store, "cart": cart, "link": link, "price": price,
-        "rows": list(zip(lines, price.lines, strict=True)),
-        "shipping_name": link.shipping_name,
-        "ships": any(line.fulfilment == SHIP for line in lines) or bool(link.shipping_name),
-    }
-
 __all__ = [
     "LineRow", "TOKEN", "VariantOption", "cart_page", "cart_price", "cart_product_results",
     "cart_public_url", "cart_ready_problems", "cart_settings", "carts_section", "catalog_results",
     "customer_address", "customer_cart_page", "discount_limit_for", "link_request_for", "location_for",
-    "open_carts", "product_price_for", "ship_from_location_id", "shipping_options_for",
+    "open_carts", "product_price_for", "ship_from_location_id", "shipping_options_for", "StoreContact",
+    "store_contact",
 ]
