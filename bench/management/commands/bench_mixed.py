@@ -897,14 +897,16 @@ class Command(BaseCommand):
             with app.connection_for_write() as conn:
                 channel = conn.default_channel
                 for name in queue_names(self.queue):
+                    # Celery named an exchange after each queue: its bindings go too, even when
+                    # the queue itself is empty (Redis keeps no empty list: "never declared").
+                    channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
                     try:
                         _name, waiting, _consumers = channel.queue_declare(queue=name, passive=True)
-                    except Exception:  # noqa: BLE001  the queue was never declared
+                    except Exception:  # noqa: BLE001  an empty queue
                         continue
                     purged += waiting
                     channel.queue_purge(name)
-                    channel.queue_delete(name)
-                    channel.client.delete(f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+                    channel.client.delete(name)
             client = redis.Redis.from_url(settings.REDIS_URL)
             client.delete(self.sent_key, self.delivered_key)
             for key in client.scan_iter(match=f"{self.cache_prefix}:*", count=1000):
