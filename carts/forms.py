@@ -39,5 +39,10 @@ class DeliveryForm(forms.Form):
 
 
 class ShareForm(forms.Form):
+    REVIEW, SEND = "review", "send"
+
     channel = forms.ChoiceField(choices=[("", "")] + list(Channel.choices), required=False)
+    # Review: the message waits in the thread's composer; send (or nothing posted): it goes now.
+    mode = forms.ChoiceField(choices=[(REVIEW, _("Review in conversation")), (SEND, _("Send now"))],
+                             required=False)
 

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:cart_id>/delivery/", views.delivery, name="delivery"),
     path("<int:cart_id>/shipping/", views.shipping, name="shipping"),
     path("<int:cart_id>/share/", views.share, name="share"),
+    path("<int:cart_id>/link/", views.link_state, name="link_state"),
     path("<int:cart_id>/save/", views.save, name="save"),
     path("<int:cart_id>/clear/", views.clear, name="clear"),
     path("catalog/", views.catalog, name="catalog"),

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from catalog.models import Collection, Product, ProductVariant
 from catalog.selectors import (
@@ -25,6 +26,7 @@ from clienteling.htmx import bad_request, form_errors_text, with_toast
 from clienteling.selectors.navigation import home_store_for
 from conversations import services as conversation_services
 from conversations.access import access_conversation, conversations_view, require_conversations
+from conversations.drafts import composer_draft_set
 
 from . import selectors, services
 from .access import access_cart, carts_view
@@ -273,11 +275,35 @@ def shipping(request, cart_id: int):
 @conversations_view
 @require_POST
 def share(request, cart_id: int):
+    """Send the cart's message now, or open the thread with it in the composer to review."""
     cart = access_cart(request.user, cart_id)
+    form = ShareForm(request.POST)
+    if form.is_valid() and form.cleaned_data["mode"] == ShareForm.REVIEW:
+        return _share_review(request, cart, channel=form.cleaned_data["channel"] or None)
     return _edit(request, cart, lambda data: services.cart_share(
         cart=cart, user=request.user, channel=data["channel"] or None),
-        form=ShareForm(request.POST),
-        toast=_("Cart shared in the conversation. The link works until midnight."))
+        form=form, toast=_("Cart shared in the conversation. The link works until midnight."))
+
+
+def _share_review(request, cart, *, channel):
+    try:
+        draft = services.cart_share_draft(cart=cart, user=request.user, channel=channel)
+    except ValidationError as error:
+        return _refused(request, cart, error)
+    composer_draft_set(request, conversation_id=draft.conversation.pk, body=draft.body)
+    url = reverse("conversations:detail", args=[draft.conversation.pk])
+    if request.htmx:
+        return HttpResponseClientRedirect(url)
+    return redirect(url)
+
+
+@carts_view
+@require_GET
+def link_state(request, cart_id: int):
+    """The cart page's share line alone: asked again while the worker makes the payment link."""
+    cart = access_cart(request.user, cart_id)
+    return render(request, "carts/cart.html#link_state",
+                  {"cart": cart, **selectors.cart_link_status(cart=cart)})
 
 
 @carts_view

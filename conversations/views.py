@@ -23,6 +23,7 @@ from clienteling.models import BulkJob, Tag
 from . import selectors, services
 from .access import access_conversation, conversations_enabled, conversations_view
 from .demo import provider_is_demo, simulate_customer_reply
+from .drafts import composer_draft_pop
 from .forms import (
     AssignForm,
     ConversationStartForm,
@@ -160,6 +161,8 @@ def conversation_detail(request, conversation_id: int):
     if request.htmx and request.htmx.target in ("messages", "older"):
         return render(request, "conversations/conversation.html#messages", context)
     services.conversation_mark_read(conversation=conversation, user=request.user)
+    # A message another screen prepared (a shared cart's) waits in the composer, unsent.
+    context["draft"] = composer_draft_pop(request, conversation_id=conversation.pk)
     return render(request, "conversations/conversation.html", context)
 
 

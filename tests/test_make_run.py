@@ -182,7 +182,7 @@ def walk_through_the_demo(demo):
         page.fill("#cart-search", barcode)
         page.press("#cart-search", "Enter")
         page.locator(".cart-line", has_text=title).wait_for()
-        page.locator("button", has_text="Share in the conversation").click()
+        page.locator("button", has_text="Send now").click()
         page.locator("[data-link-state]", has_text="Payment link ready").wait_for(timeout=30_000)
         cart_id = int(page.url.rstrip("/").rsplit("/", 1)[1])
         (token,) = query(db, "SELECT token FROM carts_cart WHERE id = ?", cart_id)[0]

@@ -1,6 +1,7 @@
 """Reads behind the cart pages: plain data, priced, with stock, in a handful of queries."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -46,9 +47,8 @@ def _delivery(cart: Cart, *, sensitive: bool) -> dict:
 def cart_page(*, cart: Cart, user) -> dict:
     """The associate's cart page: lines priced, stock per line, what blocks sharing."""
     lines = list(cart.lines.select_related("variant__product__designer").order_by("position", "pk"))
-    link = (PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
-            if cart.shared_at else None)
-    shared_current = bool(link and link.cart_version == cart.version)
+    status = cart_link_status(cart=cart)
+    link, shared_current = status["link"], status["shared_current"]
     # Once shared, the page shows what the customer was sent (frozen shipping and tax).
     price = cart_price(cart, lines, shared=link if shared_current else None)
     settings_changed = shared_current and cart_price(cart, lines).total != price.total
@@ -72,9 +72,7 @@ def cart_page(*, cart: Cart, user) -> dict:
         "settings": settings,
         "mixed": settings.mixed_cart_enabled,
         "shipping_options": list(shipping_options_for(cart.store)),
-        "link": link,
-        "link_state": _link_state(link),
-        "shared_current": shared_current,
+        **status,
         "settings_changed": settings_changed,
         "shipping_name": _shipping_name(cart, link if shared_current else None),
         "changed_since_share": bool(link and link.cart_version != cart.version),
@@ -92,6 +90,24 @@ def cart_page(*, cart: Cart, user) -> dict:
         "can_edit": cart.status == Cart.Status.OPEN and not _expired(cart),
         "channels_needed": cart.conversation_id is None,
     }
+
+
+# While the worker makes the link the page asks every second, then every few once it takes long.
+LINK_POLL_FAST, LINK_POLL_SLOW, LINK_FAST_FOR = 1, 5, timedelta(seconds=30)
+
+
+def cart_link_status(*, cart: Cart) -> dict:
+    """The cart page's share line: the latest payment link, its state, and how many seconds
+    until the page asks again (0: the state is final, stop asking)."""
+    link = (PaymentLink.objects.filter(cart=cart).order_by("-cart_version").first()
+            if cart.shared_at else None)
+    shared_current = bool(link and link.cart_version == cart.version)
+    state = _link_state(link)
+    poll = 0
+    if shared_current and state in ("preparing", "retrying"):
+        young = state == "preparing" and cart.shared_at > timezone.now() - LINK_FAST_FOR
+        poll = LINK_POLL_FAST if young else LINK_POLL_SLOW
+    return {"link": link, "link_state": state, "shared_current": shared_current, "link_poll": poll}
 
 
 def _link_state(link: PaymentLink | None) -> str:
@@ -207,5 +223,5 @@ __all__ = [
     "cart_public_url", "cart_ready_problems", "cart_settings", "carts_section", "catalog_results",
     "customer_address", "customer_cart_page", "discount_limit_for", "link_request_for", "location_for",
     "open_carts", "product_price_for", "ship_from_location_id", "shipping_options_for", "StoreContact",
-    "store_contact",
+    "store_contact", "cart_link_status",
 ]

@@ -24,14 +24,16 @@ from .payments import (
     payment_notifications_receive,
 )
 from .sharing import (
+    ShareDraft,
     cart_conversation_get_or_create,
     cart_share,
+    cart_share_draft,
 )
 
 __all__ = [
     "CartClosed", "cart_clear", "cart_delivery_set", "cart_discount_set", "cart_line_add",
     "cart_line_discount_set", "cart_line_remove", "cart_line_update", "cart_lock", "cart_open",
-    "cart_share",
+    "cart_share", "cart_share_draft", "ShareDraft",
     "cart_shipping_set", "carts_expire", "carts_expire_due", "cart_conversation_get_or_create",
     "discount_parse",
     "payment_event_process", "payment_events_requeue_stale",

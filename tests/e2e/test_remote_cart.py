@@ -94,7 +94,7 @@ def test_associate_builds_and_shares_a_cart_the_customer_pays_it(
     # 2,400 - 5 % = 2,280; + 35 shipping = 2,315; + 8.875 % tax (205.46) = 2,520.46
     expected = "$2,520.46"
     assert page.locator("[data-cart-total]").inner_text() == expected
-    page.locator("button", has_text="Share in the conversation").click()
+    page.locator("button", has_text="Send now").click()
     page.locator("[data-link-state]", has_text="Payment link ready").wait_for()
     screenshot(page, "associate-cart")
     cart.refresh_from_db()
