@@ -1,9 +1,12 @@
 """Building a remote cart: one open cart, lines, stock, quantities, discounts and their limits."""
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from carts import selectors, services
 from carts.models import Cart, CartLine
@@ -204,3 +207,25 @@ def test_a_closed_cart_refuses_changes(shop, cart, associate_a):
 
     with pytest.raises(services.CartClosed):
         services.cart_line_add(cart=cart, variant=shop.scarf_os, user=associate_a)
+
+
+def test_save_and_close_keeps_the_items_to_resume_until_midnight(client, shop, customer_a, associate_a,
+                                                                conversation):
+    """NewStore says both "saving clears the items" and "saved and resumed until midnight": the items stay."""
+    new_york = shop.store.tzinfo
+    with time_machine.travel(datetime(2026, 11, 23, 15, 0, tzinfo=new_york), tick=False):
+        cart = services.cart_open(customer=customer_a, store=shop.store, user=associate_a,
+                                  conversation=conversation)
+        services.cart_line_add(cart=cart, variant=shop.scarf_os, user=associate_a)
+        client.force_login(associate_a)
+        response = client.post(reverse("carts:save", args=[cart.pk]))
+        assert response.url == reverse("conversations:detail", args=[conversation.pk])
+
+    with time_machine.travel(datetime(2026, 11, 23, 23, 59, tzinfo=new_york), tick=False):
+        resumed = services.cart_open(customer=customer_a, store=shop.store, user=associate_a)
+        assert resumed.pk == cart.pk
+        assert [line.variant for line in resumed.lines.all()] == [shop.scarf_os]
+        assert "Silk Scarf" in client.get(reverse("carts:detail", args=[cart.pk])).content.decode()
+
+    with time_machine.travel(datetime(2026, 11, 24, 0, 1, tzinfo=new_york), tick=False):
+        assert services.cart_open(customer=customer_a, store=shop.store, user=associate_a).pk != cart.pk
