@@ -1,8 +1,6 @@
 """What remote carts hold about a customer, for data requests (export and erasure)."""
 
-
-
-from .models import Cart, CartLine, PaymentEvent, PaymentLink
+from .models import Cart, CartLine, PaymentEvent, PaymentLink, new_cart_token
 
 DELIVERY = ("delivery_name", "delivery_line1", "delivery_line2", "delivery_city", "delivery_state",
             "delivery_zip", "delivery_country")
@@ -28,6 +26,9 @@ def erase(customer) -> list[str]:
     """Blank delivery addresses and the raw payment notifications; list what the provider keeps."""
     carts = Cart.objects.filter(customer=customer)
     carts.update(**{field: "" for field in DELIVERY})
+    # The links the customer was sent (a receipt never expires) lead nowhere any more.
+    for pk in carts.values_list("pk", flat=True):
+        Cart.objects.filter(pk=pk).update(token=new_cart_token())
     references = list(PaymentLink.objects.filter(cart__in=carts).values_list("reference", flat=True))
     events = PaymentEvent.objects.filter(merchant_reference__in=references)
     follow_ups = [f"{event.provider} payment {event.psp_reference}" for event in events.filter(success=True)]

@@ -145,6 +145,16 @@ def test_erasure_leaves_nothing_personal_in_any_table(zelphine):
     assert event.customer_id == zelphine.pk
 
 
+def test_an_erased_customers_cart_links_lead_nowhere(client, zelphine):
+    links = [reverse("carts_public:cart", args=[token])
+             for token in Cart.objects.filter(customer=zelphine).values_list("token", flat=True)]
+    assert links and all(client.get(link).status_code in (200, 410) for link in links)
+
+    services.customer_erase(customer=zelphine)
+
+    assert all(client.get(link).status_code == 404 for link in links)
+
+
 def test_an_erased_customer_is_gone_from_the_console(client, zelphine, manager):
     services.customer_erase(customer=zelphine)
     client.force_login(manager)
