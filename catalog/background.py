@@ -11,14 +11,20 @@ outreach runs on `bulk`, never in front of an associate's reply on `sends`. The 
 runs two workers: one for the work a person is waiting for (inbound, sends, payments),
 one for the rest (status, bulk, sweeps); a worker started without `-Q` (the embedded
 default's) takes every queue. config/celery.py installs `route_task`.
+
+Lost database: every task's base (`Background`, installed by config/celery.py) runs a
+task again, by the same policy, when its database connection broke (PostgreSQL restarted
+or failed over, the backend was terminated): its transaction was rolled back, and every
+task is safe to run twice.
 """
 
 import logging
 import random
 
-from celery import Task
+from celery.contrib.django.task import DjangoTask
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError, close_old_connections
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +80,32 @@ def route_task(name, args, kwargs, options, task=None, **extra):
     return {"queue": f"{current_app.conf.task_default_queue}.{workload}"}
 
 
-class BeatJob(Task):
+# A broken or lost connection, a deadlock, a statement cancelled: the work is rolled back
+# with its transaction and can run again.
+TRANSIENT_DATABASE_ERRORS = (InterfaceError, OperationalError)
+
+
+class Background(DjangoTask):
+    """Every task's base (Celery's for Django, with `delay_on_commit`): one that loses its
+    database connection is run again later."""
+
+    def __call__(self, *args, **kwargs):
+        request = self.request
+        if request.called_directly:
+            return super().__call__(*args, **kwargs)
+        # In a worker the request is already pushed: run the body as Celery does.
+        try:
+            return self.run(*args, **kwargs)
+        except TRANSIENT_DATABASE_ERRORS as error:
+            if request.is_eager:
+                raise
+            logger.warning("%s: database error, retrying: %s", self.name, error)
+            close_old_connections()  # the next attempt connects afresh
+            raise self.retry(exc=error, countdown=retry_delay(request.retries or 0),
+                             max_retries=settings.TASK_MAX_RETRIES) from error
+
+
+class BeatJob(Background):
     """A periodic job that does its work once per period, however many beats sent it.
 
     Beat must run once, but a second one started by mistake (a redeploy, two hosts) would
@@ -86,7 +117,9 @@ class BeatJob(Task):
     def __call__(self, *args, **kwargs):
         request = self.request
         period = None if (request.called_directly or request.is_eager) else beat_period(self.name)
-        if period and not cache.add(f"beat-slot:{self.name}", 1, timeout=max(1, int(period * 0.8))):
+        # A retry (Background's) is the same run: its slot is already its own.
+        if period and not request.retries and not cache.add(f"beat-slot:{self.name}", 1,
+                                                             timeout=max(1, int(period * 0.8))):
             logger.warning("%s: this period's run was already taken (a second beat?); skipped", self.name)
             return None
         return super().__call__(*args, **kwargs)

@@ -9,7 +9,8 @@ from catalog.background import queue_names, route_task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
-app = Celery("atelier")
+# Every task's base retries one that lost its database connection (catalog/background.py).
+app = Celery("atelier", task_cls="catalog.background:Background")
 # Set before the Django settings are read (they are read lazily, on first use); the
 # queue names follow CELERY_QUEUE, as CELERY_TASK_DEFAULT_QUEUE does in the settings.
 app.conf.update(

@@ -9,6 +9,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalog.background import TRANSIENT_DATABASE_ERRORS
 from clienteling.access import customers_for
 from clienteling.models import AuditAction, BulkJob
 from clienteling.registry import bulk_actions
@@ -85,6 +86,8 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
     try:
         while _bulk_job_chunk_run(job_id=job.pk, action=action, ids=ids):
             pass
+    except TRANSIENT_DATABASE_ERRORS:
+        raise  # the task runs again (catalog.background) and resumes after the last chunk
     except Exception as exc:
         BulkJob.objects.filter(pk=job.pk).update(
             status=BulkJob.Status.FAILED, finished_at=timezone.now(),
