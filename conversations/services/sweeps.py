@@ -164,8 +164,9 @@ def messages_reconcile_unknown(*, now: datetime | None = None, limit: int = 200)
     stale = now - timedelta(seconds=settings.MESSAGING_SENDING_STALE_SECONDS)
     give_up = now - timedelta(seconds=settings.MESSAGING_UNKNOWN_GIVE_UP_SECONDS)
     counts = Counter()
+    # The claim's time stays: the lookup searches the provider's messages from it.
     counts["stuck"] = Message.objects.filter(status=Status.SENDING, status_updated_at__lt=stale).update(
-        status=Status.UNKNOWN, error_code="worker_lost", status_updated_at=now,
+        status=Status.UNKNOWN, error_code="worker_lost",
         error_message=_("The send was interrupted; checking with the provider before anything else."))
     unknown = list(Message.objects.select_related("conversation__customer", "conversation__store")
                    .filter(status=Status.UNKNOWN).order_by("pk")[:limit])
