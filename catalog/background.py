@@ -8,8 +8,8 @@ twice.
 Queues: a flood of one kind of work never starves another. A campaign's delivery reports
 queue on `status`, never in front of a customer's STOP on `inbound`; a 100,000-customer
 outreach runs on `bulk`, never in front of an associate's reply on `sends`. The Procfile
-runs two workers: one for the work a person is waiting for (inbound, sends, payments),
-one for the rest (status, bulk, sweeps); a worker started without `-Q` (the embedded
+runs two workers (PROCESS_WORKLOADS): one for short work (inbound, status, sends,
+payments), one for long work (bulk, sweeps); a worker started without `-Q` (the embedded
 default's) takes every queue. config/celery.py installs `route_task`.
 
 Lost database: every task's base (`Background`, installed by config/celery.py) runs a
@@ -38,6 +38,12 @@ def retry_delay(retries: int, retry_after: float | None = None) -> float:
 
 
 WORKLOADS = ("inbound", "sends", "payments", "status", "bulk", "sweeps")
+
+# The Procfile's two workers (a test holds the Procfile to this): what a person waits for,
+# plus the default queue, and the long work. Delivery reports go with the first: drained in
+# batches, their queue holds a drain or two at most, and a drain hands over every couple of
+# seconds, so they never wait behind a campaign's send batches and never hold a STOP back.
+PROCESS_WORKLOADS = {"worker": ("inbound", "status", "sends", "payments"), "background": ("bulk", "sweeps")}
 
 TASK_WORKLOADS = {
     "conversations.tasks.message_dispatch": "sends",

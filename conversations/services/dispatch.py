@@ -62,13 +62,18 @@ def message_transition(*, message_id: int, expected: Iterable[str], **fields) ->
         **fit_fields(Message, fields)))
 
 
-def message_dispatch(*, message_id: int, final_attempt: bool = False) -> DispatchOutcome:
-    """Claim a queued message and hand it to its provider; safe to call twice."""
+def message_dispatch(*, message_id: int, final_attempt: bool = False,
+                     max_wait: float = 1.0) -> DispatchOutcome:
+    """Claim a queued message and hand it to its provider; safe to call twice.
+
+    A wait for the sender's rate of up to `max_wait` seconds is slept here; a longer one
+    is handed back ("rate_limited") for the queue to wait, not the worker process.
+    """
     message = (Message.objects.select_related("conversation__customer", "conversation__store")
                .filter(pk=message_id).first())
     if message is None or message.status != Status.QUEUED:
         return DispatchOutcome("noop")
-    wait = _rate_limit_wait(_sender_key(message))
+    wait = _rate_limit_wait(_sender_key(message), max_wait=max_wait)
     if wait:
         return DispatchOutcome("rate_limited", retry_after=wait)
     # The claim: of two workers holding the same task, only one gets a row back.
@@ -142,16 +147,16 @@ def _assert_no_transaction() -> None:
         raise RuntimeError("message_dispatch calls the network: run it outside a transaction") from exc
 
 
-def _rate_limit_wait(key: str) -> float:
+def _rate_limit_wait(key: str, *, max_wait: float = 1.0) -> float:
     """Wait briefly in the worker for a token; hand back longer waits to the queue."""
     for _attempt in range(5):
         wait = ratelimit.acquire(key)
         if wait <= 0:
             return 0.0
-        if wait > 1.0:
+        if wait > max_wait:
             return wait
         time.sleep(wait)
-    return 1.0
+    return max(max_wait, 0.01)
 
 
 def message_give_up(*, message_id: int, reason: str = "") -> bool:

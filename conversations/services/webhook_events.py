@@ -38,8 +38,8 @@ logger = logging.getLogger(__name__)
 # Inbound messages run their rules one by one (threads, keywords, replies): smaller batches.
 BATCH_SIZES = {"inbound": 100, "status": 500}
 # A drain hands over to a fresh task after this long, so a flood never holds one worker
-# process (or its claimed rows) for long.
-DRAIN_SECONDS = 10.0
+# process (or its claimed rows) for long: inbound drains share that worker (Procfile).
+DRAIN_SECONDS = 2.0
 # How long a queued drain keeps others from being queued; a lost one (a broker restart)
 # stops new ones for no longer than this, and the stale sweep catches up in any case.
 DRAIN_PENDING_SECONDS = 10

@@ -118,6 +118,30 @@ def test_a_rate_limited_send_waits_for_its_turn(twilio, sms_thread, associate_a,
     ratelimit._limiter = None
 
 
+def test_a_rate_limited_batch_hands_the_rest_back_to_the_queue(twilio, sms_thread, associate_a, settings,
+                                                                monkeypatch):
+    from conversations import tasks
+
+    settings.MESSAGING_SEND_RATE_PER_SECOND, settings.MESSAGING_SEND_BURST = 2, 1
+    settings.REDIS_URL = ""  # the process-local bucket
+    ratelimit._limiter = None
+    ids = [Message.objects.create(conversation=sms_thread, direction=Message.Direction.OUTBOUND, body=f"m{n}",
+                                  status=Message.Status.QUEUED).pk for n in range(5)]
+    handed_back = []
+    monkeypatch.setattr(tasks.messages_dispatch, "apply_async",
+                        lambda args, countdown: handed_back.append((args, countdown)))
+    started = time.monotonic()
+
+    assert tasks.messages_dispatch(ids) == 1  # as a worker runs it: the first token, then the queue waits
+
+    assert time.monotonic() - started < 0.4  # not 2 s asleep in the worker for the other four
+    [(args, countdown)] = handed_back
+    assert args == (ids[1:],) and 0.3 < countdown <= 0.5
+    assert len(twilio.fake.creates) == 1
+    assert Message.objects.filter(pk__in=ids[1:], status=Message.Status.QUEUED).count() == 4
+    ratelimit._limiter = None
+
+
 # --- admin -----------------------------------------------------------------------------
 
 

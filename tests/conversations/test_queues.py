@@ -9,7 +9,7 @@ from celery import current_app
 from django.conf import settings
 from django.utils import timezone
 
-from catalog.background import queue_names, route_task
+from catalog.background import PROCESS_WORKLOADS, WORKLOADS, queue_names, route_task
 from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
 from conversations.models import WebhookEvent
@@ -37,6 +37,19 @@ def test_each_workload_has_its_queue():
     assert ours == routed, ours - routed
 
 
+def test_the_procfile_runs_the_workers_the_queues_are_planned_for():
+    from pathlib import Path
+
+    procfile = (Path(__file__).resolve().parents[2] / "Procfile").read_text().splitlines()
+    taken = {line.split(":", 1)[0]: line.split(" -Q ", 1)[1].split()[0].split(",")
+             for line in procfile if " -Q " in line}
+    assert taken == {
+        "worker": [*(f"atelier.{w}" for w in PROCESS_WORKLOADS["worker"]), "atelier"],
+        "background": [f"atelier.{w}" for w in PROCESS_WORKLOADS["background"]]}
+    # Every workload has a worker.
+    assert sorted(sum(PROCESS_WORKLOADS.values(), ())) == sorted(WORKLOADS)
+
+
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis")
@@ -47,8 +60,8 @@ def test_a_stop_is_acted_on_while_thousands_of_delivery_reports_wait(client, twi
     opt_in(customer_a)
     queue = f"atelier-test-{uuid.uuid4().hex[:8]}"
     # The Procfile's two workers, one process each.
-    with running_worker(queue=queue, workloads=("status", "bulk", "sweeps")), \
-            running_worker(queue=queue, workloads=("inbound", "sends", "payments")):
+    with running_worker(queue=queue, workloads=PROCESS_WORKLOADS["background"]), \
+            running_worker(queue=queue, workloads=PROCESS_WORKLOADS["worker"]):
         # A campaign's delivery reports arrive first: recorded, and queued behind each other.
         now = timezone.now()
         reports = WebhookEvent.objects.bulk_create(

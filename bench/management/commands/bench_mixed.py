@@ -84,7 +84,6 @@ INBOUND_NUMBERS_PER_STORE = 2000
 FIRST_SWEEP_SECONDS = 60
 CONSOLE_GOAL_MS = 250
 WEBHOOK_GOAL_MS = 100
-WORKLOAD_QUEUES = {"worker": ("inbound", "sends", "payments", ""), "background": ("status", "bulk", "sweeps")}
 
 
 def _fake_twilio_class():
@@ -163,7 +162,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-concurrency", type=int, default=2,
                             help="Processes of the `worker` Celery worker (inbound, sends, payments).")
         parser.add_argument("--background-concurrency", type=int, default=2,
-                            help="Processes of the `background` Celery worker (status, bulk, sweeps).")
+                            help="Processes of the `background` Celery worker (bulk, sweeps).")
         parser.add_argument("--webhook-users", type=int, default=None,
                             help="Locust users sharing the webhook rate (default: one per 2 req/s, so "
                                  "the rate holds while answers take up to half a second).")
@@ -463,9 +462,13 @@ class Command(BaseCommand):
     def start_workers(self, options) -> None:
         from celery import current_app as app  # the project's app, made current by config
 
+        from catalog.background import PROCESS_WORKLOADS
+
         hosts = []
-        for name, workloads in WORKLOAD_QUEUES.items():
-            queues = ",".join(f"{self.queue}.{w}" if w else self.queue for w in workloads)
+        for name, workloads in PROCESS_WORKLOADS.items():
+            # The first worker also takes the default queue, as the Procfile's does.
+            queues = ",".join([*(f"{self.queue}.{w}" for w in workloads),
+                               *([self.queue] if name == "worker" else [])])
             concurrency = options["worker_concurrency" if name == "worker" else "background_concurrency"]
             host = f"{name}-{self.queue}@{socket.gethostname()}"
             # As the Procfile runs them (prefork, its queues, its concurrency).
