@@ -100,7 +100,8 @@ FILTER_GROUPS = (
     FilterGroup("dates", _("Significant dates"), "gift", (
         "birthday_within", "partner_birthday_within", "anniversary_within")),
     FilterGroup("contact", _("Communication history"), "chat-dots", (
-        "contacted_within", "not_contacted_within", "texted_within", "not_texted_within")),
+        "communicated_within", "not_communicated_within", "contacted_within", "not_contacted_within",
+        "texted_within", "not_texted_within")),
     FilterGroup("consent", _("Opt-in status"), "check-circle", (
         "sms_consent", "whatsapp_consent", "email_consent")),
     FilterGroup("purchases", _("Purchase history"), "bag", (
@@ -169,6 +170,9 @@ class CustomerFilterSet(filters.FilterSet):
     birthday_within = days_field(_("Birthday within (days)"))
     partner_birthday_within = days_field(_("Partner birthday within (days)"))
     anniversary_within = days_field(_("Anniversary within (days)"))
+    # Messages either way on any channel, and activities of types that count as contact.
+    communicated_within = days_field(_("Communication within (days)"))
+    not_communicated_within = days_field(_("No communication within (days)"))
     contacted_within = days_field(_("Marketing contact within (days)"))
     not_contacted_within = days_field(_("No marketing contact within (days)"))
     texted_within = days_field(_("Last text within (days)"))
@@ -287,8 +291,8 @@ class CustomerFilterSet(filters.FilterSet):
         attributes = [FilterGroup(*ATTRIBUTES_GROUP, tuple(rows))] if rows else []
         return [*FILTER_GROUPS, *attributes]
 
-    def form_sections(self) -> list[dict]:
-        """The sections with their bound fields, for the template."""
+    def form_sections(self, groups=None) -> list[dict]:
+        """The sections (all, or `groups`) with their bound fields, for the template."""
         form, open_groups = self.form, self.active_groups
 
         def field(name, label=None):
@@ -301,7 +305,13 @@ class CustomerFilterSet(filters.FilterSet):
             return field(*item) if isinstance(item, tuple) else field(item)
 
         return [{"group": group, "open": group.key in open_groups,
-                 "rows": [row(item) for item in group.rows]} for group in self.groups]
+                 "rows": [row(item) for item in group.rows]}
+                for group in (self.groups if groups is None else groups)]
+
+    def attribute_section(self) -> dict | None:
+        """The attributes' section alone: client book refinement."""
+        groups = [group for group in self.groups if group.key == ATTRIBUTES_GROUP[0]]
+        return self.form_sections(groups)[0] if groups else None
 
     def filter_noop(self, queryset, name, value):
         # Filters are applied together in filter_queryset, where they can
@@ -396,6 +406,13 @@ class CustomerFilterSet(filters.FilterSet):
 
     def _contact(self, data):
         conditions = []
+        if data.get("communicated_within") is not None:
+            conditions.append(Q(contact_history__last_contact_at__gte=self._since(
+                data["communicated_within"])))
+        if data.get("not_communicated_within") is not None:
+            since = self._since(data["not_communicated_within"])
+            conditions.append(Q(contact_history__last_contact_at__lt=since)
+                              | Q(contact_history__last_contact_at__isnull=True))
         if data.get("contacted_within") is not None:
             conditions.append(Q(contact_history__last_marketing_at__gte=self._since(
                 data["contacted_within"])))

@@ -110,6 +110,10 @@ COLUMNS = [
     Column("last_text_date", _("Last Text Date"), "contact_history__last_text_at",
            kind="datetime", sort="contact_history__last_text_at", nullable=True,
            related=("contact_history",)),
+    # Messages either way and activities that count as contact, whichever came last.
+    Column("last_contact", _("Last Contact"), "contact_history__last_contact_at",
+           kind="datetime", sort="contact_history__last_contact_at", nullable=True,
+           related=("contact_history",)),
     Column("last_text", _("Last Text"), "contact_history__last_text_preview",
            related=("contact_history",)),
     Column("opt_in_status", _("Opt-in Status"), "contact_history__sms_consent", kind="consent",

@@ -113,7 +113,7 @@ PARTS = [
         ClientBookEntry.objects.filter(customer=c), "book__owner_id", "added_at"), _delete(ClientBookEntry)),
     PersonalDataPart("contact_history", _("Contact history"), lambda c: _rows(
         CustomerContactHistory.objects.filter(customer=c), "last_text_at", "last_text_preview",
-        "last_marketing_at"), _delete(CustomerContactHistory)),
+        "last_marketing_at", "last_contact_at"), _delete(CustomerContactHistory)),
     PersonalDataPart("measures", _("Measures"), lambda c: _rows(
         CustomerMeasures.objects.filter(customer=c), "computed_on", "sales_12mo", "sales_all",
         "orders_count"), _keep),

@@ -86,6 +86,7 @@ CONTACT_COLUMNS = (
     "customer_id", "last_text_at", "last_text_preview", "last_text_inbound", "last_marketing_at",
     "last_marketing_sms_at", "last_marketing_whatsapp_at", "last_marketing_email_at",
     "sms_consent", "whatsapp_consent", "email_consent", "next_scheduled_text_at", "updated_at",
+    "last_message_at", "last_activity_contact_at", "last_contact_at",
 )
 
 # Insert order: parents first (SQLite checks foreign keys at commit, but be tidy).
@@ -598,10 +599,11 @@ class CustomerGenerator:
         upcoming = None
         if last_text_at and rand() < 0.02:
             upcoming = _local(store.today + timedelta(days=1), 11, 0, store.tz)
+        last_message_at = max([at for at in (last_text_at, *marketing.values()) if at], default=None)
         rows["contact"].append((
             customer_id, last_text_at, preview, inbound, max(marketing.values(), default=None),
             marketing.get("sms"), marketing.get("whatsapp"), marketing.get("email"), sms,
-            whatsapp, email_state, upcoming, self.now,
+            whatsapp, email_state, upcoming, self.now, last_message_at, None, last_message_at,
         ))
         if email:
             for slug, odds in MAILING_ODDS.items():
@@ -626,6 +628,13 @@ class CustomerGenerator:
                 rng.random() < 0.8,
             ))
 
+    def _contact_by_activity(self, customer_id, at) -> None:
+        """The demo's activity types all count as contact: the customer's contact row says so."""
+        contact = self.rows["contact"]
+        if contact and contact[-1][0] == customer_id:
+            last_message_at = contact[-1][-3]
+            contact[-1] = (*contact[-1][:-2], at, max(at, last_message_at or at))
+
     def add_relationship(self, rng, customer_id, store, salesperson, created_day) -> None:
         """Client books, activities, notes and follow-ups with the store team."""
         rand, randint, rows = rng.random, rng.randint, self.rows
@@ -645,6 +654,7 @@ class CustomerGenerator:
 
         team = store.associate_ids
         if rand() < 0.35:
+            latest = None
             for _ in range(randint(1, 4)):
                 slug = rng.choice(ACTIVITY_SLUGS)
                 when = self._since(rng, store, created_at, 365)
@@ -653,6 +663,8 @@ class CustomerGenerator:
                     salesperson or rng.choice(team), when,
                     rng.choice(data.ACTIVITY_SUMMARIES[slug]), "", when,
                 ))
+                latest = max(latest or when, when)
+            self._contact_by_activity(customer_id, latest)
         if rand() < 0.12:
             for _ in range(randint(1, 2)):
                 when = self._since(rng, store, created_at, 400)

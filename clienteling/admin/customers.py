@@ -192,14 +192,32 @@ class ActivityTypeAdmin(SortableAdminMixin, admin.ModelAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "counts_as_contact" in form.changed_data:
+            # Its activities now count (or no longer do) for "communication within".
+            services.contact_history_recount_activities(activity_type=obj)
+
 
 @admin.register(ClientBook)
 class ClientBookAdmin(admin.ModelAdmin):
-    list_display = ["owner", "legal_entity", "created_at"]
+    list_display = ["number", "owner", "legal_entity", "created_at"]
     list_filter = ["legal_entity", "owner__staff_profile__active"]
     list_select_related = ["owner", "legal_entity"]
-    search_fields = ["owner__username", "owner__first_name", "owner__last_name"]
+    search_fields = ["number", "owner__username", "owner__first_name", "owner__last_name"]
     autocomplete_fields = ["owner"]
+    readonly_fields = ["number"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["number", "owner", "legal_entity"] if obj else ["number"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        # A new book takes its identifier from the number sequence, like one made in the console.
+        book = services.client_book_get_or_create(owner=obj.owner, legal_entity=obj.legal_entity)
+        obj.pk, obj.number, obj.created_at = book.pk, book.number, book.created_at
+        return None
 
 
 class SaleLineInline(admin.TabularInline):
@@ -233,6 +251,21 @@ class ActivityAdmin(admin.ModelAdmin):
     autocomplete_fields = ["customer", "actor"]
     date_hierarchy = "occurred_at"
     show_full_result_count = False
+
+    # An activity changed or removed here may have been its customer's last contact.
+    def save_model(self, request, obj, form, change):
+        previous = type(obj).objects.filter(pk=obj.pk).values_list("customer_id", flat=True).first()
+        super().save_model(request, obj, form, change)
+        services.contact_history_recount_activities(customer_ids={obj.customer_id, previous} - {None})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.contact_history_recount_activities(customer_ids=[obj.customer_id])
+
+    def delete_queryset(self, request, queryset):
+        customer_ids = set(queryset.values_list("customer_id", flat=True))
+        super().delete_queryset(request, queryset)
+        services.contact_history_recount_activities(customer_ids=customer_ids)
 
 
 @admin.register(Note)

@@ -345,6 +345,11 @@ class CustomerContactHistory(models.Model):
         max_length=16, choices=ConsentState.choices, default=ConsentState.UNKNOWN
     )
     next_scheduled_text_at = models.DateTimeField(null=True, blank=True)
+    # Any message either way on any channel, and any activity of a type that counts as
+    # contact; last_contact_at is the later of the two (what the list filters and sorts on).
+    last_message_at = models.DateTimeField(null=True, blank=True)
+    last_activity_contact_at = models.DateTimeField(null=True, blank=True)
+    last_contact_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -357,6 +362,8 @@ class CustomerContactHistory(models.Model):
             models.Index(fields=["last_text_at", "customer"],
                          include=["last_text_inbound", "last_marketing_at"],
                          name="contact_recent_text"),
+            # "Communication within" and the Last Contact column, sorted with the customer as tie-break.
+            models.Index(fields=["last_contact_at", "customer"], name="contact_last_contact"),
         ]
 
 

@@ -2,18 +2,22 @@
 
 Conversations calls only these functions; it never writes clienteling tables
 itself. Timestamps only move forward, so a late or replayed event cannot
-make the list show an older "last text".
+make the list show an older "last text". Activities of a type that counts as
+contact are recorded here too (by activity_create), so "communication within"
+and the Last Contact column read one row, never the activities.
 """
 
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import DateTimeField, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from catalog.db import fit, update_rows
 from clienteling.models import (
+    Activity,
     AuditAction,
     Channel,
     ConsentChange,
@@ -28,7 +32,8 @@ from clienteling.models import (
 from .audit import audit_record
 
 __all__ = [
-    "contact_history_record_inbound", "contact_history_record_message", "contact_history_record_messages",
+    "contact_history_record_activity", "contact_history_record_inbound", "contact_history_record_message",
+    "contact_history_record_messages", "contact_history_recount_activities",
     "contact_history_set_consent", "contact_history_set_next_scheduled",
     "contact_history_set_next_scheduled_many", "customer_consent_set",
     "customer_mark_unable_to_text", "customer_profile_name_note", "customer_prospect_for_phone",
@@ -51,15 +56,35 @@ def _not_after(field: str, at: datetime) -> Q:
     return Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lte": at})
 
 
+def _later(a, b):
+    """The later of two datetimes, either of which may be NULL (one UPDATE, forward only).
+
+    Greatest is NULL on SQLite when one side is: each side falls back on the other.
+    """
+    return Greatest(Coalesce(a, b), Coalesce(b, a), output_field=DateTimeField())
+
+
+def _contact_at(at: datetime, *fields: str) -> dict:
+    """`fields` moved forward to `at`, as update() keywords."""
+    value = Value(at, output_field=DateTimeField())
+    return {field: _later(F(field), value) for field in fields}
+
+
+MESSAGE_FIELDS = ("last_message_at", "last_contact_at")
+
+
 def contact_history_record_message(*, customer_id: int, at: datetime, preview: str, inbound: bool,
                                    is_marketing: bool, channel: str) -> None:
     """A message to or from the customer: last text (SMS/WhatsApp) and last marketing."""
     _ensure_row(customer_id)
     rows = CustomerContactHistory.objects.filter(customer_id=customer_id)
     if channel in TEXT_CHANNELS:
+        # A text older than the last one is older than the last message too: nothing to move.
         rows.filter(_not_after("last_text_at", at)).update(
             last_text_at=at, last_text_preview=_preview(preview), last_text_inbound=inbound,
-            updated_at=timezone.now())
+            updated_at=timezone.now(), **_contact_at(at, *MESSAGE_FIELDS))
+    else:
+        rows.update(updated_at=timezone.now(), **_contact_at(at, *MESSAGE_FIELDS))
     if is_marketing and not inbound:
         rows.filter(_not_after("last_marketing_at", at)).update(last_marketing_at=at)
         field = MARKETING_FIELD.get(channel)
@@ -82,13 +107,16 @@ def contact_history_record_inbound(*, entries: Iterable[tuple[int, str, str, dat
     CustomerContactHistory.objects.bulk_create(
         [CustomerContactHistory(customer_id=pk) for pk in latest], ignore_conflicts=True)
     now, changed = timezone.now(), {}
-    for pk, customer_id, last_text_at in (
+    for pk, customer_id, last_text_at, last_message_at, last_contact_at in (
             CustomerContactHistory.objects.select_for_update().filter(customer_id__in=latest)
-            .order_by("customer_id").values_list("pk", "customer_id", "last_text_at")):
+            .order_by("customer_id")
+            .values_list("pk", "customer_id", "last_text_at", "last_message_at", "last_contact_at")):
         preview, at = latest[customer_id]
         if last_text_at is None or last_text_at <= at:
             changed[pk] = {"last_text_at": at, "last_text_preview": _preview(preview),
-                           "last_text_inbound": True, "updated_at": now}
+                           "last_text_inbound": True, "updated_at": now,
+                           "last_message_at": max(at, last_message_at or at),
+                           "last_contact_at": max(at, last_contact_at or at)}
     return update_rows(CustomerContactHistory, changed)
 
 
@@ -105,11 +133,13 @@ def contact_history_record_messages(*, entries: Iterable[tuple[int, str]], at: d
     if connection.vendor == "postgresql":
         return _record_messages_postgresql(entries, at=at, is_marketing=is_marketing, channel=channel)
     text = channel in TEXT_CHANNELS
-    update_fields = ["updated_at"]
+    # "Now" is the newest: the message facts are simply set (PostgreSQL's path keeps the later).
+    update_fields = ["updated_at", *MESSAGE_FIELDS]
     rows = []
     now = timezone.now()
     for customer_id, preview in entries:
-        row = CustomerContactHistory(customer_id=customer_id, updated_at=now)
+        row = CustomerContactHistory(customer_id=customer_id, updated_at=now, last_message_at=at,
+                                     last_contact_at=at)
         if text:
             row.last_text_at, row.last_text_inbound = at, False
             row.last_text_preview = _preview(preview)
@@ -139,15 +169,18 @@ def _record_messages_postgresql(entries, *, at, is_marketing: bool, channel: str
                 ("last_marketing_at", "%(at)s" if marketing_field else "NULL"),
                 *[(f, "%(at)s" if f == marketing_field else "NULL") for f in MARKETING_FIELD.values()],
                 ("sms_consent", "'unknown'"), ("whatsapp_consent", "'unknown'"),
-                ("email_consent", "'unknown'")]
-    updates = ["updated_at = EXCLUDED.updated_at"]
+                ("email_consent", "'unknown'"),
+                *[(f, "%(at)s") for f in MESSAGE_FIELDS]]
+    table = CustomerContactHistory._meta.db_table
+    updates = ["updated_at = EXCLUDED.updated_at",
+               *[f"{f} = GREATEST({table}.{f}, EXCLUDED.{f})" for f in MESSAGE_FIELDS]]
     if text:
         updates += ["last_text_at = EXCLUDED.last_text_at",
                     "last_text_preview = EXCLUDED.last_text_preview", "last_text_inbound = false"]
     if marketing_field:
         updates += ["last_marketing_at = EXCLUDED.last_marketing_at",
                     f"{marketing_field} = EXCLUDED.{marketing_field}"]
-    sql = (f"INSERT INTO {CustomerContactHistory._meta.db_table} "  # noqa: S608  fixed names only
+    sql = (f"INSERT INTO {table} "  # noqa: S608  fixed names only
            f"({', '.join(c for c, _v in inserted)}) SELECT {', '.join(v for _c, v in inserted)} "
            f"FROM unnest(%(ids)s::bigint[], %(previews)s::text[]) AS v(customer_id, preview) "
            f"ON CONFLICT (customer_id) DO UPDATE SET {', '.join(updates)}")
@@ -155,6 +188,42 @@ def _record_messages_postgresql(entries, *, at, is_marketing: bool, channel: str
         cursor.execute(sql, {"now": timezone.now(), "at": at, "ids": [pk for pk, _p in entries],
                              "previews": [_preview(p) for _pk, p in entries]})
     return len(entries)
+
+
+def contact_history_record_activity(*, customer_id: int, at: datetime) -> None:
+    """An activity of a type that counts as contact: the customer was reached at `at`."""
+    _ensure_row(customer_id)
+    CustomerContactHistory.objects.filter(customer_id=customer_id).update(
+        updated_at=timezone.now(), **_contact_at(at, "last_activity_contact_at", "last_contact_at"))
+
+
+RECOUNT_CHUNK = 2000
+
+
+def contact_history_recount_activities(*, customer_ids: Iterable[int] = (), activity_type=None) -> int:
+    """Work the activity facts out again for these customers (or those with activities of
+    `activity_type`), from their activities.
+
+    For changes that do not only move time forward: an activity type that now counts
+    or no longer does, an activity edited or deleted. Set-based, in chunks.
+    """
+    ids = set(customer_ids)
+    if activity_type is not None:
+        ids.update(Activity.objects.filter(activity_type=activity_type)
+                   .values_list("customer_id", flat=True).distinct())
+    ids = sorted(ids)
+    latest = (Activity.objects.filter(customer_id=OuterRef("customer_id"),
+                                      activity_type__counts_as_contact=True)
+              .order_by("-occurred_at").values("occurred_at")[:1])
+    for start in range(0, len(ids), RECOUNT_CHUNK):
+        chunk = ids[start:start + RECOUNT_CHUNK]
+        CustomerContactHistory.objects.bulk_create(
+            [CustomerContactHistory(customer_id=pk) for pk in chunk], ignore_conflicts=True)
+        rows = CustomerContactHistory.objects.filter(customer_id__in=chunk)
+        rows.update(last_activity_contact_at=Subquery(latest))
+        rows.update(last_contact_at=_later(F("last_message_at"), F("last_activity_contact_at")),
+                    updated_at=timezone.now())
+    return len(ids)
 
 
 def contact_history_set_consent(*, customer_id: int, channel: str, state: str) -> None:

@@ -15,12 +15,14 @@ from clienteling.models import (
     CustomerAttribute,
     CustomerTag,
     Note,
+    SalesChannel,
     Store,
     Tag,
     Task,
 )
 
 from .attributes import attribute_values_set
+from .contact_history import contact_history_record_activity
 
 __all__ = [
     "activity_create", "customer_attributes_set", "customer_set_tags", "customer_update_contact",
@@ -135,10 +137,15 @@ def activity_create(*, customer: Customer, activity_type: ActivityType, actor, s
     occurred_at = occurred_at or timezone.now()
     if timezone.is_naive(occurred_at):
         raise ValueError("occurred_at must be an aware datetime")
-    return Activity.objects.create(
-        customer=customer, activity_type=activity_type, actor=actor, store=store,
-        occurred_at=occurred_at, summary=summary, details=(details or "").strip(),
-    )
+    with transaction.atomic():
+        activity = Activity.objects.create(
+            customer=customer, activity_type=activity_type, actor=actor, store=store,
+            occurred_at=occurred_at, summary=summary, details=(details or "").strip(),
+        )
+        if activity_type.counts_as_contact:
+            # The list's "communication within" and Last Contact read this, as for messages.
+            contact_history_record_activity(customer_id=customer.pk, at=occurred_at)
+    return activity
 
 
 # Contact details -----------------------------------------------------------------------------
@@ -170,17 +177,18 @@ def customer_update_contact(*, customer: Customer, changes: Mapping, updated_by,
 # Attributes and tags -------------------------------------------------------------------------
 
 @transaction.atomic
-def customer_attributes_set(*, customer: Customer,
-                            values: Iterable[tuple[CustomerAttribute, object]]) -> None:
+def customer_attributes_set(*, customer: Customer, values: Iterable[tuple[CustomerAttribute, object]],
+                            channel: str = SalesChannel.STORE) -> None:
     """Set several attributes at once: all valid or nothing written.
 
     Raises ValidationError keyed by attribute slug with every problem found,
-    so a form can show each message next to its field.
+    so a form can show each message next to its field. `channel`: see attribute_values_set.
     """
     errors: dict[str, list[str]] = {}
     for attribute, raw_values in values:
         try:
-            attribute_values_set(customer=customer, attribute=attribute, raw_values=raw_values)
+            attribute_values_set(customer=customer, attribute=attribute, raw_values=raw_values,
+                                 channel=channel)
         except ValidationError as error:
             errors[attribute.slug] = error.messages
     if errors:
