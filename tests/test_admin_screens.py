@@ -44,7 +44,7 @@ READ_ONLY = {
     ("clienteling", "bulkjob"), ("clienteling", "modulesettings"),
     ("conversations", "archivepolicy"), ("conversations", "webhookevent"),
     ("axes", "accessattempt"), ("axes", "accessfailurelog"), ("axes", "accesslog"),
-    ("clienteling", "auditevent"),
+    ("clienteling", "auditevent"), ("clienteling", "numbersequence"),
 }
 
 

@@ -13,6 +13,7 @@ from clienteling.models import (
     CustomerCardProperty,
     ListTemplate,
     ModuleSettings,
+    NumberSequence,
     ProfileSection,
     ProfileSectionAttribute,
 )
@@ -163,6 +164,31 @@ class CustomerCardPropertyAdmin(admin.ModelAdmin):
             super().has_add_permission(request)
             and CustomerCardProperty.objects.count() < CustomerCardProperty.MAX_PROPERTIES
         )
+
+
+@admin.register(NumberSequence)
+class NumberSequenceAdmin(admin.ModelAdmin):
+    """The identifiers' shape and next number; the sequences themselves come with the product."""
+
+    list_display = ["__str__", "prefix", "padding", "next_number", "next_identifier"]
+    fields = ["scope", "prefix", "padding", "next_number", "next_identifier"]
+    readonly_fields = ["scope", "next_identifier"]
+
+    @admin.display(description=_("next identifier"))
+    def next_identifier(self, obj):
+        return obj.next_identifier
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        from clienteling import services
+
+        services.number_sequence_update(sequence=obj, prefix=obj.prefix, padding=obj.padding,
+                                        next_number=obj.next_number)
 
 
 @admin.register(ListTemplate)

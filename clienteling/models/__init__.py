@@ -8,6 +8,7 @@ from .configuration import (
     GridPreference,
     ListTemplate,
     ModuleSettings,
+    NumberSequence,
     ProfileSection,
     ProfileSectionAttribute,
     SavedCustomerList,
@@ -36,7 +37,7 @@ __all__ = [
     "ClientBook", "ClientBookEntry", "ConsentChange", "ConsentState", "Customer", "CustomerAttribute",
     "CustomerAttributeValue", "CustomerCardProperty", "CustomerConsent", "CustomerContactHistory",
     "CustomerMailingList", "CustomerMeasures", "CustomerTag", "GridPreference", "LegalEntity",
-    "ListTemplate", "MailingList", "ModuleSettings", "Note", "ProfileSection",
+    "ListTemplate", "MailingList", "ModuleSettings", "Note", "NumberSequence", "ProfileSection",
     "ProfileSectionAttribute", "Sale", "SaleLine", "SalesChannel", "SavedCustomerList", "Shift",
     "StaffProfile", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
 ]

@@ -14,6 +14,8 @@ class ClientBook(models.Model):
     whose stores share the store group.
     """
 
+    # From the client book number sequence (services.client_book_get_or_create); never changes.
+    number = models.CharField(_("identifier"), max_length=40, unique=True, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, models.CASCADE, related_name="client_books")
     legal_entity = models.ForeignKey(LegalEntity, models.PROTECT, related_name="client_books")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -29,7 +31,7 @@ class ClientBook(models.Model):
         ]
 
     def __str__(self):
-        return str(self.owner)
+        return f"{self.number} {self.owner}" if self.number else str(self.owner)
 
 
 class ClientBookEntry(models.Model):

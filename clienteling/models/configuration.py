@@ -157,6 +157,58 @@ class CustomerCardProperty(models.Model):
             raise ValidationError(_("Choose either a measure or an attribute."))
 
 
+class NumberSequence(models.Model):
+    """A series of identifiers an admin shapes (Dynamics' number sequences): prefix, padding, next.
+
+    Taken by `services.number_sequence_take` under a row lock in the transaction that
+    creates the numbered row, so a rolled-back creation gives its number back: no gaps.
+    """
+
+    class Scope(models.TextChoices):
+        CLIENT_BOOK = "client_book", _("Client books")
+
+    MAX_PADDING = 12
+
+    scope = models.CharField(_("numbers"), max_length=32, choices=Scope.choices, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=12, blank=True, default="CB-")
+    padding = models.PositiveSmallIntegerField(
+        _("digits"), default=6, help_text=_("Numbers are padded with zeros to this many digits."))
+    next_number = models.PositiveBigIntegerField(_("next number"), default=1)
+
+    class Meta:
+        verbose_name = _("number sequence")
+        verbose_name_plural = _("number sequences")
+        ordering = ["scope"]
+        constraints = [
+            models.CheckConstraint(condition=Q(padding__gte=1, padding__lte=12),
+                                   name="number_sequence_padding_1_12"),
+            models.CheckConstraint(condition=Q(next_number__gte=1), name="number_sequence_next_positive"),
+        ]
+
+    def __str__(self):
+        return self.get_scope_display()
+
+    def format(self, number: int) -> str:
+        return f"{self.prefix}{number:0{self.padding}d}"
+
+    @property
+    def next_identifier(self) -> str:
+        return self.format(self.next_number)
+
+    def clean(self):
+        if not 1 <= (self.padding or 0) <= self.MAX_PADDING:
+            raise ValidationError({"padding": _("Between 1 and %(max)s digits.") % {"max": self.MAX_PADDING}})
+        if self.pk:
+            saved = type(self).objects.filter(pk=self.pk).values("prefix", "padding", "next_number").first()
+            # Going back would hand out identifiers already given; a new prefix starts a new series.
+            if (saved and saved["prefix"] == self.prefix and saved["padding"] == self.padding
+                    and self.next_number < saved["next_number"]):
+                last = self.format(saved["next_number"] - 1)
+                raise ValidationError({"next_number": _(
+                    "Identifiers up to %(last)s are taken: the next number cannot go back. "
+                    "Change the prefix to start a new series.") % {"last": last}})
+
+
 class SavedCustomerList(models.Model):
     """A named filter definition evaluated live (never a frozen copy of rows)."""
 

@@ -4,13 +4,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Exists, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from clienteling.access import customers_for, stores_for
+from clienteling.access import customers_for, staff_profile, stores_for
 from clienteling.filters import store_book_owner_ids
 from clienteling.models import (
+    ClientBook,
     ClientBookEntry,
     CustomerAttributeValue,
     CustomerCardProperty,
@@ -35,17 +36,41 @@ def store_book_customers(*, user, owner_id: int | None = None) -> QuerySet:
 
 
 def store_book_owners(*, user) -> list:
-    """Whose books make the store client book; `has_left` marks deactivated staff.
+    """Whose books make the store client book; `has_left` marks deactivated staff and
+    `book_number` is their book's identifier in the user's legal entity.
 
     Leavers come last, so a manager moving their customers finds them at once.
     """
     left = Q(is_active=False) | Q(staff_profile__active=False)
+    books = ClientBook.objects.filter(owner=OuterRef("pk"))
+    profile = staff_profile(user)
+    if profile is not None:
+        books = books.filter(legal_entity_id=profile.legal_entity_id)
     return list(
         User.objects.filter(pk__in=store_book_owner_ids(user))
         .annotate(has_left=Case(When(left, then=Value(True)), default=Value(False),
-                                output_field=BooleanField()))
+                                output_field=BooleanField()),
+                  book_number=Subquery(books.order_by("pk").values("number")[:1]))
         .order_by("has_left", "first_name", "last_name", "pk")
     )
+
+
+def own_book_number(*, user) -> str:
+    """The identifier of the user's own client book ("" before they have one)."""
+    profile = staff_profile(user)
+    if profile is None:
+        return ""
+    return (ClientBook.objects.filter(owner=user, legal_entity_id=profile.legal_entity_id)
+            .values_list("number", flat=True).first() or "")
+
+
+def store_book_by_number(*, user, number: str) -> ClientBook | None:
+    """A book of the store client book found by its identifier (any case, spaces trimmed)."""
+    number = (number or "").strip()
+    if not number or len(number) > ClientBook._meta.get_field("number").max_length:
+        return None
+    return (ClientBook.objects.filter(number__iexact=number, owner__in=store_book_owner_ids(user))
+            .first())
 
 
 def reassign_targets(*, user) -> list:

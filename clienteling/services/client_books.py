@@ -3,18 +3,32 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clienteling.models import AuditAction, ClientBook, ClientBookEntry, Customer
+from clienteling.models import AuditAction, ClientBook, ClientBookEntry, Customer, NumberSequence
 
 from .audit import audit_record
+from .sequences import number_sequence_take
 
 
 def client_book_get_or_create(*, owner, legal_entity) -> ClientBook:
-    book, _created = ClientBook.objects.get_or_create(owner=owner, legal_entity=legal_entity)
-    return book
+    """The owner's book in the legal entity; a new one takes the next client book identifier."""
+    book = ClientBook.objects.filter(owner=owner, legal_entity=legal_entity).first()
+    if book is not None:
+        return book
+    try:
+        with transaction.atomic():
+            return ClientBook.objects.create(
+                owner=owner, legal_entity=legal_entity,
+                number=number_sequence_take(scope=NumberSequence.Scope.CLIENT_BOOK))
+    except IntegrityError:
+        # Made meanwhile by another request: its number stands, ours was rolled back.
+        book = ClientBook.objects.filter(owner=owner, legal_entity=legal_entity).first()
+        if book is None:
+            raise  # the identifier itself was taken: a sequence set back onto an old series
+        return book
 
 
 def client_book_add(*, book: ClientBook, customer: Customer, added_by) -> ClientBookEntry:

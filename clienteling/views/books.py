@@ -51,7 +51,7 @@ def my_client_book(request):
                            columns=CARD_COLUMNS)
     return render(request, _template(request), {
         "result": result, "form": result.filterset.form, "cards": _cards(request.user, result.rows),
-        "store_book": False,
+        "store_book": False, "book_number": book_selectors.own_book_number(user=request.user),
         "can_remove": request.user.has_perm("clienteling.remove_from_client_book"),
         "query_string": _query_string(request),
     }, status=400 if result.errors else 200)
@@ -79,9 +79,14 @@ def client_book_remove(request):
 def store_client_book(request):
     owner_id = request.GET.get("owner")
     owner_id = int(owner_id) if owner_id and owner_id.isdigit() else None
-    base = book_selectors.store_book_customers(user=request.user, owner_id=owner_id)
     params = request.GET.copy()
     params.pop("owner", None)
+    # A book's identifier in the search box opens that book.
+    found_book = book_selectors.store_book_by_number(user=request.user, number=params.get("q", ""))
+    if found_book is not None:
+        owner_id = found_book.owner_id
+        params.pop("q")
+    base = book_selectors.store_book_customers(user=request.user, owner_id=owner_id)
     result = customer_list(user=request.user, params=params, for_client_book=True, base=base,
                            columns=CARD_COLUMNS)
     owners = book_selectors.store_book_owners(user=request.user)
@@ -94,6 +99,7 @@ def store_client_book(request):
     return render(request, _template(request), {
         "result": result, "form": result.filterset.form, "cards": cards, "store_book": True,
         "owners": owners, "owner_id": owner_id, "can_reassign": can_reassign,
+        "book_number": next((owner.book_number for owner in owners if owner.pk == owner_id), ""),
         "targets": book_selectors.reassign_targets(user=request.user) if can_reassign else [],
         "query_string": _query_string(request),
     }, status=400 if result.errors else 200)
