@@ -10,7 +10,14 @@ from catalog.models import Category, Designer, ItemType
 from . import bulk
 from . import personal_data as personal_data_parts
 from .access import customers_available
-from .models import AttributeGroup, AttributeOption, CustomerAttribute, MailingList, Tag
+from .models import (
+    AttributeGroup,
+    AttributeOption,
+    CustomerAttribute,
+    CustomerCardProperty,
+    MailingList,
+    Tag,
+)
 from .registry import (
     BulkAction,
     NavItem,
@@ -76,6 +83,7 @@ role_permissions.register(RolePermissions("clienteling", associate=CLIENTELING_A
 for part in personal_data_parts.PARTS:
     personal_data.register(part)
 
-# The customer list's filter choices and attributes are cached until one of these is saved.
+# The customer list's filter choices and attributes, and the customer card, are cached until
+# one of these is saved.
 reference.watch(Tag, MailingList, Designer, Category, ItemType, CustomerAttribute, AttributeOption,
-                AttributeGroup)
+                AttributeGroup, CustomerCardProperty)

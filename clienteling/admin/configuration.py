@@ -25,7 +25,7 @@ class ModuleSettingsForm(forms.ModelForm):
 
     class Meta:
         model = ModuleSettings
-        fields = ["customers_enabled"]
+        fields = ["customers_enabled", "client_book_attribute_group"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +48,7 @@ class ModuleSettingsAdmin(admin.ModelAdmin):
                 for switch in module_switches}
 
     def get_fields(self, request, obj=None):
-        return ["customers_enabled", *self._switch_fields()]
+        return ["customers_enabled", *self._switch_fields(), "client_book_attribute_group"]
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = type("ModuleSettingsForm", (ModuleSettingsForm,), self._switch_fields())

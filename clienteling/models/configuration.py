@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .attributes import CustomerAttribute
+from .attributes import AttributeGroup, CustomerAttribute
 from .org import Store
 
 _this_request = Local()
@@ -25,6 +25,13 @@ class ModuleSettings(models.Model):
     )
     # The other apps' switches (clienteling.registry.module_switches), by key: on unless off.
     switches = models.JSONField(_("modules"), default=dict, blank=True)
+    client_book_attribute_group = models.ForeignKey(
+        AttributeGroup, models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("client book attribute group"),
+        help_text=_("Client book refinement and customer cards use this group's attributes (those "
+                    "marked \"can be refined\" and \"show on customer card\"); a customer's profile "
+                    "shows them only while the customer is in a client book. Empty: every attribute."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -19,6 +19,8 @@ from clienteling.models import (
     StaffProfile,
 )
 
+from .attributes import card_for
+
 User = get_user_model()
 
 
@@ -99,6 +101,8 @@ def book_owners_by_customer(customer_ids: list[int], owners: list) -> dict[int, 
 
 
 def _display(value) -> str:
+    if isinstance(value, Decimal):  # 38.5, not 38.5000
+        return str(value.quantize(Decimal(1)) if value == value.to_integral() else value.normalize())
     if isinstance(value, bool):
         return str(_("Yes") if value else _("No"))
     if isinstance(value, date):
@@ -120,39 +124,41 @@ def _measure_value(measure: str, value):
     return value
 
 
-def card_properties(customers: list) -> dict[int, list[dict]]:
-    """Up to three properties per card: measures first, then attributes by display order."""
-    properties = list(CustomerCardProperty.objects.select_related("attribute"))
-    measures = [p for p in properties if p.measure]
-    attributes = sorted((p for p in properties if p.attribute_id),
-                        key=lambda p: (p.attribute.position, p.attribute.name))
-    ordered = (measures + attributes)[:CustomerCardProperty.MAX_PROPERTIES]
-    attribute_ids = [p.attribute_id for p in ordered if p.attribute_id]
+def card_properties(customers: list, *, in_book: bool = True, values: dict | None = None,
+                    measures: dict | None = None) -> dict[int, list[dict]]:
+    """Up to three properties per card: the pinned measures, then attributes in display order.
+
+    Client books show customers who are in one (`in_book`); the profile passes its own
+    answer, and the customer's attribute values and measures it already loaded
+    (`values` by (customer id, attribute id), `measures` by customer id), so the header's
+    card costs no query of its own.
+    """
+    ordered = card_for(in_book=in_book)
+    attribute_ids = [p["attribute_id"] for p in ordered if "attribute_id" in p]
     # Measures in one query, whether or not the list joined them (no query per card).
-    measures_by_customer = {}
-    if customers and any(p.measure for p in ordered):
-        measures_by_customer = {m.customer_id: m for m in
-                                CustomerMeasures.objects.filter(customer__in=customers)}
-    values: dict[tuple[int, int], list] = {}
-    if attribute_ids and customers:
-        for value in (CustomerAttributeValue.objects
-                      .filter(customer__in=customers, attribute_id__in=attribute_ids)
-                      .select_related("option")):
-            values.setdefault((value.customer_id, value.attribute_id), []).append(value.value)
+    if measures is None:
+        measures = {}
+        if customers and any("measure" in p for p in ordered):
+            measures = {m.customer_id: m for m in CustomerMeasures.objects.filter(customer__in=customers)}
+    if values is None:
+        values = {}
+        if attribute_ids and customers:
+            for value in (CustomerAttributeValue.objects
+                          .filter(customer__in=customers, attribute_id__in=attribute_ids)
+                          .select_related("option").order_by("option__position", "id")):
+                values.setdefault((value.customer_id, value.attribute_id), []).append(value.value)
     cards = {}
     for customer in customers:
         cells = []
         for prop in ordered:
-            if prop.measure:
-                measures_row = measures_by_customer.get(customer.pk)
-                cells.append({"label": prop.get_measure_display(),
-                              "value": _measure_value(prop.measure,
-                                                      getattr(measures_row, prop.measure, None)),
-                              "kind": _measure_kind(prop.measure)})
+            if "measure" in prop:
+                measure = prop["measure"]
+                value = getattr(measures.get(customer.pk), measure, None)
+                cells.append({"label": CustomerCardProperty.Measure(measure).label,
+                              "value": _measure_value(measure, value), "kind": _measure_kind(measure)})
             else:
-                found = [_display(v) for v in values.get((customer.pk, prop.attribute_id), [])]
-                cells.append({"label": prop.attribute.name,
-                              "value": ", ".join(found) if found else None,
+                found = [_display(v) for v in values.get((customer.pk, prop["attribute_id"]), [])]
+                cells.append({"label": prop["label"], "value": ", ".join(found) if found else None,
                               "kind": "text"})
         cards[customer.pk] = cells
     return cards

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.cache import cache
 from django.db import OperationalError, connections, transaction
-from django.db.models import QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from catalog import reference
@@ -31,6 +31,7 @@ from clienteling.models import (
 )
 from clienteling.paging import BadCursor, Page, SortKey, keyset_page
 
+from .attributes import CONSOLE, client_book_group_id, client_book_refiners, on_channel
 from .navigation import home_store_for
 
 # Counting stops here and the list says "1,000+": an exact count of a broad
@@ -58,10 +59,17 @@ ATTRIBUTE_MODELS = (CustomerAttribute, AttributeOption, AttributeGroup)
 
 
 def filterable_attributes(*, for_client_book: bool = False) -> list[CustomerAttribute]:
-    """The attributes the list filters on (with their options), as the admin last saved them."""
-    flag = "can_be_refined" if for_client_book else "enabled_as_filter"
-    return reference.cached(f"filterable-attributes:{flag}", ATTRIBUTE_MODELS, lambda: list(
-        CustomerAttribute.objects.filter(active=True, **{flag: True})
+    """The attributes the list filters on (with their options), as the admin last saved them.
+
+    The console is the store channel; client book refinement offers the client book
+    attribute group's refinable attributes (every refinable one when no group is set).
+    """
+    if for_client_book:
+        key, rule = f"client-book:{client_book_group_id()}", client_book_refiners()
+    else:
+        key, rule = "list", on_channel(CONSOLE) & Q(enabled_as_filter=True)
+    return reference.cached(f"filterable-attributes:{key}", ATTRIBUTE_MODELS, lambda: list(
+        CustomerAttribute.objects.filter(rule)
         .prefetch_related("options").order_by("group__position", "position", "name")
     ))
 

@@ -5,6 +5,7 @@ enabled, with its related rows joined or prefetched: the page runs a fixed
 number of queries whatever the customer's history holds.
 """
 
+import functools
 import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
@@ -36,6 +37,8 @@ from clienteling.models import (
 )
 from clienteling.registry import profile_sections
 
+from .attributes import CONSOLE, card_for, client_book_group_id, in_client_book, on_channel
+from .books import card_properties
 from .navigation import home_store_for
 
 TIMELINE_SIZE = 30
@@ -118,25 +121,28 @@ def _display_value(value):
 class _ProfileData:
     """Loads each section kind's data once, for the sections on this profile."""
 
-    def __init__(self, *, user, customer: Customer, tz: tzinfo, today: date):
+    def __init__(self, *, user, customer: Customer, tz: tzinfo, today: date,
+                 in_book: bool | None = None):
         self.user, self.customer, self.tz, self.today = user, customer, tz, today
         self._cache: dict[str, dict] = {}
         self._attribute_values: dict[int, list] | None = None
+        self._in_book = in_book
 
-    def section(self, section: ProfileSection, kind) -> dict:
-        item = {"section": section, "kind": kind, "wide": kind.key not in HALF_WIDTH_KINDS}
-        if kind.shows_attributes:
-            item["attributes"] = self.attributes(section)
-        loader = getattr(self, f"kind_{kind.key}", None)
-        if loader is not None:
-            if kind.key not in self._cache:
-                self._cache[kind.key] = loader()
-            item.update(self._cache[kind.key])
-        if kind.context:
-            item.update(kind.context(user=self.user, customer=self.customer, section=section))
-        return item
+    @property
+    def in_book(self) -> bool:
+        """Whether the customer is in anyone's client book; asked of the database only when
+        a client book attribute group makes it matter (without one, nothing reads it)."""
+        if self._in_book is None:
+            self._in_book = client_book_group_id() is not None and in_client_book(self.customer)
+        return self._in_book
 
-    def attributes(self, section: ProfileSection) -> list[dict]:
+    def _loaded(self, kind: str) -> dict:
+        if kind not in self._cache:
+            self._cache[kind] = getattr(self, f"kind_{kind}")()
+        return self._cache[kind]
+
+    def attribute_values(self) -> dict[int, list]:
+        """All the customer's stored values by attribute id, read once for sections and card."""
         if self._attribute_values is None:
             self._attribute_values = {}
             for value in (
@@ -144,12 +150,39 @@ class _ProfileData:
                 .select_related("option").order_by("option__position", "id")
             ):
                 self._attribute_values.setdefault(value.attribute_id, []).append(value.value)
+        return self._attribute_values
+
+    def card(self) -> list[dict]:
+        """The customer card's properties for the header, from what the sections loaded."""
+        ordered = card_for(in_book=self.in_book)
+        values, measures = {}, {}
+        if any("attribute_id" in item for item in ordered):
+            values = {(self.customer.pk, pk): found for pk, found in self.attribute_values().items()}
+        if any("measure" in item for item in ordered):
+            row = self._loaded("measures")["measures"]
+            measures = {self.customer.pk: row} if row else {}
+        return card_properties([self.customer], in_book=self.in_book, values=values,
+                               measures=measures)[self.customer.pk]
+
+    def section(self, section: ProfileSection, kind) -> dict:
+        item = {"section": section, "kind": kind, "wide": kind.key not in HALF_WIDTH_KINDS}
+        if kind.shows_attributes:
+            item["attributes"] = self.attributes(section)
+        if hasattr(self, f"kind_{kind.key}"):
+            item.update(self._loaded(kind.key))
+        if kind.context:
+            item.update(kind.context(user=self.user, customer=self.customer, section=section))
+        return item
+
+    def attributes(self, section: ProfileSection) -> list[dict]:
+        values = self.attribute_values()
         return [
             {"attribute": item.attribute, "name": item.attribute.name,
              "data_type": item.attribute.data_type,
              "customer_editable": item.attribute.customer_editable,
-             "values": [_display_value(v) for v in self._attribute_values.get(item.attribute_id, [])]}
+             "values": [_display_value(v) for v in values.get(item.attribute_id, [])]}
             for item in section.section_attributes.all()
+            if _shown_for(item.attribute, in_book=lambda: self.in_book)
         ]
 
     def kind_activities(self) -> dict:
@@ -238,6 +271,12 @@ class _ProfileData:
         return {"consents": consents, "consent_history": history}
 
 
+def _shown_for(attribute: CustomerAttribute, *, in_book) -> bool:
+    """Dynamics' rule: the client book group's attributes only for customers in a client book."""
+    group = client_book_group_id()
+    return group is None or attribute.group_id != group or in_book()
+
+
 def _person(user) -> str:
     if user is None:
         return ""
@@ -281,11 +320,12 @@ def customer_timeline(*, customer: Customer, tz: tzinfo, today: date,
 
 
 def _sections_queryset():
+    # The console is the store channel: attributes limited to other channels stay out.
     return ProfileSection.objects.filter(enabled=True).prefetch_related(
         Prefetch(
             "section_attributes",
             queryset=ProfileSectionAttribute.objects.filter(
-                enabled=True, attribute__active=True
+                on_channel(CONSOLE, prefix="attribute__"), enabled=True,
             ).select_related("attribute").order_by("position", "id"),
         )
     )
@@ -305,7 +345,12 @@ def _base_context(*, user, customer: Customer) -> dict:
 def customer_profile(*, user, customer: Customer) -> dict:
     """Everything the profile page shows, as the admin laid it out."""
     context = _base_context(user=user, customer=customer)
-    data = _ProfileData(user=user, customer=customer, tz=context["tz"], today=context["today"])
+    # Whose books hold the customer: the header's button and the client book attributes.
+    owners = set(ClientBookEntry.objects.filter(
+        customer=customer, book__legal_entity_id=customer.legal_entity_id,
+    ).values_list("book__owner_id", flat=True))
+    data = _ProfileData(user=user, customer=customer, tz=context["tz"], today=context["today"],
+                        in_book=bool(owners))
     sections = []
     for section in _sections_queryset():
         kind = profile_sections.get(section.kind)
@@ -314,8 +359,10 @@ def customer_profile(*, user, customer: Customer) -> dict:
         sections.append(data.section(section, kind))
     context.update(
         sections=sections,
+        card=data.card(),
         tags=customer_tags(customer=customer),
-        client_book=client_book_state(user=user, customer=customer, rights=context["rights"]),
+        client_book=client_book_state(user=user, customer=customer, rights=context["rights"],
+                                      in_book=user.pk in owners),
     )
     return context
 
@@ -344,11 +391,14 @@ def customer_tags(*, customer: Customer) -> list[Tag]:
     return list(customer.tags.filter(active=True).order_by("name"))
 
 
-def client_book_state(*, user, customer: Customer, rights: ProfileRights | None = None) -> dict:
+def client_book_state(*, user, customer: Customer, rights: ProfileRights | None = None,
+                      in_book: bool | None = None) -> dict:
+    """Whether the customer is in the user's own book (`in_book` when the caller knows)."""
     rights = rights or profile_rights(user)
-    in_book = ClientBookEntry.objects.filter(
-        book__owner=user, book__legal_entity_id=customer.legal_entity_id, customer=customer
-    ).exists()
+    if in_book is None:
+        in_book = ClientBookEntry.objects.filter(
+            book__owner=user, book__legal_entity_id=customer.legal_entity_id, customer=customer
+        ).exists()
     return {
         "in_book": in_book,
         "can_add": rights.add_to_book and not in_book,
@@ -391,13 +441,14 @@ def activity_type_choices() -> list[ActivityType]:
     return list(ActivityType.objects.filter(active=True).order_by("position", "name"))
 
 
-def section_attributes(*, section: ProfileSection) -> list[CustomerAttribute]:
-    """The attributes a section shows, with their options, in the admin's order."""
-    return [
-        item.attribute for item in section.section_attributes.filter(
-            enabled=True, attribute__active=True
-        ).select_related("attribute").prefetch_related("attribute__options").order_by("position", "id")
-    ]
+def section_attributes(*, section: ProfileSection, customer: Customer) -> list[CustomerAttribute]:
+    """The attributes a section shows for this customer, with their options, in the admin's
+    order: the store channel's, and the client book group's only for a customer in a book."""
+    items = section.section_attributes.filter(
+        on_channel(CONSOLE, prefix="attribute__"), enabled=True,
+    ).select_related("attribute").prefetch_related("attribute__options").order_by("position", "id")
+    in_book = functools.cache(lambda: in_client_book(customer))
+    return [item.attribute for item in items if _shown_for(item.attribute, in_book=in_book)]
 
 
 def attribute_values_for(*, customer: Customer, attributes: list[CustomerAttribute]) -> dict[int, list]:

@@ -8,7 +8,13 @@ from django.db import transaction
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
-from clienteling.models import AttributeOption, Customer, CustomerAttribute, CustomerAttributeValue
+from clienteling.models import (
+    AttributeOption,
+    Customer,
+    CustomerAttribute,
+    CustomerAttributeValue,
+    SalesChannel,
+)
 
 _TRUE = {"true", "1", "yes", "y", "on"}
 _FALSE = {"false", "0", "no", "n", "off"}
@@ -83,8 +89,19 @@ def attribute_parse_value(*, attribute: CustomerAttribute, raw) -> dict:
 
 
 @transaction.atomic
-def attribute_values_set(*, customer: Customer, attribute: CustomerAttribute, raw_values) -> list:
-    """Replace a customer's values for one attribute. All valid or nothing written."""
+def attribute_values_set(*, customer: Customer, attribute: CustomerAttribute, raw_values,
+                         channel: str = SalesChannel.STORE) -> list:
+    """Replace a customer's values for one attribute. All valid or nothing written.
+
+    `channel` is where the write comes from: the console is the store; a customer-facing
+    page or an API write states its own (web, app), and an attribute the admin limited to
+    other channels is refused there, as it is not shown there.
+    """
+    if channel not in SalesChannel.values:
+        raise ValueError(f"unknown channel {channel!r}")
+    if not getattr(attribute, f"channel_{channel}"):
+        raise ValidationError(_("%(name)s is not used on the %(channel)s channel.") % {
+            "name": attribute.name, "channel": SalesChannel(channel).label})
     if raw_values is None or raw_values == "":
         values = []
     elif isinstance(raw_values, (list, tuple)):

@@ -309,7 +309,7 @@ def attributes_edit(request, customer_id: int, section_id: int):
     kind = profile_sections.get(section.kind) if section else None
     if kind is None or not kind.shows_attributes:
         raise Http404
-    attributes = profile_selectors.section_attributes(section=section)
+    attributes = profile_selectors.section_attributes(section=section, customer=customer)
     form = AttributesForm(
         _data(request), attributes=attributes,
         values=profile_selectors.attribute_values_for(customer=customer, attributes=attributes),
