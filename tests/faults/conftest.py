@@ -61,6 +61,21 @@ def row_locked(sql: str, *params):
             yield other
 
 
+def blocked_by(holder) -> list[int]:
+    """The sessions waiting for a lock that `holder` (a row_locked session) holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE %s = ANY(pg_blocking_pids(pid))",
+                       [holder.info.backend_pid])
+        return [pid for (pid,) in cursor.fetchall()]
+
+
+def ended(pids: list[int]) -> bool:
+    """None of these sessions is left (a dead worker's ends once it has nothing to wait for)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY(%s)", [pids])
+        return cursor.fetchone()[0] == 0
+
+
 def waiting_on_a_lock() -> bool:
     """Some session of the test database waits for a lock (a worker reached the held row)."""
     with connection.cursor() as cursor:

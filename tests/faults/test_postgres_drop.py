@@ -23,19 +23,16 @@ from clienteling.models import AuditEvent, BulkJob, CustomerContactHistory, Sale
 from conversations.models import Message
 from tests.celery_worker import running_worker, wait_until
 
-from .conftest import FAULTS, many_customers, new_queue, row_locked, waiting_on_a_lock, worker_log
+from .conftest import FAULTS, blocked_by, many_customers, new_queue, row_locked, worker_log
 
 pytestmark = FAULTS
 
 
-def terminate_the_waiting_backend() -> int:
-    """pg_terminate_backend() the one session of the test database waiting for a lock."""
-    assert wait_until(waiting_on_a_lock, timeout=20), "nothing reached the held row"
+def terminate_the_waiting_backend(held) -> int:
+    """pg_terminate_backend() the one session waiting for the lock `held` holds."""
+    assert wait_until(lambda: blocked_by(held), timeout=20), "nothing reached the held row"
+    (pid,) = blocked_by(held)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-                       "AND wait_event_type = 'Lock'")
-        (pid,), *others = cursor.fetchall()
-        assert not others
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
     return pid
 
@@ -79,9 +76,9 @@ def test_a_cart_share_whose_connection_drops_answers_the_error_page_and_writes_n
     # The share writes the payment link, the cart and the message, then waits on the customer's
     # contact history (held here): its connection is cut there.
     with row_locked(f"SELECT customer_id FROM {history} WHERE customer_id = %s FOR UPDATE",  # noqa: S608
-                    cart.customer_id):
+                    cart.customer_id) as held:
         share = InThread(lambda: client.post(reverse("carts:share", args=[cart.pk]), {"mode": "send"}))
-        terminate_the_waiting_backend()
+        terminate_the_waiting_backend(held)
     assert_error_page(share.result())
     cart.refresh_from_db()
     assert cart.shared_at is None and not PaymentLink.objects.filter(cart=cart).exists()
@@ -103,11 +100,12 @@ def test_a_bulk_action_whose_commit_is_cut_answers_the_error_page_and_records_no
 
     # The job and its audit event are written; the commit checks them against the user row
     # (held here) and is cut while it waits.
-    with row_locked(f"SELECT id FROM {user_table} WHERE id = %s FOR UPDATE", associate_a.pk):  # noqa: S608
+    with row_locked(f"SELECT id FROM {user_table} WHERE id = %s FOR UPDATE",  # noqa: S608
+                    associate_a.pk) as held:
         start = InThread(lambda: client.post(
             reverse("clienteling:bulk_action_start", args=["follow_up"]),
             {"ids": ids, "title": "Call back", "due_on": "2026-12-24"}, HTTP_HX_REQUEST="true"))
-        terminate_the_waiting_backend()
+        terminate_the_waiting_backend(held)
     assert_error_page(start.result())
     assert not BulkJob.objects.exists() and not AuditEvent.objects.filter(action="bulk_action").exists()
     assert not Task.objects.exists()
@@ -126,12 +124,13 @@ def test_a_payment_task_whose_connection_drops_is_run_again_and_records_the_paym
     queue = new_queue()
     with running_worker(queue=queue):
         # The task marks the cart paid, then waits on the stock (held here): its connection is cut.
-        with row_locked("SELECT id FROM catalog_stocklevel WHERE variant_id = %s FOR UPDATE", shop.coat_s.pk):
+        with row_locked("SELECT id FROM catalog_stocklevel WHERE variant_id = %s FOR UPDATE",
+                        shop.coat_s.pk) as held:
             signed = {SIGNATURE_HEADER: demo.sign(body)}
             response = client.post(reverse("carts_public:notify", args=["demo"]), body,
                                    content_type="application/json", headers=signed)
             assert response.status_code == 200
-            terminate_the_waiting_backend()
+            terminate_the_waiting_backend(held)
         processed = PaymentEvent.objects.filter(processed_at__isnull=False)
         assert wait_until(processed.exists, timeout=30)
         receipt = Message.objects.exclude(pk__in=before).filter(kind=Message.Kind.TEXT)
@@ -149,12 +148,12 @@ def test_a_bulk_job_whose_connection_drops_is_run_again_and_resumes_after_its_la
     queue = new_queue()
     with running_worker(queue=queue):
         # The third chunk's commit waits on a held customer (foreign keys are checked then): cut.
-        with row_locked("SELECT id FROM clienteling_customer WHERE id = %s FOR UPDATE", ids[1200]):
+        with row_locked("SELECT id FROM clienteling_customer WHERE id = %s FOR UPDATE", ids[1200]) as held:
             job = clienteling_services.bulk_job_start(
                 user=associate_a, action_key="follow_up",
                 params={"title": "Ask about the fitting", "due_on": date(2026, 12, 24).isoformat()}, ids=ids)
             assert wait_until(lambda: BulkJob.objects.get(pk=job.pk).processed == 1000, timeout=30)
-            terminate_the_waiting_backend()
+            terminate_the_waiting_backend(held)
         assert wait_until(lambda: BulkJob.objects.get(pk=job.pk).status != BulkJob.Status.RUNNING, timeout=30)
     assert "bulk_job_run: database error, retrying" in worker_log(queue)
     job.refresh_from_db()

@@ -15,7 +15,8 @@ from datetime import time as clock
 from datetime import timedelta
 
 import redis
-from django.test import Client
+from django.conf import settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -71,26 +72,28 @@ class OwnRedis:
 
 
 @contextmanager
-def on_own_redis(settings):
+def on_own_redis():
     """This process (cache, broker) and the workers it starts use a Redis of their own."""
     server = OwnRedis()
     server.start()
-    settings.REDIS_URL = settings.CELERY_BROKER_URL = server.url
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url}}
-    previous = app.conf.broker_url
-
-    def connect(url):
-        app.conf.broker_url = url
-        app._pool = None  # the next publish opens a pool on the new broker
-        app.amqp._producer_pool = None
-
-    connect(server.url)
+    # Celery reads its broker from these settings (CELERY_BROKER_URL) on every use.
+    own = override_settings(REDIS_URL=server.url, CELERY_BROKER_URL=server.url, CACHES={
+        "default": {**settings.CACHES["default"], "LOCATION": server.url}})
+    own.enable()
+    forget_broker_connections()
     try:
         yield server
     finally:
-        connect(previous)
+        own.disable()
+        forget_broker_connections()
         if server.process.poll() is None:
             server.kill()
+
+
+def forget_broker_connections() -> None:
+    """The next publish opens connections to the broker the settings name now."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def post_inbound(client, twilio, customer_phone: str, sid: str, body: str):
@@ -99,8 +102,8 @@ def post_inbound(client, twilio, customer_phone: str, sid: str, body: str):
         twilio.fake.auth_token)
 
 
-def test_a_redis_restart_loses_no_queued_send_and_no_acknowledged_webhook(settings, twilio, messaging, org,
-                                                                          associate_a, shared, worker_env):
+def test_a_redis_restart_loses_no_queued_send_and_no_acknowledged_webhook(twilio, messaging, org, associate_a,
+                                                                          shared, worker_env):
     messaging["store_a"].quiet_hours_start = messaging["store_a"].quiet_hours_end = clock(0)
     messaging["store_a"].save()
     ids = many_customers(org["entity"], SENDS + INBOUND)
@@ -129,7 +132,7 @@ def test_a_redis_restart_loses_no_queued_send_and_no_acknowledged_webhook(settin
     for _ in range(SENDS):
         twilio.fake.hang_next(seconds=0.3)  # Twilio answers slowly: the sends queue up
     queue = new_queue()
-    with on_own_redis(settings) as server, running_worker(queue=queue):
+    with on_own_redis() as server, running_worker(queue=queue):
         sends = [conversation_services.message_send(conversation=thread, sender=associate_a,
                                                     body=f"Hello {n}")
                  for n, thread in enumerate(threads[:SENDS])]

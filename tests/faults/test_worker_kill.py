@@ -31,7 +31,7 @@ from conversations.tasks import messages_reconcile_unknown
 from tests.celery_worker import kill_tree, running_worker, visibility_timeout_passes, wait_until
 from tests.conversations.conftest import mapped_template
 
-from .conftest import FAULTS, many_customers, new_queue, row_locked, waiting_on_a_lock, worker_log
+from .conftest import FAULTS, blocked_by, ended, many_customers, new_queue, row_locked, worker_log
 
 pytestmark = FAULTS
 
@@ -81,15 +81,17 @@ def test_bulk_outreach_to_5000_customers_texts_each_once_through_two_kills(twili
     # Kill 1: while the job writes its messages, chunk by chunk. The third chunk's COMMIT waits
     # on a held customer (foreign keys are checked at commit): the worker dies with its commit
     # in flight. The commit lands; the send tasks it was to queue afterwards never are.
-    with row_locked("SELECT id FROM clienteling_customer WHERE id = %s FOR UPDATE", ids[1200]), \
+    with row_locked("SELECT id FROM clienteling_customer WHERE id = %s FOR UPDATE", ids[1200]) as held, \
             running_worker(queue=queue) as worker:
         job = clienteling_services.bulk_job_start(
             user=associate_a, action_key="send_message", params={"template": template.pk, "language": "en"},
             ids=ids, store=store)
-        assert wait_until(lambda: job_of(job).processed == 1000 and waiting_on_a_lock(), timeout=30)
+        assert wait_until(lambda: job_of(job).processed == 1000 and blocked_by(held), timeout=30)
+        dead = blocked_by(held)
         kill(worker)
-    assert wait_until(lambda: not waiting_on_a_lock() and job_of(job).processed == 1500, timeout=10)
-    assert messages.count() == 1500 // REACHABLE_EVERY  # each chunk commits with the job's progress
+    assert wait_until(lambda: ended(dead), timeout=10)
+    assert job_of(job).processed == 1500  # the commit landed, with the job's progress
+    assert messages.count() == 1500 // REACHABLE_EVERY
 
     # Kill 2: in the middle of the sends (the job itself resumed after its last chunk), while
     # Twilio holds the answer to a text it has taken.
@@ -131,17 +133,18 @@ def test_bulk_outreach_to_5000_customers_texts_each_once_through_two_kills(twili
 def test_a_bulk_follow_up_killed_half_way_is_finished_once(org, associate_a):
     ids = many_customers(org["entity"], 1500)
     queue = new_queue()
-    with row_locked("SELECT id FROM clienteling_customer WHERE id = %s FOR UPDATE", ids[1200]), \
+    with row_locked("SELECT id FROM clienteling_customer WHERE id = %s FOR UPDATE", ids[1200]) as held, \
             running_worker(queue=queue) as worker:
         job = clienteling_services.bulk_job_start(
             user=associate_a, action_key="follow_up", params={"title": "Ask about the fitting",
                                                                "due_on": date(2026, 12, 24).isoformat()},
             ids=ids)
-        assert wait_until(lambda: job_of(job).processed == 1000 and waiting_on_a_lock(), timeout=30)
+        assert wait_until(lambda: job_of(job).processed == 1000 and blocked_by(held), timeout=30)
+        dead = blocked_by(held)
         kill(worker)
     # The third chunk's commit was in flight (it waited on the held customer): it lands, with
     # the job's progress in the same transaction.
-    assert wait_until(lambda: not waiting_on_a_lock(), timeout=10)
+    assert wait_until(lambda: ended(dead), timeout=10)
     assert Task.objects.count() == job_of(job).processed == 1500
     assert job_of(job).status == BulkJob.Status.RUNNING
 
@@ -170,10 +173,10 @@ def test_a_cart_expiry_sweep_killed_half_way_finishes_next_period_expiring_each_
     queue = new_queue()
     first = Cart.objects.filter(store=stores[0], status=Cart.Status.EXPIRED)
 
-    with row_locked("SELECT id FROM carts_paymentlink WHERE id = %s FOR UPDATE", held.pk), \
+    with row_locked("SELECT id FROM carts_paymentlink WHERE id = %s FOR UPDATE", held.pk) as lock, \
             running_worker(queue=queue) as worker:
         carts_expire_due.delay()
-        assert wait_until(lambda: first.count() == 20 and waiting_on_a_lock(), timeout=30)
+        assert wait_until(lambda: first.count() == 20 and blocked_by(lock), timeout=30)
         kill(worker)
     expired_at = dict(first.values_list("pk", "closed_at"))
     assert Cart.objects.filter(status=Cart.Status.OPEN).count() == 41  # the second store's chunk rolled back
@@ -210,13 +213,13 @@ def test_a_payment_event_killed_mid_way_is_recorded_once(client, twilio, messagi
     queue = new_queue()
 
     # The task stops on the stock of the first line, after marking the cart paid: killed there.
-    with row_locked("SELECT id FROM catalog_stocklevel WHERE variant_id = %s FOR UPDATE", shop.coat_s.pk), \
-            running_worker(queue=queue) as worker:
+    with row_locked("SELECT id FROM catalog_stocklevel WHERE variant_id = %s FOR UPDATE",
+                    shop.coat_s.pk) as held, running_worker(queue=queue) as worker:
         signed = {SIGNATURE_HEADER: provider.sign(body)}
         response = client.post(reverse("carts_public:notify", args=["demo"]), body,
                                content_type="application/json", headers=signed)
         assert response.status_code == 200
-        assert wait_until(waiting_on_a_lock, timeout=20)
+        assert wait_until(lambda: blocked_by(held), timeout=20)
         kill(worker)
     event = PaymentEvent.objects.get()
     assert event.processed_at is None
