@@ -17,5 +17,10 @@ def bulk_job_run(job_id: int) -> None:
 
 
 @shared_task(base=BeatJob)
+def bulk_jobs_requeue_stale() -> int:
+    return services.bulk_jobs_requeue_stale()
+
+
+@shared_task(base=BeatJob)
 def audit_events_prune() -> int:
     return services.audit_events_prune()

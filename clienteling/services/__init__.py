@@ -6,7 +6,7 @@ Split by aggregate; callers use `from clienteling import services` and
 
 from .attributes import attribute_parse_value, attribute_values_set
 from .audit import audit_events_prune, audit_record
-from .bulk import bulk_job_run, bulk_job_start
+from .bulk import bulk_job_run, bulk_job_start, bulk_jobs_requeue_stale
 from .client_books import (
     client_book_add,
     client_book_add_many,
@@ -28,7 +28,8 @@ from .sequences import number_sequence_take, number_sequence_update
 
 __all__ = [
     "attribute_parse_value", "attribute_values_set", "audit_events_prune", "audit_record",
-    "bulk_job_run", "bulk_job_start", "ErasureReport", "customer_data_export", "customer_erase",
+    "bulk_job_run", "bulk_job_start", "bulk_jobs_requeue_stale", "ErasureReport", "customer_data_export",
+    "customer_erase",
     "client_book_add", "client_book_add_many", "client_book_get_or_create", "client_book_reassign",
     "client_book_remove", "customers_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "number_sequence_take", "number_sequence_update", "sale_record",

@@ -1,6 +1,7 @@
 """Bulk actions on customers: queued as a job, run in chunks by a Celery task."""
 
 from bisect import bisect_right
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -97,6 +98,19 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
         status=BulkJob.Status.DONE, finished_at=timezone.now(), total=F("processed"))
     job.refresh_from_db()
     return job
+
+
+def bulk_jobs_requeue_stale(*, older_than: timedelta = timedelta(minutes=15)) -> int:
+    """Beat: jobs still queued long after they were started (their task lost with a Redis
+    restart) are queued again; a run that was only late finds the job taken or done."""
+    from clienteling.tasks import bulk_job_run as run
+
+    stale = timezone.now() - older_than
+    ids = list(BulkJob.objects.filter(status=BulkJob.Status.QUEUED, created_at__lt=stale)
+               .order_by("pk").values_list("pk", flat=True)[:100])
+    for job_id in ids:
+        run.delay_on_commit(job_id)
+    return len(ids)
 
 
 def _bulk_job_chunk_run(*, job_id: int, action, ids: list[int]) -> bool:

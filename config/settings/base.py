@@ -301,6 +301,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "clienteling.tasks.audit_events_prune",
         "schedule": 24 * 60 * 60,
     },
+    "requeue-bulk-jobs": {
+        "task": "clienteling.tasks.bulk_jobs_requeue_stale",
+        "schedule": 10 * 60,
+    },
     "refresh-customer-measures": {
         "task": "clienteling.tasks.customer_measures_refresh_stale",
         "schedule": 60 * 60,
