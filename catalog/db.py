@@ -5,6 +5,8 @@ operators SQLite lacks) are created by `PostgresOnlySQL` in migrations, so the
 embedded SQLite default migrates cleanly and the model state stays portable.
 """
 
+import logging
+
 from django.db import connection
 from django.db.migrations.operations.base import Operation
 
@@ -111,3 +113,33 @@ def update_rows(model, rows: dict, *, add: tuple[str, ...] = ()) -> int:
         cursor.execute(f"UPDATE {table} SET {sets} FROM {source} "  # noqa: S608
                        f"WHERE {table}.{columns[0]} = v.{columns[0]}", params)
         return cursor.rowcount
+
+
+class DatabaseUnavailableMiddleware:
+    """A lost or refused database connection is a 503 "try again", not a 500 "our bug".
+
+    The request's transaction was rolled back with the connection, so nothing it wrote
+    stays; Django drops the broken connection at the end of the request. The page is
+    rendered without the request (its context processors would need the database).
+    """
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import HttpResponse
+        from django.template.loader import render_to_string
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logging.getLogger(__name__).error("database unavailable during %s %s: %s",
+                                          request.method, request.path, exception)
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response

@@ -10,7 +10,14 @@ def broken_view(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("broken/", broken_view), path("", include("config.urls"))]
+def database_gone_view(request):
+    from django.db import OperationalError
+
+    raise OperationalError("terminating connection due to administrator command")
+
+
+urlpatterns = [path("broken/", broken_view), path("database-gone/", database_gone_view),
+               path("", include("config.urls"))]
 
 
 def test_a_missing_page_is_404_in_the_console_layout(client, associate_a):
@@ -52,3 +59,15 @@ def test_a_server_error_is_a_styled_500_that_offers_a_way_back(client, associate
     page = response.content.decode()
     assert "Something went wrong on our side" in page and "a bug" not in page
     assert 'href="/login/"' in page or reverse("clienteling:today") in page
+
+
+def test_a_lost_database_connection_is_a_503_that_says_to_try_again(client, associate_a, settings):
+    settings.ROOT_URLCONF = __name__
+    client.force_login(associate_a)
+
+    response = client.get("/database-gone/")
+
+    assert response.status_code == 503 and response["Retry-After"] == "5"
+    page = response.content.decode()
+    assert "Atelier is briefly unavailable" in page and "Nothing from this request was saved" in page
+    assert "terminating" not in page

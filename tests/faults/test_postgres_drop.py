@@ -2,7 +2,7 @@
 of a request and of a task.
 
 A row lock held by the test stops the request or the task at a known point; the backend
-waiting there is terminated. A request answers the project's error page and leaves nothing
+waiting there is terminated. A request answers the 503 "try again" page and leaves nothing
 half written; a task is run again (catalog.background.Background) and completes once.
 """
 
@@ -60,8 +60,8 @@ class InThread:
 
 def assert_error_page(response) -> None:
     page = response.content.decode()
-    assert response.status_code == 500
-    assert "Something went wrong on our side" in page
+    assert response.status_code == 503 and response["Retry-After"]
+    assert "Atelier is briefly unavailable" in page and "Nothing from this request was saved" in page
     assert "Traceback" not in page and "OperationalError" not in page and "terminat" not in page
 
 
