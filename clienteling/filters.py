@@ -404,30 +404,23 @@ class CustomerFilterSet(filters.FilterSet):
         start = self.today - timedelta(days=int(days))
         return datetime.combine(start, time.min, tzinfo=self.tzinfo)
 
+    # (within, not within, the contact-history fact they read)
+    CONTACT_FILTERS = (
+        ("communicated_within", "not_communicated_within", "last_contact_at"),  # messages or activities
+        ("contacted_within", "not_contacted_within", "last_marketing_at"),
+        # Texts in either direction, marketing or not (the "Last Text Date" column).
+        ("texted_within", "not_texted_within", "last_text_at"),
+    )
+
     def _contact(self, data):
         conditions = []
-        if data.get("communicated_within") is not None:
-            conditions.append(Q(contact_history__last_contact_at__gte=self._since(
-                data["communicated_within"])))
-        if data.get("not_communicated_within") is not None:
-            since = self._since(data["not_communicated_within"])
-            conditions.append(Q(contact_history__last_contact_at__lt=since)
-                              | Q(contact_history__last_contact_at__isnull=True))
-        if data.get("contacted_within") is not None:
-            conditions.append(Q(contact_history__last_marketing_at__gte=self._since(
-                data["contacted_within"])))
-        if data.get("not_contacted_within") is not None:
-            since = self._since(data["not_contacted_within"])
-            conditions.append(Q(contact_history__last_marketing_at__lt=since)
-                              | Q(contact_history__last_marketing_at__isnull=True))
-        # Texts in either direction, marketing or not (the "Last Text Date" column).
-        if data.get("texted_within") is not None:
-            conditions.append(Q(contact_history__last_text_at__gte=self._since(
-                data["texted_within"])))
-        if data.get("not_texted_within") is not None:
-            since = self._since(data["not_texted_within"])
-            conditions.append(Q(contact_history__last_text_at__lt=since)
-                              | Q(contact_history__last_text_at__isnull=True))
+        for within, not_within, fact in self.CONTACT_FILTERS:
+            field = f"contact_history__{fact}"
+            if data.get(within) is not None:
+                conditions.append(Q(**{f"{field}__gte": self._since(data[within])}))
+            if data.get(not_within) is not None:
+                conditions.append(Q(**{f"{field}__lt": self._since(data[not_within])})
+                                  | Q(**{f"{field}__isnull": True}))
         return conditions
 
     def _consent(self, data):
