@@ -43,8 +43,10 @@ def running_worker(*, concurrency: int = 1, workloads: tuple[str, ...] | None = 
     if workloads is not None:
         names = [f"{queue}.{workload}" for workload in workloads]
     node = f"{queue}-{'-'.join(workloads or ('all',))}"
+    # Not PYTEST_XDIST_WORKER: the test settings would move the worker to that parallel
+    # worker's Redis database, where REDIS_URL (already this process's) must be taken as is.
     env = {
-        **os.environ,
+        **{name: value for name, value in os.environ.items() if name != "PYTEST_XDIST_WORKER"},
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
         "DATABASE_URL": database_url_for_test_db(),
         "REDIS_URL": settings.REDIS_URL,
