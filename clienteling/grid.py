@@ -126,6 +126,10 @@ COLUMNS = [
     Column("mailing_lists", _("Mailing Lists"), "mailing_lists", kind="list",
            prefetch=("mailing_lists",)),
     Column("tags", _("Tags"), "tags", kind="list", prefetch=("tags",)),
+]
+# Not offered until the next-best-action feed fills it: today every cell would be empty.
+# Saved lists and grids that name it keep working; clean_columns drops keys not in COLUMNS.
+WITHHELD_COLUMNS = [
     Column("recommendation_reason", _("Recommendation Reason"),
            "measures__recommendation_reason", related=("measures",)),
 ]

@@ -32,7 +32,7 @@ from ..providers.addresses import recipient
 Status = Message.Status
 WINDOW = timedelta(hours=24)
 MAX_BODY = 1600  # Twilio's limit for one (concatenated) message
-MMS_COUNTRIES = {"US", "CA"}
+MMS_COUNTRIES = {"US", "CA", "AU"}
 PREVIEW = 160
 
 TEXT_CHANNELS = {Channel.SMS, Channel.WHATSAPP}

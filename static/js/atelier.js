@@ -117,8 +117,8 @@
   document.addEventListener("DOMContentLoaded", function () { refresh(); });
 })();
 
-// Composer: quick replies fill the text box; the chosen image is named; keep the thread scrolled
-// down. Template previews are rendered by the server (htmx).
+// Composer: quick replies fill the text box; the chosen image is named and previewed; keep the
+// thread scrolled down. Template previews are rendered by the server (htmx).
 (function () {
   document.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest(".quick-reply");
@@ -126,13 +126,32 @@
     var box = document.getElementById("body");
     if (box) { box.value = button.dataset.text; box.focus(); }
   });
+  // The thumbnail is a blob: URL (the CSP allows blob: images). Send waits until it has
+  // loaded, so the associate sends the image they saw; one the browser cannot read is dropped.
   document.addEventListener("change", function (e) {
-    if (e.target.id !== "composer-image") return;
-    var shown = e.target.form && e.target.form.querySelector(".image-chosen");
+    var input = e.target;
+    if (input.id !== "composer-image") return;
+    var shown = input.form && input.form.querySelector(".image-chosen");
     if (!shown) return;
-    var file = e.target.files && e.target.files[0];
+    var img = shown.querySelector(".image-preview");
+    var send = input.form.querySelector("button[type=submit]");
+    var file = input.files && input.files[0];
+    if (img.src) { URL.revokeObjectURL(img.src); img.removeAttribute("src"); }
+    img.hidden = true;
     shown.hidden = !file;
     shown.querySelector("span").textContent = file ? file.name : "";
+    send.disabled = !!file;
+    if (!file) return;
+    img.onload = function () { img.hidden = false; send.disabled = false; };
+    img.onerror = function () {
+      URL.revokeObjectURL(img.src);
+      img.removeAttribute("src");
+      input.value = "";
+      shown.hidden = true;
+      send.disabled = false;
+      document.dispatchEvent(new CustomEvent("toast", { detail: { value: shown.dataset.unreadable } }));
+    };
+    img.src = URL.createObjectURL(file);
   });
   // The open thread is polled; a reader scrolled up to older messages keeps their place.
   var kept = null;
