@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .access import staff_profile, stores_for
-from .models import Customer, LegalEntity, StaffProfile, Tag
+from .models import Customer, LegalEntity, StaffProfile, Store, Tag
 
 User = get_user_model()
 
@@ -49,6 +49,23 @@ class AssignForm(BulkForm):
             staff_profile__role__in=[StaffProfile.Role.ASSOCIATE, StaffProfile.Role.STORE_MANAGER],
         ).distinct().order_by("first_name", "last_name")
         self.fields["associate"].label_from_instance = lambda u: u.get_full_name() or u.username
+
+
+def bulk_store_choices(user):
+    """Stores the user may move customers to: those they work in, of their legal entity."""
+    profile = staff_profile(user)
+    stores = stores_for(user)
+    if profile is not None:
+        stores = stores.filter(legal_entity_id=profile.legal_entity_id)
+    return stores.order_by("name")
+
+
+class StoreForm(BulkForm):
+    store = forms.ModelChoiceField(label=_("Home store"), queryset=Store.objects.none())
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["store"].queryset = bulk_store_choices(user)
 
 
 class FollowUpForm(BulkForm):
@@ -94,6 +111,18 @@ def assign(*, job, customer_ids, params):
     associate = User.objects.select_related("staff_profile").get(pk=params["associate"])
     moved = services.customers_assign(customer_ids=customer_ids, associate=associate,
                                       assigned_by=job.created_by)
+    return moved, len(customer_ids) - moved
+
+
+def assign_store(*, job, customer_ids, params):
+    from . import services
+
+    # Checked again when the job runs: the user's stores may have changed since they chose.
+    store = bulk_store_choices(job.created_by).filter(pk=params["store"]).first()
+    if store is None:
+        return 0, len(customer_ids)
+    moved = services.customers_store_assign(customer_ids=customer_ids, store=store,
+                                            assigned_by=job.created_by)
     return moved, len(customer_ids) - moved
 
 

@@ -16,7 +16,9 @@ import phonenumbers
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.http import QueryDict
+from django.urls import reverse_lazy
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from catalog import reference
@@ -108,7 +110,7 @@ FILTER_GROUPS = (
         "purchased_within", "not_purchased_within",
         Range(_("Sold in the last 12 months"), "sales_12mo_min", "sales_12mo_max"),
         Range(_("Sold in the last 24 months"), "sales_24mo_min", "sales_24mo_max"),
-        "designers", "categories", "item_types", "titles")),
+        "designers", "categories", "item_types", "skus", "titles")),
 )
 ATTRIBUTES_GROUP = ("attributes", _("Attributes"), "person-lines-fill")
 # Selects that always carry a value: they alone do not open their section.
@@ -138,6 +140,28 @@ def flag_field(label):
     return filters.BooleanFilter(
         label=label, method="filter_noop", widget=forms.CheckboxInput,
     )
+
+
+MAX_SKUS = 20
+
+
+def skus_from(text: str) -> list[str]:
+    """The SKUs a comma-separated entry names (at most MAX_SKUS)."""
+    return [part.strip() for part in (text or "").split(",") if part.strip()][:MAX_SKUS]
+
+
+class SkuPickerInput(forms.TextInput):
+    """A text field of SKUs that suggests products and variants as the user types (htmx)."""
+
+    def __init__(self, attrs=None):
+        super().__init__({
+            "list": "skus-options", "autocomplete": "off", "placeholder": _("SKU or product name"),
+            "hx-get": reverse_lazy("clienteling:sku_options"), "hx-trigger": "input changed delay:300ms",
+            "hx-target": "#skus-options", "hx-swap": "innerHTML", **(attrs or {})})
+
+    def render(self, name, value, attrs=None, renderer=None):
+        return format_html('{}<datalist id="skus-options"></datalist>',
+                           super().render(name, value, attrs, renderer))
 
 
 def consent_field(label):
@@ -194,6 +218,10 @@ class CustomerFilterSet(filters.FilterSet):
     )
     item_types = filters.ModelMultipleChoiceFilter(
         label=_("Item types"), queryset=ItemType.objects.filter(active=True), method="filter_noop"
+    )
+    skus = filters.CharFilter(
+        label=_("Products or SKUs"), method="filter_noop", max_length=1400, widget=SkuPickerInput,
+        help_text=_("Pick products or variants, or type SKUs separated by commas: any of them matches."),
     )
     titles = filters.CharFilter(
         label=_("Item titles"), method="filter_noop", max_length=300,
@@ -459,6 +487,12 @@ class CustomerFilterSet(filters.FilterSet):
                 conditions.append(Exists(SaleLine.objects.filter(
                     customer=OuterRef("pk"), kind=SaleLine.Kind.GOODS,
                     **{f"{column}__in": chosen})))
+        skus = skus_from(data.get("skus"))
+        if skus:
+            # A product's SKU matches its lines whatever the variant; a variant's, that variant.
+            conditions.append(Exists(SaleLine.objects.filter(
+                Q(product__sku__in=skus) | Q(variant__sku__in=skus),
+                customer=OuterRef("pk"), kind=SaleLine.Kind.GOODS)))
         titles = [t.strip() for t in (data.get("titles") or "").split(",") if t.strip()]
         if titles:
             match = Q()

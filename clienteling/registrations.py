@@ -68,6 +68,8 @@ for action in (
                permission="clienteling.add_to_client_book"),
     BulkAction("assign", _("Assign to an associate"), "person-badge", bulk.assign,
                permission="clienteling.assign_customer", form_class=bulk.AssignForm),
+    BulkAction("assign_store", _("Assign to a store"), "shop", bulk.assign_store,
+               permission="clienteling.assign_customer", form_class=bulk.StoreForm),
     BulkAction("follow_up", _("Schedule a follow-up"), "calendar-check", bulk.follow_up,
                form_class=bulk.FollowUpForm),
     # The export streams a file instead of running in the background.

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import books, customers, lists
+from .views import books, customers, lists, purchases
 
 app_name = "clienteling"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", customers.today, name="today"),
     path("customers/", lists.customer_list, name="customer_list"),
     path("customers/count/", lists.customer_count, name="customer_count"),
+    path("customers/skus/", purchases.sku_options, name="sku_options"),
     path("customers/columns/", lists.grid_columns, name="grid_columns"),
     path("customers/export.csv", lists.customer_export, name="customer_export"),
     path("customers/lists/new/", lists.saved_list_create, name="saved_list_create"),

@@ -18,5 +18,6 @@ urlpatterns = [
     path("tags/", profile.tags, name="profile_tags"),
     path("tags/edit/", profile.tags_edit, name="profile_tags_edit"),
     path("client-book/add/", profile.client_book_add, name="profile_client_book_add"),
+    path("home-store/", profile.home_store_edit, name="profile_home_store_edit"),
     path("client-book/remove/", profile.client_book_remove, name="profile_client_book_remove"),
 ]

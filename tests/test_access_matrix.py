@@ -165,6 +165,7 @@ REQUESTS = {
     "clienteling:today": [("get", lambda w: [], {})],
     "clienteling:customer_list": [("get", lambda w: [], {})],
     "clienteling:customer_count": [("get", lambda w: [], {})],
+    "clienteling:sku_options": [("get", lambda w: [], {"skus": "SKU"})],
     "clienteling:grid_columns": [("get", lambda w: [], {}), ("post", lambda w: [], {"columns": ["email"]})],
     "clienteling:customer_export": [("get", lambda w: [], {})],
     "clienteling:saved_list_create": [("post", lambda w: [], {"name": "Mine too"})],
@@ -178,7 +179,8 @@ REQUESTS = {
                                        ("get", lambda w: [w["template"].pk], {})],
     "clienteling:list_template_status": [("post", lambda w: [w["store_template"].pk],
                                           {"status": "published"})],
-    "clienteling:bulk_action_form": [("get", lambda w: ["add_tag"], {}), ("get", lambda w: ["assign"], {})],
+    "clienteling:bulk_action_form": [("get", lambda w: ["add_tag"], {}), ("get", lambda w: ["assign"], {}),
+                                     ("get", lambda w: ["assign_store"], {})],
     "clienteling:bulk_action_start": [("post", lambda w: ["add_to_my_book"], {"ids": "@prospect"})],
     "clienteling:bulk_job_status": [("get", lambda w: [w["job"].pk], {})],
     "clienteling:my_client_book": [("get", lambda w: [], {})],
@@ -202,6 +204,7 @@ REQUESTS = {
     "clienteling:profile_tags_edit": [("get", cid, {})],
     "clienteling:profile_client_book_add": [("post", cid, {})],
     "clienteling:profile_client_book_remove": [("post", cid, {})],
+    "clienteling:profile_home_store_edit": [("get", cid, {}), ("post", cid, {"store": "@store"})],
     "conversations:inbox": [("get", lambda w: [], {})],
     "conversations:store_inbox": [("get", lambda w: [w["store"].pk], {})],
     "conversations:archived": [("get", lambda w: [], {})],
@@ -296,6 +299,7 @@ EXPECTED = {
     "clienteling:today": [EVERY_STAFF],
     "clienteling:customer_list": [EVERY_STAFF],
     "clienteling:customer_count": [EVERY_STAFF],
+    "clienteling:sku_options": [EVERY_STAFF],  # the shared catalog's products, for the filter
     "clienteling:grid_columns": [NOT_ALLOWED, lands("/customers/", EVERY_STAFF)],
     "clienteling:customer_export": [MANAGERS],
     "clienteling:saved_list_create": [lands("/customers/?list=*", EVERY_STAFF)],
@@ -309,7 +313,7 @@ EXPECTED = {
     # A store's template is its managers'; a company-wide one the company admins'.
     "clienteling:list_template_edit": [MANAGERS, (LOGIN, OK, 404, 403, 403, 403)],
     "clienteling:list_template_status": [lands("/customers/templates/manage/", MANAGERS)],
-    "clienteling:bulk_action_form": [EVERY_STAFF, MANAGERS],
+    "clienteling:bulk_action_form": [EVERY_STAFF, MANAGERS, MANAGERS],
     # Ids from another legal entity are refused, not quietly kept.
     "clienteling:bulk_action_start": [(LOGIN, OK, OK, OK, OK, 400)],
     "clienteling:bulk_job_status": [(LOGIN, 404, 404, OK, 404, 404)],  # the job's owner only
@@ -334,6 +338,8 @@ EXPECTED = {
     "clienteling:profile_client_book_add": [lands("/customers/{prospect}/", CUSTOMER)],
     "clienteling:profile_client_book_remove": [(LOGIN, "→/customers/{prospect}/", "→/customers/{prospect}/",
                                                 403, 403, 404)],
+    # Moving a customer to another store is for those who may assign customers.
+    "clienteling:profile_home_store_edit": [MANAGERS, lands("/customers/{prospect}/", MANAGERS)],
     "conversations:inbox": [EVERY_STAFF],
     "conversations:store_inbox": [STORE_A],
     "conversations:archived": [EVERY_STAFF],

@@ -304,3 +304,13 @@ class AttributesForm(BootstrapForm):
         by_slug = {attribute.slug: name for name, attribute in self.attributes.items()}
         for slug, messages in error.message_dict.items():
             self.add_error(by_slug.get(slug), messages)
+
+
+class HomeStoreForm(BootstrapForm):
+    """The customer's home store, among `stores` (those the user may act for)."""
+
+    store = forms.ModelChoiceField(label=_("Home store"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, stores, initial_store=None, **kwargs):
+        super().__init__(*args, initial={"store": initial_store}, **kwargs)
+        self.fields["store"].queryset = stores

@@ -87,6 +87,7 @@ class ProfileRights:
     edit_sensitive: bool
     add_to_book: bool
     remove_from_book: bool
+    assign_store: bool = False
 
 
 def profile_rights(user) -> ProfileRights:
@@ -97,6 +98,7 @@ def profile_rights(user) -> ProfileRights:
         edit_sensitive=can_see_sensitive(user),
         add_to_book=user.has_perm("clienteling.add_to_client_book"),
         remove_from_book=user.has_perm("clienteling.remove_from_client_book"),
+        assign_store=user.has_perm("clienteling.assign_customer"),
     )
 
 

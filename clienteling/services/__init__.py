@@ -18,6 +18,7 @@ from .client_books import (
 from .contact_history import *  # noqa: F403  written by conversations
 from .contact_history import __all__ as _contact_all
 from .data_requests import ErasureReport, customer_data_export, customer_erase
+from .home_store import customers_store_assign
 from .lists import *  # noqa: F403  saved lists, list templates, grid columns
 from .lists import __all__ as _lists_all
 from .org import staff_sync_access, store_ensure_stock_location
@@ -31,7 +32,7 @@ __all__ = [
     "bulk_job_run", "bulk_job_start", "bulk_jobs_requeue_stale", "ErasureReport", "customer_data_export",
     "customer_erase",
     "client_book_add", "client_book_add_many", "client_book_get_or_create", "client_book_reassign",
-    "client_book_remove", "customers_assign", "customer_measures_refresh",
+    "client_book_remove", "customers_assign", "customers_store_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "number_sequence_take", "number_sequence_update", "sale_record",
     "staff_sync_access",
     "store_ensure_stock_location", *_profile_all, *_contact_all, *_lists_all,

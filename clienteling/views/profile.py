@@ -22,11 +22,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clienteling import services
-from clienteling.access import access_customer, customers_view
+from clienteling.access import access_customer, customers_view, stores_for
 from clienteling.forms.profile import (
     ActivityForm,
     AttributesForm,
     ContactForm,
+    HomeStoreForm,
     NoteForm,
     TagsForm,
     TaskForm,
@@ -399,3 +400,25 @@ def client_book_remove(request, customer_id: int):
     book = services.client_book_get_or_create(owner=request.user, legal_entity=customer.legal_entity)
     services.client_book_remove(book=book, customer_ids=[customer.pk])
     return _client_book_done(request, customer, _("Removed from your client book."))
+
+
+# Home store ----------------------------------------------------------------------------------
+
+@customers_view(permission="clienteling.assign_customer")
+@require_http_methods(["GET", "POST"])
+def home_store_edit(request, customer_id: int):
+    """Move the customer to another store, among those the user works in."""
+    customer = access_customer(request.user, customer_id)
+    stores = stores_for(request.user).filter(legal_entity_id=customer.legal_entity_id).order_by("name")
+    form = HomeStoreForm(_data(request), stores=stores, initial_store=customer.home_store_id)
+    if form.is_bound and form.is_valid():
+        moved = services.customers_store_assign(customer_ids=[customer.pk], store=form.cleaned_data["store"],
+                                                assigned_by=request.user, request=request)
+        message = _("Home store changed.") if moved else _("Nothing changed.")
+        if not request.htmx:
+            messages.success(request, message)
+            return redirect(_profile_url(customer))
+        response = _with_toast(HttpResponse(status=204), message)
+        response["HX-Redirect"] = _profile_url(customer)
+        return response
+    return _form(request, customer, form, title=_("Change home store"), submit=_("Save"), section=None)
