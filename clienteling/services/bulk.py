@@ -85,8 +85,9 @@ def bulk_job_run(*, job_id: int) -> BulkJob | None:
     left = ids[bisect_right(ids, job.report.get(RESUME_AFTER, 0)):]
     BulkJob.objects.filter(pk=job.pk).update(total=job.processed + len(left))
     try:
-        while _bulk_job_chunk_run(job_id=job.pk, action=action, ids=ids):
-            pass
+        more = True
+        while more:
+            more = _bulk_job_chunk_run(job_id=job.pk, action=action, ids=ids)
     except TRANSIENT_DATABASE_ERRORS:
         raise  # the task runs again (catalog.background) and resumes after the last chunk
     except Exception as exc:

@@ -6,6 +6,7 @@ tables an index scan bounded by its page or batch, never a sequential scan, and 
 estimate when the table doubles. The webhook prune runs on every backend.
 """
 
+import contextlib
 import json
 from datetime import timedelta
 
@@ -74,19 +75,16 @@ def assert_bounded(plan, table: str, index: str):
 
 def sent_sql(run, table: str) -> list[str]:
     """The SELECTs on `table` that `run` sends, whatever it writes undone."""
-    with CaptureQueriesContext(connection) as queries:
-        try:
-            with transaction.atomic():
-                run()
-                raise _Undo
-        except _Undo:
-            pass
+    with CaptureQueriesContext(connection) as queries, contextlib.suppress(_Undo):
+        with transaction.atomic():
+            run()
+            raise _Undo
     return [query["sql"] for query in queries.captured_queries
             if query["sql"].startswith("SELECT") and f'FROM "{table}"' in query["sql"]]
 
 
 class _Undo(Exception):
-    pass
+    """Raised inside the block to roll back what it wrote."""
 
 
 # --- volume ----------------------------------------------------------------------------

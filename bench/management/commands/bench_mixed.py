@@ -45,6 +45,7 @@ and carts are removed afterwards (`--keep` leaves them); its processes, queues a
 keys always are, also on Ctrl-C.
 """
 
+import contextlib
 import csv
 import json
 import math
@@ -501,10 +502,8 @@ class Command(BaseCommand):
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 self.say(f"  {name} did not stop within 20 s: killed")
-                try:
+                with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
                     os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
                 process.wait(timeout=10)
         if self.fake is not None:
             self.fake.stop()
