@@ -27,8 +27,8 @@ def erase(customer) -> list[str]:
     carts = Cart.objects.filter(customer=customer)
     carts.update(**{field: "" for field in DELIVERY})
     # The links the customer was sent (a receipt never expires) lead nowhere any more.
-    for pk in carts.values_list("pk", flat=True):
-        Cart.objects.filter(pk=pk).update(token=new_cart_token())
+    rotated = [Cart(pk=pk, token=new_cart_token()) for pk in carts.values_list("pk", flat=True)]
+    Cart.objects.bulk_update(rotated, ["token"])
     references = list(PaymentLink.objects.filter(cart__in=carts).values_list("reference", flat=True))
     events = PaymentEvent.objects.filter(merchant_reference__in=references)
     follow_ups = [f"{event.provider} payment {event.psp_reference}" for event in events.filter(success=True)]
