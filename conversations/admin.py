@@ -238,3 +238,7 @@ class WebhookEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+# WhatsApp accounts on Meta (own module; registered on import).
+from . import admin_meta  # noqa: E402, F401

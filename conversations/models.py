@@ -420,3 +420,48 @@ class WebhookEvent(models.Model):
             models.Index(fields=["received_at", "id"], name="webhook_event_done",
                          condition=Q(processed_at__isnull=False)),
         ]
+
+
+class MetaWhatsAppAccount(models.Model):
+    """One WhatsApp number on Meta's Cloud API; the token and app secret are encrypted, never shown again."""
+
+    name = models.CharField(_("name"), max_length=80, default="WhatsApp (Meta)")
+    phone_number_id = models.CharField(
+        _("phone number ID"), max_length=32, unique=True,
+        help_text=_("WhatsApp Manager → API setup: the ID of the sending number (not the number)."))
+    business_account_id = models.CharField(_("WhatsApp Business Account ID"), max_length=32)
+    whatsapp_number = PhoneNumberField(
+        _("WhatsApp number"), help_text=_("The number customers write to, as Meta shows it."))
+    access_token = EncryptedTextField(_("access token"))
+    app_secret = EncryptedTextField(_("app secret"))
+    verify_token = models.CharField(
+        _("webhook verify token"), max_length=128,
+        help_text=_("Any secret text; type the same in the app's webhook settings at Meta."))
+    api_version = models.CharField(_("Graph API version"), max_length=10, default="v21.0")
+    api_base_url = models.URLField(
+        _("API base URL"), blank=True,
+        help_text=_("Leave empty for Meta. Set only to point at a test double."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("WhatsApp account (Meta)")
+        verbose_name_plural = _("WhatsApp accounts (Meta)")
+
+    def __str__(self):
+        return f"{self.name} ({self.whatsapp_number})"
+
+    GRAPH_API = "https://graph.facebook.com"
+    OWN_DOMAINS = ("facebook.com", "graph.facebook.com")
+
+    def clean(self):
+        try:
+            provider_base_url_check(self.api_base_url, own_domains=self.OWN_DOMAINS)
+        except ProviderAddressRefused:
+            raise ValidationError({"api_base_url": _(
+                "Only Meta's own addresses (https://graph.facebook.com) may receive the account's "
+                "credentials.")}) from None
+        major, dot, minor = self.api_version.removeprefix("v").partition(".")
+        if not (self.api_version.startswith("v") and dot and major.isdigit() and minor.isdigit()):
+            raise ValidationError({"api_version": _("A Graph API version looks like v21.0.")})

@@ -371,8 +371,8 @@ LOGGING = {
 }
 
 # Conversations
-# Provider per channel, like Django's email backends: "twilio" | "demo" for
-# texts, "email" | "demo" for email (or a dotted path to a provider class).
+# Provider per channel, like Django's email backends: "twilio" | "demo" for texts, "meta" for
+# WhatsApp too (docs/whatsapp.md), "email" | "demo" for email (or a dotted path to a provider class).
 MESSAGING_PROVIDERS = {
     "sms": env("MESSAGING_SMS_PROVIDER", default="demo"),
     "whatsapp": env("MESSAGING_WHATSAPP_PROVIDER", default="demo"),
@@ -412,6 +412,8 @@ MESSAGING_QUEUED_STALE_SECONDS = 15 * 60
 MESSAGING_UNKNOWN_GIVE_UP_SECONDS = 3600
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=10.0)
 TWILIO_HTTP_CONNECT_TIMEOUT = 5.0
+META_HTTP_TIMEOUT = env.float("META_HTTP_TIMEOUT", default=10.0)  # WhatsApp Cloud API (Graph)
+META_HTTP_CONNECT_TIMEOUT = 5.0
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # one INFO line per header otherwise
 
 # Carts

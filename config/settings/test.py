@@ -35,6 +35,8 @@ MESSAGING_SEND_RATE_PER_SECOND = 0  # unlimited; the token bucket has tests of i
 TASK_RETRY_BASE_SECONDS = 0
 TWILIO_HTTP_TIMEOUT = env.float("TWILIO_HTTP_TIMEOUT", default=2.0)  # noqa: F405
 TWILIO_HTTP_CONNECT_TIMEOUT = 1.0
+META_HTTP_TIMEOUT = 2.0
+META_HTTP_CONNECT_TIMEOUT = 1.0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, as the embedded default runs: WAL and the busy timeout then serialise

@@ -1,6 +1,6 @@
 """Messaging providers, chosen per channel by settings.MESSAGING_PROVIDERS.
 
-Like Django's email backends: a short name ("twilio", "demo", "email") or a
+Like Django's email backends: a short name ("twilio", "meta" for WhatsApp, "demo", "email") or a
 dotted path to a `BaseProvider` subclass.
 """
 
@@ -21,6 +21,7 @@ from .base import (
 
 BUILTIN = {
     "twilio": "conversations.providers.twilio.TwilioProvider",
+    "meta": "conversations.providers.meta.MetaWhatsAppProvider",
     "demo": "conversations.providers.demo.DemoProvider",
     "email": "conversations.providers.email.EmailProvider",
 }
