@@ -62,6 +62,7 @@ TASK_WORKLOADS = {
     "conversations.tasks.messages_redact_expired": "sweeps",
     "conversations.tasks.messages_reconcile_unknown": "sweeps",
     "conversations.tasks.webhook_events_prune": "sweeps",
+    "conversations.tasks.templates_approval_sync": "sweeps",
 }
 # The tasks that act on recorded webhooks: their `kind` argument picks the queue.
 WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain",

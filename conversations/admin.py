@@ -2,9 +2,9 @@ from adminsortable2.admin import SortableAdminMixin
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template import engines
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +28,7 @@ from .providers import ProviderError
 from .providers.addresses import sender_number
 from .providers.twilio import TwilioProvider
 from .providers.twilio_webhooks import twilio_tokens_changed
+from .templating import template_sample_text
 
 
 class SecretField(forms.CharField):
@@ -167,47 +168,91 @@ class ArchivePolicyAdmin(admin.ModelAdmin):
 
 class TemplateVariableInline(admin.TabularInline):
     model = TemplateVariable
+    fields = ["position", "source", "sample"]
     extra = 0
+
+
+class MessageTemplateForm(forms.ModelForm):
+    """The buttons are three plain fields here, a list on the model."""
+
+    button_1 = forms.CharField(label=_("Button 1"), required=False, max_length=80)
+    button_2 = forms.CharField(label=_("Button 2"), required=False, max_length=80)
+    button_3 = forms.CharField(
+        label=_("Button 3"), required=False, max_length=80,
+        help_text=_("Quick-reply templates (WhatsApp): up to 3 buttons, 20 characters each."))
+
+    BUTTON_FIELDS = ("button_1", "button_2", "button_3")
+
+    class Meta:
+        model = MessageTemplate
+        fields = ["channel", "name", "category", "language", "event", "message_type", "subject", "body",
+                  "header_image_url", "header_product", "store", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, title in zip(self.BUTTON_FIELDS, self.instance.buttons or [], strict=False):
+            self.fields[name].initial = title
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.buttons = [cleaned.get(name, "").strip() for name in self.BUTTON_FIELDS
+                                 if cleaned.get(name, "").strip()]
+        return cleaned
+
+
+# What changes the words or looks of a template: WhatsApp must review it again.
+CONTENT_FIELDS = {"channel", "name", "category", "language", "message_type", "subject", "body",
+                  "header_image_url", "header_product", *MessageTemplateForm.BUTTON_FIELDS}
 
 
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ["name", "channel", "event", "category", "language", "status", "active"]
-    list_filter = ["channel", "status", "event", "category", "language"]
+    form = MessageTemplateForm
+    list_display = ["name", "channel", "message_type", "event", "category", "language", "status", "active"]
+    list_filter = ["channel", "status", "message_type", "event", "category", "language"]
     search_fields = ["name", "body"]
-    readonly_fields = ["status"]
+    readonly_fields = ["status", "rejection_reason", "content_sid", "submitted_at", "preview"]
+    autocomplete_fields = ["header_product"]
     inlines = [TemplateVariableInline]
-    actions = ["approve", "reject", "map_variables"]
+    actions = ["publish_again"]
+    fieldsets = [
+        (None, {"fields": ["channel", "name", "category", "language", "event", "store", "active"]}),
+        (_("Message"), {"fields": ["message_type", "subject", "body", "header_image_url", "header_product",
+                                   "button_1", "button_2", "button_3"]}),
+        (_("Approval"), {"fields": ["status", "rejection_reason", "content_sid", "submitted_at", "preview"]}),
+    ]
 
-    def _transition(self, request, queryset, change, done_message):
-        done = 0
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        if obj is None or not obj.pk:
+            return gettext("Shown once the template is saved.")
+        return render_to_string("conversations/partials/template_preview.html",
+                                {"text": template_sample_text(obj), "template": obj})
+
+    def save_related(self, request, form, formsets, change):
+        # The variables (sources, samples) are saved with the inline: publish after them.
+        super().save_related(request, form, formsets, change)
+        content_changed = bool(CONTENT_FIELDS & set(form.changed_data)) or any(
+            formset.has_changed() for formset in formsets)
+        if not change or content_changed:
+            self._published(request, services.template_publish(template=form.instance))
+
+    def _published(self, request, template):
+        if template.status == MessageTemplate.Status.REJECTED:
+            self.message_user(request, gettext("%(template)s was rejected: %(reason)s") % {
+                "template": template, "reason": template.rejection_reason}, messages.WARNING)
+        elif template.status == MessageTemplate.Status.RECEIVED:
+            self.message_user(request, gettext(
+                "%(template)s passed WhatsApp's rules and goes to WhatsApp for approval through Twilio.")
+                % {"template": template}, messages.INFO)
+        else:
+            self.message_user(request, gettext("%(template)s is approved and ready to send.")
+                              % {"template": template}, messages.SUCCESS)
+
+    @admin.action(description=_("Check and submit the selected templates again"))
+    def publish_again(self, request, queryset):
         for template in queryset:
-            try:
-                change(template)
-            except ValidationError as exc:
-                self.message_user(request, f"{template}: {' '.join(exc.messages)}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message % {"count": done}, messages.SUCCESS)
-
-    @admin.action(description=_("Approve selected templates"))
-    def approve(self, request, queryset):
-        self._transition(request, queryset, lambda t: services.template_approve(template=t),
-                         gettext("%(count)s template(s) approved."))
-
-    @admin.action(description=_("Reject selected templates"))
-    def reject(self, request, queryset):
-        self._transition(
-            request, queryset,
-            lambda t: services.template_reject(template=t, reason=t.rejection_reason
-                                               or gettext("Rejected in the admin.")),
-            gettext("%(count)s template(s) rejected."))
-
-    @admin.action(description=_("Mark selected templates mapped (every variable linked)"))
-    def map_variables(self, request, queryset):
-        self._transition(request, queryset, lambda t: services.template_map(template=t),
-                         gettext("%(count)s template(s) mapped."))
+            self._published(request, services.template_publish(template=template))
 
 
 @admin.register(QuickReply)

@@ -19,13 +19,13 @@ from .selectors.rules import skip_reason_label
 class SendMessageForm(BulkForm):
     template = forms.ModelChoiceField(
         label=_("Template"), queryset=MessageTemplate.objects.none(),
-        help_text=_("Only approved, mapped templates can be sent in bulk."))
+        help_text=_("Only approved templates can be sent in bulk."))
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, user=user, **kwargs)
         self.fields["template"].queryset = MessageTemplate.objects.filter(
             Q(store__isnull=True) | Q(store__in=stores_for(user)) if user else Q(),
-            status=MessageTemplate.Status.MAPPED, active=True,
+            status=MessageTemplate.Status.APPROVED, active=True,
         ).order_by("channel", "name")
 
     def clean(self):

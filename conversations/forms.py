@@ -20,10 +20,10 @@ MAX_SCHEDULE_AHEAD = timedelta(days=365)
 
 
 def sendable_templates(conversation):
-    """Mapped templates of this thread's channel, for every store or this one."""
+    """Approved templates of this thread's channel, for every store or this one."""
     return (MessageTemplate.objects.filter(
         Q(store__isnull=True) | Q(store=conversation.store_id), channel=conversation.channel,
-        status=MessageTemplate.Status.MAPPED, active=True).order_by("name"))
+        status=MessageTemplate.Status.APPROVED, active=True).order_by("name"))
 
 
 def quick_replies_for(conversation):
@@ -133,7 +133,7 @@ class SimulateReplyForm(forms.Form):
 
 
 class OutreachSendForm(forms.Form):
-    """Bulk send to an outreach list: a mapped template of any channel, from one of my stores."""
+    """Bulk send to an outreach list: an approved template of any channel, from one of my stores."""
 
     template = forms.ModelChoiceField(label=_("Template"), queryset=MessageTemplate.objects.none(),
                                       error_messages={"invalid_choice": _("Choose a template that is "
@@ -146,8 +146,8 @@ class OutreachSendForm(forms.Form):
 
 
 def outreach_templates(*, user, store):
-    """Mapped templates of every channel for every store or the given one (one of the user's)."""
+    """Approved templates of every channel for every store or the given one (one of the user's)."""
     stores = stores_for(user)
     scope = Q(store__isnull=True) | Q(store__in=stores.filter(pk=store.pk) if store else stores.none())
-    return (MessageTemplate.objects.filter(scope, status=MessageTemplate.Status.MAPPED, active=True)
+    return (MessageTemplate.objects.filter(scope, status=MessageTemplate.Status.APPROVED, active=True)
             .order_by("channel", "name"))

@@ -118,11 +118,22 @@ class ClientelingEvent(models.TextChoices):
 
 
 class MessageTemplate(models.Model):
+    """A message associates send; docs/templates.md tells its lifecycle.
+
+    Email and SMS templates are approved when saved. A WhatsApp template is checked
+    against WhatsApp's rules, then approved (demo) or submitted to Twilio's Content
+    API and RECEIVED until the sync task reads WhatsApp's verdict.
+    """
+
     class Status(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", _("Waiting for WhatsApp approval")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
-        MAPPED = "mapped", _("Mapped")
+
+    class MessageType(models.TextChoices):
+        TEXT = "text", _("Text")
+        MEDIA = "media", _("Text with a header image")
+        QUICK_REPLY = "quick_reply", _("Text with quick-reply buttons (WhatsApp)")
 
     class Category(models.TextChoices):
         MARKETING = "marketing", _("Marketing")
@@ -134,21 +145,34 @@ class MessageTemplate(models.Model):
         _("category"), max_length=16, choices=Category.choices, default=Category.MARKETING
     )
     language = models.CharField(_("language"), max_length=10, default="en")
-    message_type = models.CharField(_("message type"), max_length=20, default="text")
+    message_type = models.CharField(_("message type"), max_length=20, choices=MessageType.choices,
+                                    default=MessageType.TEXT)
     event = models.CharField(
         _("clienteling event"), max_length=24, choices=ClientelingEvent.choices,
         default=ClientelingEvent.OTHER,
     )
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("body"))
+    header_image_url = models.URLField(
+        _("header image URL"), max_length=500, blank=True,
+        help_text=_("Media templates: a public https address of the image sent above the text."),
+    )
+    header_product = models.ForeignKey(
+        "catalog.Product", models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("header image from product"),
+        help_text=_("Media templates: send this product's image (when no image URL is given)."),
+    )
+    buttons = models.JSONField(_("quick-reply buttons"), default=list, blank=True)
     content_sid = models.CharField(
         _("Twilio Content SID"), max_length=64, blank=True,
-        help_text=_("WhatsApp: the approved content template in Twilio's Content API."),
+        help_text=_("WhatsApp: the content template in Twilio's Content API (made when submitted)."),
     )
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED
     )
-    rejection_reason = models.CharField(_("rejection reason"), max_length=255, blank=True)
+    submitted_at = models.DateTimeField(_("submitted to WhatsApp at"), null=True, blank=True,
+                                        editable=False)
+    rejection_reason = models.CharField(_("rejection reason"), max_length=1000, blank=True)
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     store = models.ForeignKey(
         Store, models.CASCADE, null=True, blank=True, related_name="+",
@@ -169,6 +193,40 @@ class MessageTemplate(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.get_channel_display()})"
+
+    def clean(self):
+        """What a message type asks of the template (WhatsApp's own rules are checked on publish)."""
+        super().clean()
+        kind = self.message_type
+        if kind == self.MessageType.QUICK_REPLY and self.channel and self.channel != Channel.WHATSAPP:
+            raise ValidationError({"message_type": _(
+                "Quick-reply buttons exist on WhatsApp only: choose text or media for %(channel)s.")
+                % {"channel": Channel(self.channel).label}})
+        if kind == self.MessageType.QUICK_REPLY and not [b for b in self.buttons or [] if str(b).strip()]:
+            raise ValidationError({"message_type": _("Give the quick-reply buttons their titles.")})
+        if kind != self.MessageType.QUICK_REPLY and [b for b in self.buttons or [] if str(b).strip()]:
+            raise ValidationError({"message_type": _(
+                "Buttons are sent only by a quick-reply template: choose that type or remove them.")})
+        if kind == self.MessageType.MEDIA and not self.header_image_url and not (
+                self.header_product_id and self.header_product.image_url):
+            raise ValidationError({"header_image_url": _(
+                "A media template needs its image: give an image URL or a product that has an image.")})
+
+    @property
+    def header_image(self) -> str:
+        """The header image's address of a media template ("" for other types)."""
+        if self.message_type != self.MessageType.MEDIA:
+            return ""
+        if self.header_image_url:
+            return self.header_image_url
+        product = self.header_product
+        return product.image_url if product is not None else ""
+
+    @property
+    def quick_replies(self) -> list[str]:
+        if self.message_type != self.MessageType.QUICK_REPLY:
+            return []
+        return [str(title) for title in self.buttons or [] if str(title).strip()]
 
 
 class TemplateVariable(models.Model):
@@ -193,6 +251,8 @@ class TemplateVariable(models.Model):
                                  verbose_name=_("template"))
     position = models.PositiveSmallIntegerField(_("placeholder number"))
     source = models.CharField(_("data source"), max_length=32, choices=Source.choices, blank=True)
+    sample = models.CharField(_("sample value"), max_length=200, blank=True,
+                              help_text=_("WhatsApp reviews the template with this value in place."))
 
     class Meta:
         verbose_name = _("template variable")

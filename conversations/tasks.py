@@ -104,3 +104,8 @@ def messages_redact_expired() -> int:
 @shared_task(base=BeatJob)
 def webhook_events_prune() -> int:
     return services.webhook_events_prune()
+
+
+@shared_task(base=BeatJob)
+def templates_approval_sync() -> dict:
+    return services.templates_approval_sync()

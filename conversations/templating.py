@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from catalog.links import public_url
 from catalog.money import format_money
+from clienteling.models import Channel
 
 from .models import MessageTemplate, TemplateVariable
 
@@ -63,8 +64,99 @@ def render_text(text: str, variables: dict) -> str:
 
 
 def template_render(*, template: MessageTemplate, variables: dict) -> str:
-    """The template's body with every `{{n}}` replaced; a missing one raises."""
-    return render_text(template.body, variables)
+    """The template's body with every `{{n}}` replaced; a missing one raises.
+
+    A WhatsApp template's subject is its header line, sent in bold above the body.
+    """
+    body = render_text(template.body, variables)
+    if template.channel == Channel.WHATSAPP and template.subject.strip():
+        return f"*{render_text(template.subject.strip(), variables)}*\n{body}"
+    return body
+
+
+def template_sample_text(template: MessageTemplate) -> str:
+    """The template as a reviewer reads it: each variable's sample, else its source's name."""
+    values = {}
+    for variable in template.variables.all():
+        label = Source(variable.source).label if variable.source in Source.values else ""
+        values[str(variable.position)] = variable.sample or (f"[{label}]" if label else "")
+    for number in template_placeholders(template):
+        values.setdefault(str(number), f"[{{{{{number}}}}}]")
+        if not values[str(number)]:
+            values[str(number)] = f"[{{{{{number}}}}}]"
+    return template_render(template=template, variables=values)
+
+
+def template_media_urls(template: MessageTemplate) -> list[str]:
+    """What a template sends as the message's media: its header image, if it is a media template."""
+    image = template.header_image
+    return [image] if image else []
+
+
+# --- WhatsApp's template rules -----------------------------------------------------------
+# Meta's and Twilio's documented limits (twilio/quick-reply, WhatsApp template components):
+# body 1,024 characters, header 60, a quick-reply button's title 20 (Twilio's limit; Meta
+# allows 25 in templates but Twilio refuses more than 20), at most 3 buttons here.
+BODY_MAX = 1024
+HEADER_MAX = 60
+BUTTON_TITLE_MAX = 20
+BUTTONS_MAX = 3
+# Wording that makes a message marketing in WhatsApp's eyes (its category guidelines):
+# a utility template carrying it is recategorised or refused, so we refuse it first.
+PROMOTIONAL = re.compile(
+    r"\b(discounts?|sales?|offers?|promo(tion)?s?|coupons?|deals?|clearance|bargains?|"
+    r"free gifts?|limited[- ]time|buy now|shop now|save \d+|vouchers?|"
+    r"soldes|rabais|promotions?|descuentos?|ofertas?|rebajas|sconti?|saldi|rabatt|angebote?)\b"
+    r"|\d+\s?%\s?(off|de r[ée]duction|de descuento|di sconto|rabatt)?",
+    re.IGNORECASE)
+
+
+def whatsapp_rule_problems(template: MessageTemplate, samples: dict[int, str]) -> list[str]:
+    """Why WhatsApp would refuse this template, as readable sentences ([] when it passes).
+
+    `samples` is {placeholder number: sample value} from the template's variables.
+    """
+    problems: list[str] = []
+    body = template.body or ""
+    header = (template.subject or "").strip()
+    numbers = placeholders(body)
+    if numbers != list(range(1, len(numbers) + 1)):
+        problems.append(_("Number the variables {{1}}, {{2}}, {{3}}… in the order they appear, "
+                          "without gaps (found %(found)s).")
+                        % {"found": ", ".join(f"{{{{{n}}}}}" for n in numbers)})
+    stripped = body.strip()
+    if PLACEHOLDER.match(stripped) or re.search(PLACEHOLDER.pattern + r"$", stripped):
+        problems.append(_("The text may not start or end with a variable."))
+    if re.search(PLACEHOLDER.pattern + r"\s*" + PLACEHOLDER.pattern, body):
+        problems.append(_("Two variables may not be next to each other: put words between them."))
+    if len(body) > BODY_MAX:
+        problems.append(_("The text has %(length)s characters; WhatsApp allows %(max)s.")
+                        % {"length": len(body), "max": BODY_MAX})
+    if len(header) > HEADER_MAX:
+        problems.append(_("The header (subject) has %(length)s characters; WhatsApp allows %(max)s.")
+                        % {"length": len(header), "max": HEADER_MAX})
+    if len(placeholders(header)) > 1:
+        problems.append(_("The header (subject) may hold one variable at most."))
+    missing = [n for n in sorted(set(numbers) | set(placeholders(header)))
+               if not str(samples.get(n, "")).strip()]
+    if missing:
+        problems.append(_("Give a sample value for %(placeholders)s: WhatsApp reviews the "
+                          "template with them.")
+                        % {"placeholders": ", ".join(f"{{{{{n}}}}}" for n in missing)})
+    buttons = template.quick_replies
+    if len(buttons) > BUTTONS_MAX:
+        problems.append(_("At most %(max)s quick-reply buttons.") % {"max": BUTTONS_MAX})
+    long = [title for title in buttons if len(title) > BUTTON_TITLE_MAX]
+    if long:
+        problems.append(_("A button title has at most %(max)s characters: %(titles)s.")
+                        % {"max": BUTTON_TITLE_MAX, "titles": ", ".join(f"“{t}”" for t in long)})
+    if template.category == MessageTemplate.Category.UTILITY:
+        found = PROMOTIONAL.search(f"{header}\n{body}\n" + "\n".join(buttons))
+        if found:
+            problems.append(_("“%(words)s” is promotional wording: WhatsApp treats this template as "
+                              "marketing, not utility. Choose the marketing category or reword it.")
+                            % {"words": found.group(0).strip()})
+    return problems
 
 
 def template_render_subject(*, template: MessageTemplate, variables: dict) -> str:

@@ -236,6 +236,7 @@ def message_preview(request, conversation_id: int):
         context["preview"] = selectors.template_preview(
             conversation=conversation, template=form.cleaned_data["template"], sender=request.user,
             variables={"custom_text": form.cleaned_data["body"]})
+        context["preview_template"] = form.cleaned_data["template"]  # its header image and buttons
     except TemplateRenderError as error:
         context["error"] = " ".join(error.messages)
     return render(request, "conversations/conversation.html#preview", context)

@@ -331,6 +331,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "conversations.tasks.webhook_events_prune",
         "schedule": 60 * 60,
     },
+    # Submits WhatsApp templates to Twilio and reads WhatsApp's verdicts (docs/templates.md).
+    "templates_approval_sync": {
+        "task": "conversations.tasks.templates_approval_sync",
+        "schedule": 2 * 60,
+    },
 }
 
 # Who saw or changed what is kept this long, then pruned by beat.

@@ -8,6 +8,7 @@ the real SDK against a loopback fake of the API.
 import json
 import logging
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urlencode, urlsplit
@@ -15,11 +16,14 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from django.conf import settings
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+from twilio.rest.content.v1.content import ContentList
+from twilio.rest.content.v1.content.approval_create import ApprovalCreateList
 from urllib3.exceptions import NewConnectionError
 
 from catalog.links import ProviderAddressRefused, provider_base_url_check, public_url
@@ -51,6 +55,8 @@ from .twilio_webhooks import (
 logger = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
+# Templates live in the Content API, on its own host; a test double serves both.
+CONTENT_API = "https://content.twilio.com"
 UNREADABLE_ANSWER = gettext_lazy("Twilio accepted the message but its answer could not be read: "
                                  "waiting for Twilio to report on it.")
 
@@ -79,8 +85,9 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
         self.answered: int | None = None  # the last response's status; None: no answer came
 
     def rewrite(self, url: str) -> str:
-        if self.base_url and url.startswith(TWILIO_API):
-            return self.base_url + url[len(TWILIO_API):]
+        for api in (TWILIO_API, CONTENT_API):
+            if self.base_url and url.startswith(api):
+                return self.base_url + url[len(api):]
         return url
 
     def _timeouts(self, timeout):
@@ -221,6 +228,37 @@ def provider_errors(http: AtelierTwilioHttpClient | None = None):
         raise mapped from exc
 
 
+@dataclass(frozen=True)
+class ContentApproval:
+    """WhatsApp's verdict on a content template, as Twilio reports it."""
+
+    status: str  # received, pending, approved, rejected, paused, disabled, unsubmitted
+    rejection_reason: str = ""
+
+
+def content_types(template) -> dict:
+    """The Content API `types` of a template: twilio/text, twilio/media or twilio/quick-reply.
+
+    The text keeps its {{n}} placeholders: Twilio fills them from ContentVariables at send time.
+    """
+    body = template.body.strip()
+    if template.subject.strip():
+        body = f"*{template.subject.strip()}*\n{body}"  # the header line, as templating renders it
+    if template.quick_replies:
+        actions = [{"type": "QUICK_REPLY", "title": title, "id": slugify(title)[:200] or f"button_{n}"}
+                   for n, title in enumerate(template.quick_replies, start=1)]
+        return {"twilio/quick-reply": {"body": body, "actions": actions}}
+    if template.header_image:
+        return {"twilio/media": {"body": body, "media": [absolute_media_url(template.header_image)]}}
+    return {"twilio/text": {"body": body}}
+
+
+def whatsapp_template_name(template, content_sid: str) -> str:
+    """WhatsApp wants lowercase letters, digits and underscores, unique per business: one per content."""
+    stem = slugify(template.name).replace("-", "_")[:400] or "template"
+    return f"{stem}_{content_sid[-8:].lower()}"
+
+
 class TwilioProvider(BaseProvider):
     name = "twilio"
     label = "Twilio"
@@ -270,7 +308,8 @@ class TwilioProvider(BaseProvider):
             params["content_variables"] = json.dumps(message.template_variables or {})
         else:
             params["body"] = message.body
-        if message.media_urls:
+        # A content template carries its own header image; a plain message sends its media.
+        if message.media_urls and not message.content_sid:
             params["media_url"] = [absolute_media_url(url) for url in message.media_urls]
         return self.send_raw(account=account, idempotency_key=str(message.idempotency_key),
                              **params)
@@ -319,6 +358,42 @@ class TwilioProvider(BaseProvider):
             return None
         return SendResult(provider_sid=match.sid, status=STATUSES.get(match.status or "", "sent"))
 
+
+    # --- templates: Twilio's Content API and WhatsApp approval ---------------------------
+
+    def content_create(self, *, template) -> str:
+        """Create the template as Twilio content; returns its Content SID (HX...)."""
+        account = self._account()
+        client = twilio_client(account)
+        samples = {str(v.position): v.sample for v in template.variables.all() if v.sample}
+        request = ContentList.ContentCreateRequest({
+            "friendly_name": template.name, "language": template.language or "en",
+            "variables": samples, "types": content_types(template)})
+        with provider_errors(client.http_client):
+            created = client.content.v1.contents.create(request)
+        if not created.sid:
+            raise TransientError(_("Twilio's answer to the new template could not be read."),
+                                 code="bad_response")
+        return created.sid
+
+    def content_approval_request(self, *, content_sid: str, template) -> ContentApproval:
+        """Ask WhatsApp (through Twilio) to approve a content template in its category."""
+        client = twilio_client(self._account())
+        request = ApprovalCreateList.ContentApprovalRequest({
+            "name": whatsapp_template_name(template, content_sid), "category": template.category.upper()})
+        with provider_errors(client.http_client):
+            answer = client.content.v1.contents(content_sid).approval_create.create(request)
+        return ContentApproval(status=(answer.status or "received").lower(),
+                               rejection_reason=answer.rejection_reason or "")
+
+    def content_approval_fetch(self, *, content_sid: str) -> ContentApproval:
+        """WhatsApp's current verdict on a submitted content template."""
+        client = twilio_client(self._account())
+        with provider_errors(client.http_client):
+            answer = client.content.v1.contents(content_sid).approval_fetch().fetch()
+        whatsapp = answer.whatsapp or {}
+        return ContentApproval(status=str(whatsapp.get("status") or "received").lower(),
+                               rejection_reason=str(whatsapp.get("rejection_reason") or ""))
 
     def media_fetch(self, *, url: str) -> tuple[str, bytes]:
         """An image the customer sent (a Twilio URL), fetched with the account's credentials."""

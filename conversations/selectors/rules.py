@@ -198,8 +198,8 @@ def send_refusal(*, conversation: Conversation, customer: Customer,
             "reply START (or write to you first) you can send them messages.") % {
             "channel": Channel(channel).label})
     if template is not None:
-        if template.status != MessageTemplate.Status.MAPPED or not template.active:
-            return SendBlocked("not_mapped", _("Only an approved, mapped template can be sent."))
+        if template.status != MessageTemplate.Status.APPROVED or not template.active:
+            return SendBlocked("not_mapped", _("Only an approved template can be sent."))
         if template.channel != channel:
             return SendBlocked("template_channel", _("This template is for another channel."))
         if template.store_id not in (None, conversation.store_id):

@@ -23,7 +23,14 @@ from .sweeps import (
     messages_requeue_stale,
     scheduled_messages_send_due,
 )
-from .templates import template_approve, template_map, template_reject
+from .templates import (
+    template_approval_fetch,
+    template_approve,
+    template_publish,
+    template_reject,
+    template_submit,
+    templates_approval_sync,
+)
 from .threads import (
     conversation_archive,
     conversation_assign,
@@ -53,7 +60,8 @@ __all__ = [
     "message_status_update", "messages_reconcile_unknown", "messages_redact",
     "messages_requeue_stale", "messages_redact_expired",
     "opt_in_request", "prospect_lock", "scheduled_messages_send_due", "store_for_number",
-    "template_approve", "template_map", "template_reject", "webhook_event_process",
+    "template_approval_fetch", "template_approve", "template_publish", "template_reject",
+    "template_submit", "templates_approval_sync", "webhook_event_process",
     "webhook_events_drain", "webhook_events_drain_soon", "webhook_events_prune",
     "webhook_events_requeue_stale",
 ]

@@ -34,7 +34,13 @@ from ..selectors.rules import (
     send_refusal,
     window_open,
 )
-from ..templating import TemplateRenderError, template_render, template_render_subject, template_variables_for
+from ..templating import (
+    TemplateRenderError,
+    template_media_urls,
+    template_render,
+    template_render_subject,
+    template_variables_for,
+)
 from .threads import (
     conversation_touch,
     conversation_unarchive,
@@ -70,6 +76,9 @@ def message_send(*, conversation: Conversation, sender, body: str = "", kind: st
     is_marketing = bool(is_marketing or kind == Message.Kind.PRODUCT or (
         template is not None and template.category == MessageTemplate.Category.MARKETING))
     media_urls = [str(url) for url in (media_urls or ()) if url]
+    if template is not None:
+        # A media template's header image goes first, checked like any image (MMS allowed?).
+        media_urls = template_media_urls(template) + media_urls
     images = list(images or ())
     for image in images:
         image_validate(image)
@@ -143,7 +152,7 @@ def message_send(*, conversation: Conversation, sender, body: str = "", kind: st
 def _opt_in_template(conversation: Conversation) -> MessageTemplate | None:
     return (MessageTemplate.objects.filter(
         channel=conversation.channel, event=ClientelingEvent.OPT_IN, active=True,
-        status=MessageTemplate.Status.MAPPED)
+        status=MessageTemplate.Status.APPROVED)
         .filter(Q(store__isnull=True) | Q(store=conversation.store))
         .order_by(F("store_id").desc(nulls_last=True), "pk").first())
 

@@ -1,4 +1,4 @@
-"""Sharing from the catalog into a thread, through the event's mapped template."""
+"""Sharing from the catalog into a thread, through the event's approved template."""
 
 
 from django.db import transaction
@@ -11,9 +11,9 @@ from .sending import message_send
 
 
 def event_template(*, event: str, conversation: Conversation) -> MessageTemplate | None:
-    """The mapped template of a clienteling event for the thread's channel (the store's first)."""
+    """The approved template of a clienteling event for the thread's channel (the store's first)."""
     return (MessageTemplate.objects.filter(
-        event=event, channel=conversation.channel, status=MessageTemplate.Status.MAPPED, active=True)
+        event=event, channel=conversation.channel, status=MessageTemplate.Status.APPROVED, active=True)
         .filter(Q(store__isnull=True) | Q(store=conversation.store_id))
         .order_by(F("store_id").desc(nulls_last=True), "pk").first())
 
@@ -22,7 +22,7 @@ def catalog_share_send(*, conversation: Conversation, user, product=None, collec
                        products=None) -> Message:
     """Share a product, a collection or a product list into a thread (public, login-free link).
 
-    Uses the mapped template of that clienteling event for the thread's channel
+    Uses the approved template of that clienteling event for the thread's channel
     when there is one, else a short text with the link.
     """
     from catalog import services as catalog_services

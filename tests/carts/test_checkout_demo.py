@@ -62,7 +62,7 @@ def test_share_uses_the_mapped_cart_sharing_template(cart, associate_a, conversa
     from conversations.models import MessageTemplate, TemplateVariable
 
     template = MessageTemplate.objects.create(
-        channel="sms", name="Cart", event="cart_sharing", status="mapped",
+        channel="sms", name="Cart", event="cart_sharing", status="approved",
         body="Hi {{1}}, your cart ({{2}}) is ready: {{3}}")
     for position, source in enumerate(["customer_first_name", "cart_total", "cart_link"], start=1):
         TemplateVariable.objects.create(template=template, position=position, source=source)

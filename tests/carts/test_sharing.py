@@ -34,7 +34,7 @@ def templates(db):
     made = {}
     for kind, (event, source, _share_kind) in KINDS.items():
         template = MessageTemplate.objects.create(
-            channel="sms", name=f"Share {kind}", event=event, status="mapped",
+            channel="sms", name=f"Share {kind}", event=event, status="approved",
             body=f"[{event}] Hi {{{{1}}}}, chosen for you: {{{{2}}}}")
         TemplateVariable.objects.create(template=template, position=1, source="customer_first_name")
         TemplateVariable.objects.create(template=template, position=2, source=source)

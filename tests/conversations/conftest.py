@@ -114,7 +114,7 @@ def mapped_template(*, channel=Channel.SMS, body="Hi {{1}}, new arrivals at {{2}
     template = MessageTemplate.objects.create(
         channel=channel, name=name or f"tpl-{channel}-{MessageTemplate.objects.count()}", body=body,
         content_sid=content_sid or ("HX" + "0" * 32 if channel == Channel.WHATSAPP else ""),
-        status=MessageTemplate.Status.MAPPED, **fields)
+        status=MessageTemplate.Status.APPROVED, **fields)
     for position, source in enumerate(sources, start=1):
         TemplateVariable.objects.create(template=template, position=position, source=source)
     return template

@@ -90,8 +90,8 @@ def test_outreach_offers_mapped_templates_of_every_channel_for_my_stores(client,
     whatsapp = mapped_template(channel=Channel.WHATSAPP, name="WhatsApp news")
     email = mapped_template(channel=Channel.EMAIL, name="Email news", subject="News", store=org["store_a"])
     mapped_template(name="Paris only", store=org["store_b"])
-    draft = mapped_template(name="Not mapped yet")
-    MessageTemplate.objects.filter(pk=draft.pk).update(status=MessageTemplate.Status.APPROVED)
+    draft = mapped_template(name="Not approved yet")
+    MessageTemplate.objects.filter(pk=draft.pk).update(status=MessageTemplate.Status.RECEIVED)
     client.force_login(associate_a)
     page = client.get(reverse("conversations:outreach_detail", args=[campaign.pk]))
     assert {t.pk for t in page.context["templates"]} == {sms.pk, whatsapp.pk, email.pk}

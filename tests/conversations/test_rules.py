@@ -183,7 +183,7 @@ def test_a_customer_message_opens_the_window_for_24_hours(whatsapp_thread, assoc
 
 def test_only_a_mapped_template_may_be_sent(whatsapp_thread, associate_a):
     template = mapped_template(channel=Channel.WHATSAPP)
-    template.status = template.Status.APPROVED
+    template.status = template.Status.RECEIVED  # still waiting for WhatsApp's approval
     template.save()
     reason = blocked(conversation=whatsapp_thread, sender=associate_a, template=template)
     assert reason == "not_mapped"

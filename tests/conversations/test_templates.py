@@ -1,4 +1,4 @@
-"""Templates: rendering, data sources, lifecycle and mapping, admin actions."""
+"""Templates: rendering, data sources, guarded status transitions."""
 
 from decimal import Decimal
 
@@ -9,7 +9,7 @@ from django.urls import reverse
 from catalog.models import ProductShare
 from clienteling.models import Channel
 from conversations import services
-from conversations.models import MessageTemplate, TemplateVariable
+from conversations.models import MessageTemplate
 from conversations.templating import TemplateRenderError, template_render, template_variables_for
 from tests.factories import ProductFactory, ProductPriceFactory
 
@@ -112,39 +112,7 @@ def test_email_template_renders_its_subject(org, customer_a, associate_a, demo_p
 # --- lifecycle -------------------------------------------------------------------------
 
 
-def test_received_template_is_approved_then_mapped():
-    template = new_template()
-    services.template_approve(template=template)
-    assert template.status == Status.APPROVED
-    services.template_map(template=template, sources={1: "customer_first_name", 2: "product_link"})
-    assert template.status == Status.MAPPED
-    assert list(template.variables.values_list("position", "source")) == [
-        (1, "customer_first_name"), (2, "product_link")]
-
-
-def test_a_template_is_mapped_only_when_every_placeholder_has_a_source():
-    template = new_template(status=Status.APPROVED)
-    TemplateVariable.objects.create(template=template, position=1, source="customer_first_name")
-    TemplateVariable.objects.create(template=template, position=2, source="")
-    with pytest.raises(ValidationError, match=r"\{\{2\}\}"):
-        services.template_map(template=template)
-    template.refresh_from_db()
-    assert template.status == Status.APPROVED
-
-
-def test_a_whatsapp_template_needs_its_content_sid_to_be_mapped():
-    template = new_template(status=Status.APPROVED, content_sid="", body="Hello")
-    with pytest.raises(ValidationError, match="Content SID"):
-        services.template_map(template=template)
-
-
-@pytest.mark.parametrize("start", [Status.RECEIVED, Status.REJECTED, Status.MAPPED])
-def test_only_an_approved_template_can_be_mapped(start):
-    template = new_template(status=start)
-    with pytest.raises(ValidationError):
-        services.template_map(template=template, sources={1: "customer_first_name", 2: "store_name"})
-    template.refresh_from_db()
-    assert template.status == start
+# Publishing, WhatsApp approval and the admin: test_template_lifecycle.py, test_template_admin.py.
 
 
 def test_rejection_is_final_and_guarded():
@@ -157,24 +125,3 @@ def test_rejection_is_final_and_guarded():
     stale.status = Status.RECEIVED  # a stale copy cannot win: the update checks the row
     with pytest.raises(ValidationError):
         services.template_approve(template=stale)
-
-
-def test_admin_actions_walk_the_lifecycle(client, company_admin):
-    client.force_login(company_admin)
-    template = new_template()
-    changelist = reverse("admin:conversations_messagetemplate_changelist")
-    client.post(changelist, {"action": "approve", "_selected_action": [template.pk]})
-    template.refresh_from_db()
-    assert template.status == Status.APPROVED
-    response = client.post(changelist, {"action": "map_variables", "_selected_action": [template.pk]},
-                           follow=True)
-    assert "{{1}}" in response.content.decode()
-    TemplateVariable.objects.create(template=template, position=1, source="customer_first_name")
-    TemplateVariable.objects.create(template=template, position=2, source="product_link")
-    client.post(changelist, {"action": "map_variables", "_selected_action": [template.pk]})
-    template.refresh_from_db()
-    assert template.status == Status.MAPPED
-    other = new_template(name="other")
-    client.post(changelist, {"action": "reject", "_selected_action": [other.pk]})
-    other.refresh_from_db()
-    assert other.status == Status.REJECTED

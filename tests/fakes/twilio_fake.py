@@ -1,11 +1,16 @@
 """A fake of Twilio's REST API on loopback, for the real `twilio` SDK to talk to.
 
 Implements what Atelier uses: create a message, fetch one, list messages
-(filtered by To/From/DateSent>), fetch inbound media. Every request is
-recorded with the time it arrived.
+(filtered by To/From/DateSent>), fetch inbound media; and the Content API's
+templates (content.twilio.com, served here too): create a content, request its
+WhatsApp approval, fetch the approval. Every request is recorded with the time
+it arrived.
+
+WhatsApp's verdict on a submitted content is "received" until a test gives it
+with `approval_verdict(sid, status, reason)` ("pending", "approved", "rejected" ...).
 
 Switches, for the next requests to one endpoint ("create", "list", "fetch",
-"media"):
+"media", "content_create", "approval_create", "approval_fetch"):
 
 - `fail_next(code)`: answer a Twilio error (20429, 21610, 21211, 21614, 63016, 20500);
 - `inject(kind, times=, retry_after=, delay=, accept=, on=)`, kind one of FAULTS:
@@ -43,7 +48,12 @@ ERRORS = {
     20500: (500, "An internal server error has occurred"),
 }
 FAULTS = ("timeout", "429", "500", "malformed", "slow")
-ENDPOINTS = ("create", "list", "fetch", "media")
+ENDPOINTS = ("create", "list", "fetch", "media", "content_create", "approval_create", "approval_fetch")
+# The Content API's own rules, as it answers them (HTTP 400, code 20001 "Invalid parameter").
+CONTENT_TYPES = ("twilio/text", "twilio/media", "twilio/quick-reply")
+QUICK_REPLY_TITLE_MAX = 20
+CONTENT_BODY_MAX = 1024
+WHATSAPP_CATEGORIES = ("UTILITY", "MARKETING", "AUTHENTICATION")
 # What a proxy in front of an API answers when it is having a bad day.
 NOT_JSON = b"<html><body><h1>502 Bad Gateway</h1></body></html>"
 
@@ -81,6 +91,8 @@ class FakeTwilio:
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
         self.messages: dict[str, dict] = {}
+        self.contents: dict[str, dict] = {}
+        self.approvals: dict[str, dict] = {}
         self._plans: dict[str, deque] = {endpoint: deque() for endpoint in ENDPOINTS}
         self._lock = threading.Lock()
         self._release = threading.Event()
@@ -108,6 +120,11 @@ class FakeTwilio:
             self._plans[on].extend([{"kind": kind, "retry_after": retry_after, "delay": delay,
                                      "accept": accept}] * times)
 
+    def approval_verdict(self, content_sid: str, status: str, reason: str = "") -> None:
+        """WhatsApp decides on a submitted content (what the next approval fetch reports)."""
+        with self._lock:
+            self.approvals[content_sid].update(status=status, rejection_reason=reason)
+
     # --- what happened ---------------------------------------------------------------
 
     @property
@@ -120,6 +137,10 @@ class FakeTwilio:
 
     def last_create(self) -> dict:
         return self.creates[-1].form
+
+    @property
+    def content_requests(self) -> list[RecordedRequest]:
+        return [r for r in self.requests if r.path.startswith("/v1/Content")]
 
     # --- server ----------------------------------------------------------------------
 
@@ -172,7 +193,14 @@ class FakeTwilio:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
         raw = handler.rfile.read(length).decode() if length else ""
-        form = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
+        if parts.path.startswith("/v1/Content"):
+            # The Content API takes JSON; the Messages API takes a form.
+            try:
+                form = json.loads(raw) if raw else {}
+            except ValueError:
+                form = {"_unreadable": raw}
+        else:
+            form = {k: v if len(v) > 1 else v[0] for k, v in parse_qs(raw, keep_blank_values=True).items()}
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
         record = RecordedRequest(method, parts.path, query, form, dict(handler.headers))
         with self._lock:
@@ -180,7 +208,15 @@ class FakeTwilio:
         if not self._authorized(handler):
             return self._json(handler, 401, {"code": 20003, "message": "Authenticate", "status": 401})
         prefix = f"/2010-04-01/Accounts/{self.account_sid}/Messages"
-        if method == "POST" and parts.path == prefix + ".json":
+        content = parts.path.split("/")[3:] if parts.path.startswith("/v1/Content/") else []
+        sid = parts.path[len(prefix) + 1:-len(".json")]
+        if method == "POST" and parts.path == "/v1/Content":
+            endpoint = "content_create"
+        elif method == "POST" and len(content) == 3 and content[1:] == ["ApprovalRequests", "whatsapp"]:
+            endpoint, sid = "approval_create", content[0]
+        elif method == "GET" and len(content) == 2 and content[1] == "ApprovalRequests":
+            endpoint, sid = "approval_fetch", content[0]
+        elif method == "POST" and parts.path == prefix + ".json":
             endpoint = "create"
         elif method == "GET" and parts.path == prefix + ".json":
             endpoint = "list"
@@ -203,8 +239,7 @@ class FakeTwilio:
             return self._json(handler, 500, self._error(20500, ERRORS[20500][1], 500))
         if kind == "slow":
             self._release.wait(fault["delay"])
-        status, body, content_type = self._answer(endpoint, parts.path[len(prefix) + 1:-len(".json")], form,
-                                                  query, keep=fault.get("accept", True))
+        status, body, content_type = self._answer(endpoint, sid, form, query, keep=fault.get("accept", True))
         if kind == "timeout":
             self._release.wait(fault["delay"])
         if kind == "malformed":
@@ -225,10 +260,83 @@ class FakeTwilio:
             return 200, json.dumps(self._list(query)).encode(), "application/json"
         if endpoint == "media":
             return 200, PNG, "image/png"
+        if endpoint in ("content_create", "approval_create", "approval_fetch"):
+            status, payload = self._content(endpoint, sid, form, keep=keep)
+            return status, json.dumps(payload).encode(), "application/json"
         if sid in self.messages:
             return 200, json.dumps(self.messages[sid]).encode(), "application/json"
         status, payload = self._not_found()
         return status, json.dumps(payload).encode(), "application/json"
+
+    # --- the Content API -------------------------------------------------------------
+
+    def _content(self, endpoint: str, sid: str, form: dict, *, keep: bool) -> tuple[int, dict]:
+        if endpoint == "content_create":
+            problem = self._content_problem(form)
+            if problem:
+                return 400, self._error(20001, problem, 400)
+            content = self._new_content(form)
+            if keep:
+                with self._lock:
+                    self.contents[content["sid"]] = content
+            return 201, content
+        if sid not in self.contents:
+            return self._not_found()
+        content = self.contents[sid]
+        if endpoint == "approval_create":
+            if form.get("category") not in WHATSAPP_CATEGORIES or not form.get("name"):
+                return 400, self._error(20001, "Invalid parameter: name and a WhatsApp category are required",
+                                        400)
+            if sid in self.approvals:
+                return 400, self._error(20001, "An approval request was already submitted for this content",
+                                        400)
+            approval = {"name": form["name"], "category": form["category"],
+                        "content_type": content["_type"], "status": "received", "rejection_reason": "",
+                        "allow_category_change": True}
+            if keep:
+                with self._lock:
+                    self.approvals[sid] = approval
+            return 201, {key: approval[key] for key in approval}
+        approval = self.approvals.get(sid, {"status": "unsubmitted", "rejection_reason": "", "name": "",
+                                            "category": "", "content_type": content["_type"]})
+        return 200, {"sid": sid, "account_sid": self.account_sid,
+                     "url": f"https://content.twilio.com/v1/Content/{sid}/ApprovalRequests",
+                     "whatsapp": {"type": "whatsapp", **approval}}
+
+    @staticmethod
+    def _content_problem(form: dict) -> str:
+        if "_unreadable" in form:
+            return "Request body is not valid JSON"
+        if not form.get("friendly_name") or not form.get("language"):
+            return "Invalid parameter: friendly_name and language are required"
+        # The SDK sends every type it knows, unused ones as null.
+        types = {name: value for name, value in (form.get("types") or {}).items() if value is not None}
+        if len(types) != 1 or next(iter(types)) not in CONTENT_TYPES:
+            return "Invalid parameter: types must hold one supported content type"
+        kind, value = next(iter(types.items()))
+        body = value.get("body") or ""
+        if not body or len(body) > CONTENT_BODY_MAX:
+            return f"Invalid parameter: body is required, at most {CONTENT_BODY_MAX} characters"
+        if kind == "twilio/media" and not value.get("media"):
+            return "Invalid parameter: twilio/media needs a media URL"
+        if kind == "twilio/quick-reply":
+            actions = value.get("actions") or []
+            if not 1 <= len(actions) <= 10 or any(
+                    not a.get("title") or len(a["title"]) > QUICK_REPLY_TITLE_MAX for a in actions):
+                return (f"Invalid parameter: 1 to 10 actions, titles of 1 to {QUICK_REPLY_TITLE_MAX} "
+                        "characters")
+        return ""
+
+    def _new_content(self, form: dict) -> dict:
+        sid = "HX" + uuid.uuid4().hex
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        types = {name: value for name, value in form["types"].items() if value is not None}
+        url = f"https://content.twilio.com/v1/Content/{sid}"
+        return {"sid": sid, "account_sid": self.account_sid, "friendly_name": form["friendly_name"],
+                "language": form["language"], "variables": form.get("variables") or {}, "types": types,
+                "url": url, "date_created": now, "date_updated": now, "_type": next(iter(types)),
+                "links": {"approval_create": f"{url}/ApprovalRequests/whatsapp",
+                          "approval_fetch": f"{url}/ApprovalRequests"}}
 
     @staticmethod
     def _error(code: int, text: str, status: int) -> dict:

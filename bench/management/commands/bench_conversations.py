@@ -215,7 +215,7 @@ class Command(BaseCommand):
         template, _ = MessageTemplate.objects.get_or_create(
             channel="sms", name=f"{CODE}-arrivals", language="en", defaults={
                 "body": "Hi {{1}}, the new collection is in at {{2}}. Reply STOP to opt out.",
-                "status": MessageTemplate.Status.MAPPED})
+                "status": MessageTemplate.Status.APPROVED})
         for position, source in ((1, "customer_first_name"), (2, "store_name")):
             TemplateVariable.objects.get_or_create(template=template, position=position,
                                                    defaults={"source": source})
