@@ -1,7 +1,9 @@
 """Roles and the permissions each holds.
 
-Groups are re-synced with this table after every `migrate` (post_migrate) and by
-`manage.py sync_roles`.
+The built-in roles start from this table. Company Admins change what each role holds,
+and add roles, in the admin (clienteling.models.StaffRole); after every `migrate`
+(post_migrate) and on `manage.py sync_roles` each built-in role takes what the code newly
+grants and drops what it stopped granting, keeping the admins' own edits.
 Store scope is per object: guardian's work_in_store / manage_store on Store.
 """
 
@@ -84,7 +86,11 @@ def expected_group_permissions(permission_model) -> dict[str, set[str]]:
 
 
 def sync_role_groups(group_model, permission_model) -> None:
-    """Make each role's group hold exactly its permissions (idempotent)."""
+    """Make each role's group hold exactly its permissions (idempotent).
+
+    For the historical migrations that called it before roles were editable; everything
+    since uses `sync_built_in_roles`, which keeps the admins' edits.
+    """
     by_name = {f"{app}.{codename}": pk for pk, app, codename in permission_model.objects.values_list(
         "pk", "content_type__app_label", "codename")}
     for name, perms in expected_group_permissions(permission_model).items():
@@ -95,16 +101,62 @@ def sync_role_groups(group_model, permission_model) -> None:
         group.permissions.set([by_name[perm] for perm in perms])
 
 
+def permission_ids(names) -> list[int]:
+    """The ids of the permissions named "app.codename" (unknown names are skipped)."""
+    from django.contrib.auth.models import Permission
+
+    by_name = {f"{app}.{codename}": pk for pk, app, codename in Permission.objects.values_list(
+        "pk", "content_type__app_label", "codename")}
+    return [by_name[name] for name in names if name in by_name]
+
+
+LEVEL_OF_GROUP = {name: level for level, name in ROLE_GROUP_NAMES.items()}
+
+
+def sync_built_in_roles() -> None:
+    """Bring the built-in roles up to this table without undoing the admins' edits.
+
+    A role holds what it held, plus what the code grants that it did not grant at the last
+    sync, minus what the code granted then and no longer does. The Company Admin role is
+    not editable: it holds exactly every permission of the admin apps.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    from clienteling.models import StaffRole
+
+    by_name = {f"{app}.{codename}": pk for pk, app, codename in Permission.objects.values_list(
+        "pk", "content_type__app_label", "codename")}
+    name_of = {pk: name for name, pk in by_name.items()}
+    for group_name, granted in expected_group_permissions(Permission).items():
+        missing = sorted(perm for perm in granted if perm not in by_name)
+        if missing:
+            raise LookupError(f"Role {group_name!r} names unknown permissions: {', '.join(missing)}")
+        level = LEVEL_OF_GROUP[group_name]
+        group, _created = Group.objects.get_or_create(name=group_name)
+        role = StaffRole.objects.filter(built_in=True, level=level).first()
+        if role is None:
+            role = StaffRole(name=group_name, level=level, group=group, built_in=True)
+            held = granted
+        elif level == "company_admin":
+            held = granted
+        else:
+            before = {name_of[pk] for pk in role.group.permissions.values_list("pk", flat=True)}
+            last = set(role.code_defaults)
+            held = (before | (granted - last)) - (last - granted)
+        role.code_defaults = sorted(granted)
+        role.save()
+        role.group.permissions.set([by_name[perm] for perm in held])
+
+
 def sync_roles_after_migrate(sender, **kwargs) -> None:
-    """After every `migrate`, the role groups hold exactly what this table says.
+    """After every `migrate`, the built-in roles follow this table (`sync_built_in_roles`).
 
     The permissions of every app are created first: post_migrate reaches apps in
     order, and the Company Admin holds permissions of apps installed after this one.
     """
     from django.apps import apps
     from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
 
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=kwargs.get("using", "default"))
-    sync_role_groups(Group, Permission)
+    sync_built_in_roles()

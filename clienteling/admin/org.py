@@ -1,12 +1,18 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from clienteling import services
-from clienteling.models import AuditAction, LegalEntity, Shift, StaffProfile, Store, StoreGroup
+from clienteling.models import AuditAction, LegalEntity, Shift, StaffProfile, StaffRole, Store, StoreGroup
+from clienteling.roles import permission_ids
 
 User = get_user_model()
 
@@ -45,7 +51,38 @@ class StoreAdmin(admin.ModelAdmin):
         services.store_ensure_stock_location(store=obj)
 
 
-class StaffProfileInline(admin.StackedInline):
+def grantable_permissions(actor):
+    """The permissions `actor` may hand out: the ones they hold (all, for a superuser)."""
+    if actor.is_superuser:
+        return Permission.objects.all()
+    return Permission.objects.filter(
+        Q(group__user=actor) | Q(user=actor)).distinct() if actor.is_active else Permission.objects.none()
+
+
+def grantable_roles(actor):
+    """Roles `actor` may give someone: every permission they hold is one the actor holds."""
+    roles = StaffRole.objects.all()
+    if actor.is_superuser:
+        return roles
+    return roles.exclude(group__permissions__in=Permission.objects.exclude(
+        pk__in=grantable_permissions(actor).values("pk")))
+
+
+def permission_names(permissions) -> list[str]:
+    return sorted(f"{app}.{codename}" for app, codename in permissions.values_list(
+        "content_type__app_label", "codename"))
+
+
+class RoleLimitedToActor:
+    """The staff profile's role choice offers only roles the signed-in admin could hold out."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "staff_role":
+            kwargs["queryset"] = grantable_roles(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class StaffProfileInline(RoleLimitedToActor, admin.StackedInline):
     model = StaffProfile
     can_delete = False
     fk_name = "user"
@@ -54,12 +91,12 @@ class StaffProfileInline(admin.StackedInline):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "role", "home_store", "legal_entity", "active"]
-    list_filter = ["role", "active", "legal_entity", "stores"]
+class StaffProfileAdmin(RoleLimitedToActor, admin.ModelAdmin):
+    list_display = ["__str__", "role", "staff_role", "home_store", "legal_entity", "active"]
+    list_filter = ["role", "staff_role", "active", "legal_entity", "stores"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email",
                      "employee_code"]
-    list_select_related = ["user", "home_store", "legal_entity"]
+    list_select_related = ["user", "home_store", "legal_entity", "staff_role"]
     filter_horizontal = ["stores"]
     autocomplete_fields = ["user"]
 
@@ -81,9 +118,132 @@ class StaffProfileAdmin(admin.ModelAdmin):
         audit_access_change(request, form.instance.user)
 
 
+class StaffRoleForm(forms.ModelForm):
+    permissions = forms.ModelMultipleChoiceField(
+        label=_("permissions"), queryset=Permission.objects.none(), required=False,
+        widget=FilteredSelectMultiple(_("permissions"), is_stacked=False),
+        help_text=_("Only permissions you hold yourself are offered."),
+    )
+    actor = None  # the signed-in admin, set by StaffRoleAdmin.get_form
+
+    class Meta:
+        model = StaffRole
+        fields = ["name", "level", "description"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["permissions"].queryset = grantable_permissions(self.actor).select_related(
+            "content_type").order_by("content_type__app_label", "content_type__model", "codename")
+        if self.instance.pk:
+            held = self.instance.group.permissions.values_list("pk", flat=True)
+            self.fields["permissions"].initial = list(held)
+        if self.instance.built_in:
+            self.fields["name"].disabled = self.fields["level"].disabled = True
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        taken = Group.objects.filter(name=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.group_id)
+        if taken.exists():
+            raise forms.ValidationError(gettext("A role or group with this name already exists."))
+        return name
+
+
+@admin.register(StaffRole)
+class StaffRoleAdmin(admin.ModelAdmin):
+    """Company Admins decide what each role may do; nobody hands out a right they lack."""
+
+    form = StaffRoleForm
+    list_display = ["__str__", "level", "built_in", "member_count", "permission_count"]
+    list_filter = ["level", "built_in"]
+    search_fields = ["name"]
+    actions = ["restore_built_in_permissions"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(
+            members_total=Count("group__user", distinct=True),
+            permissions_total=Count("group__permissions", distinct=True))
+
+    @admin.display(description=_("staff"), ordering="members_total")
+    def member_count(self, obj):
+        return obj.members_total
+
+    @admin.display(description=_("permissions"), ordering="permissions_total")
+    def permission_count(self, obj):
+        return obj.permissions_total
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and (
+            (obj.built_in and obj.level == StaffProfile.Role.COMPANY_ADMIN)
+            or not grantable_roles(request.user).filter(pk=obj.pk).exists()
+        ):
+            return False  # every admin permission by definition, or rights the editor lacks
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.built_in:
+            return False
+        return self.has_change_permission(request, obj) and super().has_delete_permission(request, obj)
+
+    @transaction.atomic
+    def save_model(self, request, obj, form, change):
+        before = permission_names(obj.group.permissions) if change else []
+        if not change:
+            obj.group = Group.objects.create(name=obj.name)
+        elif obj.group.name != obj.name:
+            obj.group.name = obj.name
+            obj.group.save(update_fields=["name"])
+        super().save_model(request, obj, form, change)
+        obj.group.permissions.set(form.cleaned_data["permissions"])
+        if change and "level" in form.changed_data:
+            for profile in obj.members.select_related("user"):
+                services.staff_sync_access(profile=profile)
+        audit_role_change(request, obj, before)
+
+    @transaction.atomic
+    def delete_model(self, request, obj):
+        group = obj.group
+        super().delete_model(request, obj)
+        group.delete()
+
+    def delete_queryset(self, request, queryset):
+        for role in queryset.exclude(built_in=True):
+            self.delete_model(request, role)
+
+    @admin.action(description=_("Restore the built-in permissions"), permissions=["change"])
+    def restore_built_in_permissions(self, request, queryset):
+        restored = 0
+        for role in queryset.filter(built_in=True).exclude(level=StaffProfile.Role.COMPANY_ADMIN):
+            defaults = set(role.code_defaults)
+            if not (request.user.is_superuser or defaults <= request.user.get_all_permissions()):
+                continue
+            before = permission_names(role.group.permissions)
+            role.group.permissions.set(permission_ids(defaults))
+            audit_role_change(request, role, before)
+            restored += 1
+        self.message_user(request, ngettext(
+            "%(count)d role holds its built-in permissions again.",
+            "%(count)d roles hold their built-in permissions again.", restored) % {"count": restored},
+            messages.SUCCESS if restored else messages.WARNING)
+
+
+def audit_role_change(request, role, before: list[str]) -> None:
+    after = permission_names(role.group.permissions)
+    if before == after:
+        return
+    services.audit_record(
+        action=AuditAction.PERMISSION_CHANGE, request=request, target=f"role {role.pk} ({role.name})",
+        detail={"added": sorted(set(after) - set(before)), "removed": sorted(set(before) - set(after))})
+
+
 admin.site.unregister(User)
-# Roles are defined in code (clienteling.roles) and applied from the staff
-# profile; editing groups by hand would let them drift.
+# Roles are managed as StaffRole (above), which owns its group; editing groups by hand
+# would let a role and its group drift.
 admin.site.unregister(Group)
 
 

@@ -28,7 +28,7 @@ from .customer import (
     Tag,
     month_day_key,
 )
-from .org import LegalEntity, Shift, StaffProfile, Store, StoreGroup
+from .org import LegalEntity, Shift, StaffProfile, StaffRole, Store, StoreGroup
 from .sales import Sale, SaleLine, WishlistItem
 
 __all__ = [
@@ -39,5 +39,5 @@ __all__ = [
     "CustomerMailingList", "CustomerMeasures", "CustomerTag", "GridPreference", "LegalEntity",
     "ListTemplate", "MailingList", "ModuleSettings", "Note", "NumberSequence", "ProfileSection",
     "ProfileSectionAttribute", "Sale", "SaleLine", "SalesChannel", "SavedCustomerList", "Shift",
-    "StaffProfile", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
+    "StaffProfile", "StaffRole", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
 ]

@@ -5,8 +5,8 @@ from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from catalog.models import StockLocation
-from clienteling.models import StaffProfile, Store
-from clienteling.roles import ROLE_GROUP_NAMES, STORE_OBJECT_PERMISSIONS
+from clienteling.models import StaffProfile, StaffRole, Store
+from clienteling.roles import STORE_OBJECT_PERMISSIONS
 
 
 def store_ensure_stock_location(*, store: Store) -> StockLocation:
@@ -25,8 +25,12 @@ def store_ensure_stock_location(*, store: Store) -> StockLocation:
 def staff_sync_access(*, profile: StaffProfile) -> None:
     """Put the user in their role's group and grant per-store object permissions."""
     user = profile.user
-    role_group = Group.objects.get(name=ROLE_GROUP_NAMES[profile.role])
-    other_roles = Group.objects.filter(name__in=ROLE_GROUP_NAMES.values()).exclude(pk=role_group.pk)
+    role = profile.staff_role or StaffRole.objects.get(built_in=True, level=profile.role)
+    if profile.role != role.level:
+        profile.role = role.level
+        StaffProfile.objects.filter(pk=profile.pk).update(role=role.level)
+    role_group = role.group
+    other_roles = Group.objects.filter(staff_role__isnull=False).exclude(pk=role_group.pk)
     user.groups.remove(*other_roles)
     if profile.active:
         user.groups.add(role_group)
