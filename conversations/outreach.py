@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, Prefetch, Q
 
 from clienteling.access import customers_for
-from clienteling.models import BulkJob, Customer, Tag
+from clienteling.models import BulkJob, Customer, Store, Tag
 
 from .models import Conversation, Message
 from .selectors.rules import skip_reason_label
@@ -72,3 +72,67 @@ def outreach_report(*, job: BulkJob) -> OutreachReport:
         queued=report.get("queued", 0), scheduled=report.get("scheduled", 0),
         skipped=sorted(((skip_reason_label(code), n) for code, n in codes.items()), key=lambda r: -r[1]),
         failed=counts["failed"] or 0, delivered=counts["delivered"] or 0)
+
+
+# --- A campaign across stores -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoreProgress:
+    """One store's share of a global campaign: its customers on the list and what reached them."""
+
+    store: Store
+    on_list: int  # customers of the list whose home store this is
+    opted_out: int
+    reached: int  # customers the campaign was sent to from this store
+    delivered: int
+    replied: int  # conversations answered after the campaign's message
+    failed: int
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.reached / self.on_list)) if self.on_list else 0
+
+
+def campaign_jobs(*, tag: Tag):
+    """Every bulk send of the list, whichever store sent it."""
+    return BulkJob.objects.filter(action="send_message", params__selection__query=f"tags={tag.pk}")
+
+
+def campaign_progress(*, tag: Tag, user, stores) -> list[StoreProgress]:
+    """Per-store progress of a campaign over the stores given (two grouped queries)."""
+    stores = list(stores)
+    on_list = {
+        row["home_store"]: row for row in
+        customers_for(user).filter(customertag__tag=tag, home_store__in=stores)
+        .values("home_store").annotate(
+            total=Count("pk"), opted_out=Count("pk", filter=Q(contact_history__sms_consent="opted_out")))
+    }
+    sends = {
+        row["conversation__store"]: row for row in
+        Message.objects.filter(bulk_job_id__in=campaign_jobs(tag=tag).values("pk"),
+                               conversation__store__in=stores)
+        .values("conversation__store").annotate(
+            reached=Count("conversation__customer", distinct=True),
+            delivered=Count("conversation", distinct=True, filter=Q(status__in=DELIVERED)),
+            failed=Count("conversation", distinct=True, filter=Q(status__in=FAILED)),
+            replied=Count("conversation", distinct=True,
+                          filter=Q(conversation__last_inbound_at__gt=F("created_at"))))
+    }
+    progress = []
+    for store in stores:
+        listed, sent = on_list.get(store.pk, {}), sends.get(store.pk, {})
+        if not listed and not sent:
+            continue
+        progress.append(StoreProgress(
+            store=store, on_list=listed.get("total", 0), opted_out=listed.get("opted_out", 0),
+            reached=sent.get("reached", 0), delivered=sent.get("delivered", 0),
+            replied=sent.get("replied", 0), failed=sent.get("failed", 0)))
+    return sorted(progress, key=lambda row: (-row.on_list, row.store.name))
+
+
+def campaign_conversations(*, tag: Tag, stores, limit: int = 50):
+    """The list's conversations in the stores given, most recent first."""
+    return (Conversation.objects.filter(store__in=stores, customer__customertag__tag=tag)
+            .select_related("customer", "store", "assigned_to")
+            .order_by(F("last_message_at").desc(nulls_last=True), "-pk")[:limit])

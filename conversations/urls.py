@@ -13,6 +13,7 @@ urlpatterns = [
     path("outreach/", views.outreach_lists, name="outreach_lists"),
     path("outreach/<int:tag_id>/", views.outreach_detail, name="outreach_detail"),
     path("outreach/<int:tag_id>/send/", views.outreach_send, name="outreach_send"),
+    path("outreach/<int:tag_id>/stores/", views.outreach_campaign, name="outreach_campaign"),
     path("outreach/<int:tag_id>/jobs/<int:job_id>/", views.outreach_job, name="outreach_job"),
     path("start/<int:customer_id>/", views.conversation_start, name="start"),
     path("media/<str:name>", views.public_media, name="public_media"),

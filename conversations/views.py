@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from catalog.selectors import prices_in, product_search
 from clienteling import services as clienteling_services
-from clienteling.access import access_customer, access_store, stores_for
+from clienteling.access import access_customer, access_store, managed_stores_for, stores_for
 from clienteling.htmx import bad_request, form_errors_text, with_toast
 from clienteling.models import BulkJob, Tag
 
@@ -38,7 +38,13 @@ from .forms import (
     sendable_templates,
 )
 from .models import Conversation, Message
-from .outreach import outreach_report, outreach_rows, outreach_tag_counts
+from .outreach import (
+    campaign_conversations,
+    campaign_progress,
+    outreach_report,
+    outreach_rows,
+    outreach_tag_counts,
+)
 from .providers import ProviderError
 from .registry import thread_actions_for
 from .templating import TemplateRenderError
@@ -55,6 +61,7 @@ def _inbox_context(request, conversations, *, tab, store=None, archived=False):
         "tab": tab,
         "store": store,
         "archived": archived,
+        "show_assignee": tab == "store" or archived,
         "stores": list(stores_for(request.user).order_by("name")),
     }
 
@@ -437,6 +444,25 @@ def outreach_detail(request, tag_id: int):
         "tag": tag, "rows": rows, "store": store,
         "templates": list(outreach_templates(user=request.user, store=store)),
         "report": outreach_report(job=job) if job else None,
+        "every_store": tag.store_id is None and managed_stores_for(request.user).exists(),
+    })
+
+
+@conversations_view
+@require_GET
+def outreach_campaign(request, tag_id: int):
+    """A global list across stores: each store's progress and conversations, for who manages them."""
+    tag = get_object_or_404(_outreach_tags(request.user), pk=tag_id, store__isnull=True)
+    stores = list(managed_stores_for(request.user).order_by("name"))
+    if not stores:
+        raise PermissionDenied
+    chosen = next((store for store in stores if str(store.pk) == request.GET.get("store")), None)
+    today = timezone.localdate()
+    return render(request, "conversations/outreach_campaign.html", {
+        "tag": tag, "stores": stores, "chosen": chosen,
+        "progress": campaign_progress(tag=tag, user=request.user, stores=stores),
+        "conversations": list(campaign_conversations(tag=tag, stores=[chosen] if chosen else stores)),
+        "today": today.isoformat(), "this_year": str(today.year), "show_assignee": True,
     })
 
 

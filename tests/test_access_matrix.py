@@ -212,6 +212,7 @@ REQUESTS = {
     "conversations:unread_badge": [("get", lambda w: [], {})],
     "conversations:outreach_lists": [("get", lambda w: [], {})],
     "conversations:outreach_detail": [("get", lambda w: [w["campaign"].pk], {})],
+    "conversations:outreach_campaign": [("get", lambda w: [w["campaign"].pk], {})],
     "conversations:outreach_send": [("post", lambda w: [w["campaign"].pk],
                                      {"template": "@message_template"})],
     "conversations:outreach_job": [("get", lambda w: [w["campaign"].pk, w["campaign_job"].pk], {})],
@@ -347,6 +348,7 @@ EXPECTED = {
     "conversations:unread_badge": [EVERY_STAFF],
     "conversations:outreach_lists": [EVERY_STAFF],
     "conversations:outreach_detail": [EVERY_STAFF],
+    "conversations:outreach_campaign": [MANAGERS],  # every store's conversations: managers and admins
     "conversations:outreach_send": [lands("/conversations/outreach/{campaign}/?job=*", EVERY_STAFF)],
     "conversations:outreach_job": [(LOGIN, 404, 404, OK, 404, 404)],  # the job's owner only
     # Store A is not a choice for someone of store A2: the same answer as for no such store.
