@@ -27,7 +27,13 @@ from ..selectors.rules import (
     recent_bulk_counts,
     send_refusal,
 )
-from ..templating import TemplateRenderError, render_text, template_variables_for
+from ..templating import (
+    TemplateRenderError,
+    render_text,
+    template_media_urls,
+    template_render,
+    template_variables_for,
+)
 from .threads import message_sends_queue
 
 
@@ -60,6 +66,7 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
     report = BulkSendReport()
     settings = messaging_settings(store)
     mapping = list(template.variables.all())
+    media_urls = template_media_urls(template)
     # Plain rows with only the fields the rules and the data sources read:
     # model instances (and parsing every phone number) were most of the Python
     # time at 100,000 customers.
@@ -91,7 +98,8 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
         blocked = send_refusal(
             conversation=conversation, customer=customer, consent=consents.get(customer.pk),
             settings=settings, kind=Message.Kind.TEMPLATE, is_marketing=is_marketing,
-            template=template, bulk=True, recent_bulk=recent.get(customer.pk, 0), now=now)
+            template=template, bulk=True, recent_bulk=recent.get(customer.pk, 0), now=now,
+            media_urls=media_urls)
         if blocked:
             report.skipped[blocked.reason_code] += 1
             continue
@@ -99,7 +107,7 @@ def message_send_bulk(*, customer_ids: Iterable[int], store: Store, channel: str
         values = template_variables_for(template=template, customer=customer, sender=sender,
                                         store=store, extra=extra, mapping=mapping)
         try:
-            body = render_text(template.body, values)
+            body = template_render(template=template, variables=values)
             subject = render_text(template.subject, values) if template.subject else ""
         except TemplateRenderError:
             report.skipped["template_variable_missing"] += 1
@@ -218,12 +226,14 @@ def _insert_bulk_messages(rows: list[BulkRow], *, template, channel, sender, is_
                           now) -> list[tuple[int, str]]:
     """Store the chunk's messages; returns (id, status) of each."""
     content_sid = template.content_sid if channel == Channel.WHATSAPP else ""
+    media_urls = template_media_urls(template)  # a media template's header image
     sender_id = getattr(sender, "pk", None)
     if not _fast_inserts():
         created = Message.objects.bulk_create([Message(
             conversation_id=r.conversation_id, direction=Message.Direction.OUTBOUND,
             kind=Message.Kind.TEMPLATE, is_marketing=is_marketing, body=r.body, subject=r.subject,
-            template_id=template.pk, template_variables=r.variables, content_sid=content_sid,
+            media_urls=media_urls, template_id=template.pk, template_variables=r.variables,
+            content_sid=content_sid,
             status=r.status, schedule_reason=r.schedule_reason, scheduled_for=r.scheduled_for,
             sent_by_id=sender_id, bulk_job_id=bulk_job_id) for r in rows], batch_size=1000)
         return [(m.pk, m.status) for m in created]
@@ -232,7 +242,7 @@ def _insert_bulk_messages(rows: list[BulkRow], *, template, channel, sender, is_
            "media_urls, template_id, template_variables, content_sid, status, schedule_reason, "
            "error_code, error_message, idempotency_key, sent_by_id, bulk_job_id, scheduled_for, "
            "send_attempts, created_at) "
-           "SELECT v.conversation_id, 'out', 'template', %(marketing)s, v.body, v.subject, '[]'::jsonb, "
+           "SELECT v.conversation_id, 'out', 'template', %(marketing)s, v.body, v.subject, %(media)s::jsonb, "
            "%(template)s, v.variables::jsonb, %(content_sid)s, v.status, v.reason, '', '', v.key, "
            "%(sender)s, %(job)s, v.scheduled_for, 0, %(now)s "
            "FROM unnest(%(conversations)s::bigint[], %(bodies)s::text[], %(subjects)s::text[], "
@@ -243,7 +253,7 @@ def _insert_bulk_messages(rows: list[BulkRow], *, template, channel, sender, is_
     with connection.cursor() as cursor:
         cursor.execute(sql, {
             "marketing": is_marketing, "template": template.pk, "content_sid": content_sid,
-            "sender": sender_id, "job": bulk_job_id, "now": now,
+            "media": json.dumps(media_urls), "sender": sender_id, "job": bulk_job_id, "now": now,
             "conversations": [r.conversation_id for r in rows], "bodies": [r.body for r in rows],
             "subjects": [r.subject for r in rows],
             "variables": [json.dumps(r.variables) for r in rows],
