@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_whatsapp
 
 app_name = "conversations"
 
@@ -9,6 +9,10 @@ urlpatterns = [
     path("store/<int:store_id>/", views.store_inbox, name="store_inbox"),
     path("archived/", views.archived, name="archived"),
     path("archived/store/<int:store_id>/", views.archived_store, name="archived_store"),
+    path("store/<int:store_id>/whatsapp/", views_whatsapp.whatsapp_setup, name="whatsapp_setup"),
+    path("store/<int:store_id>/whatsapp/test/", views_whatsapp.whatsapp_test, name="whatsapp_test"),
+    path("store/<int:store_id>/whatsapp/first-message/", views_whatsapp.whatsapp_first_message,
+         name="whatsapp_first_message"),
     path("unread/", views.unread_badge, name="unread_badge"),
     path("outreach/", views.outreach_lists, name="outreach_lists"),
     path("outreach/<int:tag_id>/", views.outreach_detail, name="outreach_detail"),

@@ -209,6 +209,10 @@ REQUESTS = {
     "conversations:store_inbox": [("get", lambda w: [w["store"].pk], {})],
     "conversations:archived": [("get", lambda w: [], {})],
     "conversations:archived_store": [("get", lambda w: [w["store"].pk], {})],
+    "conversations:whatsapp_setup": [("get", lambda w: [w["store"].pk], {})],
+    "conversations:whatsapp_test": [("post", lambda w: [w["store"].pk], {"to": "+12125550177"}),
+                                    ("get", lambda w: [w["store"].pk], {})],
+    "conversations:whatsapp_first_message": [("get", lambda w: [w["store"].pk], {"since": "0"})],
     "conversations:unread_badge": [("get", lambda w: [], {})],
     "conversations:outreach_lists": [("get", lambda w: [], {})],
     "conversations:outreach_detail": [("get", lambda w: [w["campaign"].pk], {})],
@@ -260,6 +264,7 @@ REQUESTS = {
     "twilio_messages": [("post", lambda w: [], {"MessageSid": "SM1", "Body": "STOP"}),
                         ("get", lambda w: [], {})],
     "twilio_status": [("post", lambda w: [], {"MessageSid": "SM1", "MessageStatus": "delivered"})],
+    "meta_whatsapp": [("post", lambda w: [], {"entry": "[]"}), ("get", lambda w: [], {"hub.challenge": "1"})],
     "login": [("get", lambda w: [], {})],
     "logout": [("post", lambda w: [], {})],
     "set_language": [("post", lambda w: [], {"language": "fr", "next": "/"})],
@@ -345,6 +350,11 @@ EXPECTED = {
     "conversations:store_inbox": [STORE_A],
     "conversations:archived": [EVERY_STAFF],
     "conversations:archived_store": [STORE_A],
+    # A store's WhatsApp setup: its managers and the company admins only.
+    "conversations:whatsapp_setup": [(LOGIN, OK, OK, 404, 404, 404)],
+    "conversations:whatsapp_test": [(LOGIN, "→/conversations/store/{store}/whatsapp/",
+                                     "→/conversations/store/{store}/whatsapp/", 404, 404, 404), NOT_ALLOWED],
+    "conversations:whatsapp_first_message": [(LOGIN, OK, OK, 404, 404, 404)],
     "conversations:unread_badge": [EVERY_STAFF],
     "conversations:outreach_lists": [EVERY_STAFF],
     "conversations:outreach_detail": [EVERY_STAFF],
@@ -397,6 +407,7 @@ EXPECTED = {
     # Webhooks: nothing without the provider's signature.
     "twilio_messages": [REFUSED, (405,) * 6],
     "twilio_status": [REFUSED],
+    "meta_whatsapp": [REFUSED, REFUSED],  # unsigned; a handshake without the verify token
     "login": [(OK, "→/", "→/", "→/", "→/", "→/")],
     "logout": [(LOGIN,) * 6],
     "set_language": [("→/",) * 6],
