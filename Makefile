@@ -18,7 +18,10 @@ REDIS_UP := $(shell (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null && echo yes)
 TEST_DATABASE_URL := $(if $(DATABASE_URL),$(DATABASE_URL),$(if $(PG_UP),postgres://postgres@127.0.0.1:5432/atelier_test,))
 TEST_REDIS_URL := $(if $(REDIS_URL),$(REDIS_URL),$(if $(REDIS_UP),redis://127.0.0.1:6379/14,))
 
-.PHONY: run test test-postgresql test-embedded install install-dev migrate seed lint clean distclean
+.PHONY: run test test-postgresql test-embedded install install-dev migrate seed lint clean distclean \
+	messages translations
+# The 13 languages besides English (locale/<dir>: Django's names for them).
+LOCALES := ca zh_Hans cs da nl fr de it ja ko pl es sv
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +38,18 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-migrate: install
+migrate: install translations
 	$(MANAGE) migrate --noinput
+
+# Compiled with polib (no GNU gettext needed); `make messages` (needs gettext's xgettext and
+# msgmerge) refreshes the catalogs from the code, then bin/translations.py todo/apply/check.
+translations: install
+	$(MANAGE) compile_translations
+
+messages: install
+	$(MANAGE) makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --ignore='.venv/*' \
+		--ignore='tests/*' --ignore='bench/*' --ignore='var/*' --ignore='staticfiles/*'
+	$(BIN)/python bin/translations.py check || true
 
 seed: migrate
 	$(MANAGE) seed_demo
@@ -54,7 +67,7 @@ run: seed
 TEST_WORKERS ?= 2
 PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --durations=5
 
-test: install-dev
+test: install-dev translations
 ifneq ($(TEST_DATABASE_URL),)
 	@echo "== 1/2 the suite on PostgreSQL and Redis =="
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) ATELIER_TEST_BACKEND=postgresql \
@@ -66,11 +79,11 @@ endif
 	@echo "== 2/2 the suite on the embedded default (SQLite, filesystem broker) =="
 	env -u DATABASE_URL -u REDIS_URL ATELIER_TEST_BACKEND=embedded $(PYTEST) $(PYTEST_ARGS)
 
-test-postgresql: install-dev
+test-postgresql: install-dev translations
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) ATELIER_TEST_BACKEND=postgresql \
 		$(PYTEST) $(PYTEST_ARGS)
 
-test-embedded: install-dev
+test-embedded: install-dev translations
 	env -u DATABASE_URL -u REDIS_URL ATELIER_TEST_BACKEND=embedded $(PYTEST) $(PYTEST_ARGS)
 
 # ruff, and the layers contract (import-linter, pyproject.toml): an upward import fails.
