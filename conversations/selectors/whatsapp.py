@@ -3,12 +3,17 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from clienteling.access import managed_stores_for
 from clienteling.models import Channel, Store
 
 from ..models import Message
 from ..providers import provider_name
 from ..providers.addresses import active_twilio_account, messaging_settings, phone_e164, sender_number
+
+PROVIDER_LABELS = {"meta": _("Meta (WhatsApp Cloud API)"), "twilio": _("Twilio"),
+                   "demo": _("Demo provider (sends nothing)")}
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,10 @@ class WhatsAppSender:
     def chat_link(self) -> str:
         """wa.me opens a chat with the number in WhatsApp (its digits, no plus)."""
         return f"https://wa.me/{self.number.lstrip('+')}" if self.number else ""
+
+    @property
+    def provider_label(self) -> str:
+        return str(PROVIDER_LABELS.get(self.provider, self.provider))
 
 
 def whatsapp_managed_store(*, user, store_id) -> Store | None:

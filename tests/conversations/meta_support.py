@@ -1,8 +1,11 @@
-"""Fixtures and helpers for WhatsApp through Meta's Cloud API (the loopback fake of tests/fakes/meta_fake.py)."""
+"""WhatsApp through Meta's Cloud API in tests: the loopback fake (tests/fakes/meta_fake.py) and its account.
 
+Each test file makes its `meta` fixture from `running_meta` (a fixture imported by name would
+shadow itself in every test's arguments).
+"""
+
+from contextlib import contextmanager
 from types import SimpleNamespace
-
-import pytest
 
 from conversations.models import MetaWhatsAppAccount
 from tests.fakes.meta_fake import FakeMeta
@@ -12,23 +15,18 @@ from .conftest import PUBLIC, STORE_A_WHATSAPP
 WEBHOOK = "/webhooks/meta/whatsapp/"
 
 
-@pytest.fixture
-def fake_meta():
+@contextmanager
+def running_meta(settings):
+    """WhatsApp goes through the Meta provider's HTTP client to a loopback fake, for the block."""
     with FakeMeta(display_number=STORE_A_WHATSAPP.lstrip("+")) as fake:
-        yield fake
-
-
-@pytest.fixture
-def meta(settings, db, fake_meta):
-    """WhatsApp goes through the Meta provider's HTTP client to the loopback fake."""
-    settings.MESSAGING_PROVIDERS = {"sms": "demo", "whatsapp": "meta", "email": "demo"}
-    settings.PUBLIC_BASE_URL = PUBLIC
-    account = MetaWhatsAppAccount.objects.create(
-        phone_number_id=fake_meta.phone_number_id, business_account_id="102290129340398",
-        whatsapp_number=STORE_A_WHATSAPP, access_token=fake_meta.access_token,
-        app_secret=fake_meta.app_secret, verify_token=fake_meta.verify_token,
-        api_version=fake_meta.version, api_base_url=fake_meta.base_url)
-    return SimpleNamespace(fake=fake_meta, account=account)
+        settings.MESSAGING_PROVIDERS = {"sms": "demo", "whatsapp": "meta", "email": "demo"}
+        settings.PUBLIC_BASE_URL = PUBLIC
+        account = MetaWhatsAppAccount.objects.create(
+            phone_number_id=fake.phone_number_id, business_account_id="102290129340398",
+            whatsapp_number=STORE_A_WHATSAPP, access_token=fake.access_token,
+            app_secret=fake.app_secret, verify_token=fake.verify_token,
+            api_version=fake.version, api_base_url=fake.base_url)
+        yield SimpleNamespace(fake=fake, account=account)
 
 
 def post_meta(client, fake, payload: dict, *, secret: str | None = None, capture=None):

@@ -17,10 +17,16 @@ from conversations.providers import get_provider
 from conversations.providers.meta import MetaWhatsAppProvider
 
 from .conftest import PUBLIC, mapped_template
-from .meta_support import fake_meta, meta  # noqa: F401  fixtures
+from .meta_support import post_meta, running_meta
 
 pytestmark = pytest.mark.django_db
 CUSTOMER = "12125550123"  # customer_a's mobile, as Meta writes numbers
+
+
+@pytest.fixture
+def meta(settings, db):
+    with running_meta(settings) as found:
+        yield found
 
 
 @pytest.fixture
@@ -68,7 +74,8 @@ def test_text_is_posted_to_the_number_with_the_bearer_token_and_our_id(meta, thr
                             "text": {"body": "Hello Claire", "preview_url": True}}
 
 
-def test_an_image_goes_with_the_text_as_its_caption(meta, thread, associate_a, django_capture_on_commit_callbacks):
+def test_an_image_goes_with_the_text_as_its_caption(meta, thread, associate_a,
+                                                    django_capture_on_commit_callbacks):
     message = after_send(queued(thread, associate_a, django_capture_on_commit_callbacks, body="The coat",
                                 media_urls=["/media/coat.jpg"]))
     assert message.status == Message.Status.SENT
@@ -121,7 +128,8 @@ def test_refusals_are_permanent_with_their_consequence(meta, thread, associate_a
         assert message.error_code == str(code) and customer.can_receive_texts is True
 
 
-def test_429_is_transient_with_meta_s_retry_after(meta, thread, associate_a, django_capture_on_commit_callbacks):
+def test_429_is_transient_with_meta_s_retry_after(meta, thread, associate_a,
+                                                  django_capture_on_commit_callbacks):
     message = queued(thread, associate_a, django_capture_on_commit_callbacks)
     meta.fake.inject("429", retry_after=7)
     outcome = dispatched(message)
@@ -145,22 +153,21 @@ def test_server_errors_and_throughput_limits_are_retried(meta, thread, associate
 
 def test_a_timeout_after_the_request_left_is_unknown_and_settled_by_the_status_webhook(
         meta, thread, associate_a, client, django_capture_on_commit_callbacks):
-    from .meta_support import post_meta
-
     message = queued(thread, associate_a, django_capture_on_commit_callbacks)
     meta.fake.inject("timeout", delay=10)  # Meta took it; the client gives up after 2 s
     assert dispatched(message).result == "unknown"
     assert message.status == Message.Status.UNKNOWN and message.provider_sid is None
     # Meta reports on it with our id: the message adopts Meta's id, never sent twice.
     wamid = meta.fake.new_wamid()
-    post_meta(client, meta.fake, meta.fake.status_payload(meta.fake.status(wamid, "delivered", mid=message.pk)),
-              capture=django_capture_on_commit_callbacks)
+    report = meta.fake.status(wamid, "delivered", mid=message.pk)
+    post_meta(client, meta.fake, meta.fake.status_payload(report), capture=django_capture_on_commit_callbacks)
     message.refresh_from_db()
     assert (message.status, message.provider_sid) == (Message.Status.DELIVERED, wamid)
     assert len(meta.fake.sends) == 1
 
 
-def test_an_unreadable_answer_is_unknown_not_resent(meta, thread, associate_a, django_capture_on_commit_callbacks):
+def test_an_unreadable_answer_is_unknown_not_resent(meta, thread, associate_a,
+                                                    django_capture_on_commit_callbacks):
     message = queued(thread, associate_a, django_capture_on_commit_callbacks)
     meta.fake.inject("malformed")
     assert dispatched(message).result == "unknown"
@@ -177,8 +184,9 @@ def test_no_connection_is_transient(meta, thread, associate_a, django_capture_on
 def test_another_host_never_gets_the_token(meta, settings, thread, associate_a,
                                           django_capture_on_commit_callbacks):
     settings.PROVIDER_TEST_DOUBLES = False
-    account = MetaWhatsAppAccount(phone_number_id="1", business_account_id="2", whatsapp_number="+12125550101",
-                                  access_token="t", app_secret="s", verify_token="v",
+    account = MetaWhatsAppAccount(phone_number_id="1", business_account_id="2",
+                                  whatsapp_number="+12125550101", access_token="t", app_secret="s",
+                                  verify_token="v",
                                   api_base_url="https://graph.evil.example.com")
     with pytest.raises(ValidationError) as error:
         account.full_clean()

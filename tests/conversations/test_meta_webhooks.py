@@ -13,10 +13,16 @@ from conversations.models import Conversation, Message, WebhookEvent
 from tests.fakes.twilio_fake import PNG
 
 from .conftest import STORE_A_WHATSAPP
-from .meta_support import WEBHOOK, fake_meta, meta, post_meta  # noqa: F401  fixtures
+from .meta_support import WEBHOOK, post_meta, running_meta
 
 pytestmark = pytest.mark.django_db
 NEW_NUMBER = "+13105550199"
+
+
+@pytest.fixture
+def meta(settings, db):
+    with running_meta(settings) as found:
+        yield found
 
 
 def sent_message(thread, associate, capture) -> Message:
@@ -89,7 +95,8 @@ def test_an_inbound_text_creates_the_conversation_and_message(client, meta, mess
     assert (message.body, message.provider_sid) == ("Is the coat in?", wamid)
     conversation = message.conversation
     assert (conversation.store, conversation.channel) == (org["store_a"], Channel.WHATSAPP)
-    assert str(conversation.customer.phone) == NEW_NUMBER and conversation.customer.profile_name == "Ada Byron"
+    customer = conversation.customer
+    assert str(customer.phone) == NEW_NUMBER and customer.profile_name == "Ada Byron"
     assert conversation.last_inbound_at is not None
     event = WebhookEvent.objects.get()
     assert (event.provider, event.kind, event.event_id) == ("meta", "inbound", wamid)
@@ -99,7 +106,8 @@ def test_an_inbound_text_creates_the_conversation_and_message(client, meta, mess
 def test_a_replay_is_recorded_once(client, meta, messaging, django_capture_on_commit_callbacks):
     payload = meta.fake.inbound_payload(from_=NEW_NUMBER)
     for _attempt in range(2):
-        assert post_meta(client, meta.fake, payload, capture=django_capture_on_commit_callbacks).status_code == 200
+        response = post_meta(client, meta.fake, payload, capture=django_capture_on_commit_callbacks)
+        assert response.status_code == 200
     assert WebhookEvent.objects.count() == 1 and Message.objects.count() == 1
 
 
@@ -152,15 +160,18 @@ def test_a_status_moves_the_message_up(client, meta, whatsapp_thread, associate_
     assert message.status == status
 
 
-def test_failed_131050_records_the_reason_and_opts_the_customer_out(client, meta, whatsapp_thread, associate_a,
+def test_failed_131050_records_the_reason_and_opts_the_customer_out(client, meta, whatsapp_thread,
+                                                                    associate_a,
                                                                     django_capture_on_commit_callbacks):
     message = sent_message(whatsapp_thread, associate_a, django_capture_on_commit_callbacks)
     post_meta(client, meta.fake, meta.fake.status_payload(
-        meta.fake.status(message.provider_sid, "failed", error=131050)), capture=django_capture_on_commit_callbacks)
+        meta.fake.status(message.provider_sid, "failed", error=131050)),
+        capture=django_capture_on_commit_callbacks)
     message.refresh_from_db()
     assert (message.status, message.error_code) == (Message.Status.FAILED, "131050")
     assert "stopped marketing messages" in message.error_message
-    consent = CustomerConsent.objects.filter(customer=whatsapp_thread.customer, channel=Channel.WHATSAPP).latest("pk")
+    consent = CustomerConsent.objects.filter(customer=whatsapp_thread.customer,
+                                             channel=Channel.WHATSAPP).latest("pk")
     assert consent.state == ConsentState.OPTED_OUT and consent.source == CustomerConsent.Source.PROVIDER
 
 
@@ -168,7 +179,8 @@ def test_failed_131026_is_recorded_without_touching_sms(client, meta, whatsapp_t
                                                         django_capture_on_commit_callbacks):
     message = sent_message(whatsapp_thread, associate_a, django_capture_on_commit_callbacks)
     post_meta(client, meta.fake, meta.fake.status_payload(
-        meta.fake.status(message.provider_sid, "failed", error=131026)), capture=django_capture_on_commit_callbacks)
+        meta.fake.status(message.provider_sid, "failed", error=131026)),
+        capture=django_capture_on_commit_callbacks)
     message.refresh_from_db()
     assert (message.status, message.error_code) == (Message.Status.FAILED, "131026")
     assert message.error_message == "This number cannot receive WhatsApp messages."
@@ -178,7 +190,8 @@ def test_failed_131026_is_recorded_without_touching_sms(client, meta, whatsapp_t
 
 def test_a_status_for_a_message_we_never_sent_changes_nothing(client, meta, messaging,
                                                               django_capture_on_commit_callbacks):
-    response = post_meta(client, meta.fake, meta.fake.status_payload(meta.fake.status("wamid.unknown", "read")),
+    unknown = meta.fake.status_payload(meta.fake.status("wamid.unknown", "read"))
+    response = post_meta(client, meta.fake, unknown,
                          capture=django_capture_on_commit_callbacks)
     assert response.status_code == 200
     assert WebhookEvent.objects.get().processed_at is not None

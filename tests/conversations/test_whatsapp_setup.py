@@ -13,11 +13,17 @@ from clienteling.models import StaffProfile
 from conversations.models import Message, WebhookEvent
 from tests.factories import make_staff
 
-from .conftest import STORE_A_WHATSAPP, fake_twilio, twilio  # noqa: F401  fixtures
-from .meta_support import fake_meta, meta, post_meta  # noqa: F401  fixtures
+from .conftest import STORE_A_WHATSAPP
+from .meta_support import post_meta, running_meta
 
 pytestmark = pytest.mark.django_db
 DIGITS = STORE_A_WHATSAPP.lstrip("+")
+
+
+@pytest.fixture
+def meta(settings, db):
+    with running_meta(settings) as found:
+        yield found
 
 
 def page_url(store):
@@ -38,7 +44,7 @@ def test_the_page_shows_a_server_made_qr_code_and_the_chat_link(client, meta, me
     assert svg.startswith("<svg") and "<path" in svg and "<script" not in svg
     assert "QR code: open a WhatsApp chat with the store" in svg
     assert 'data-arrived="no"' in page and "hx-trigger=\"every 3s\"" in page
-    assert "Sent through: meta" in page
+    assert "Sent through: Meta (WhatsApp Cloud API)" in page
 
 
 def test_the_qr_code_encodes_the_wa_me_link():
@@ -70,7 +76,8 @@ def test_only_the_store_s_managers_and_company_admins_get_in(client, meta, messa
         assert client.get(poll_url(store, 0)).status_code == status, (user, store)
 
 
-def test_the_poll_waits_then_shows_the_first_message_in_the_store_s_time(client, meta, messaging, manager, org,
+def test_the_poll_waits_then_shows_the_first_message_in_the_store_s_time(client, meta, messaging, manager,
+                                                                         org,
                                                                          django_capture_on_commit_callbacks,
                                                                          django_assert_num_queries):
     client.force_login(manager)
@@ -157,7 +164,8 @@ def test_a_bad_number_is_a_400_and_sends_nothing(client, meta, messaging, manage
     assert response.status_code == 400 and meta.fake.sends == []
 
 
-def test_the_test_message_goes_through_twilio_when_it_is_the_provider(client, twilio, messaging, manager, org):
+def test_the_test_message_goes_through_twilio_when_it_is_the_provider(client, twilio, messaging, manager,
+                                                                      org):
     client.force_login(manager)
     response = client.post(reverse("conversations:whatsapp_test", args=[org["store_a"].pk]),
                            {"to": "+12125550177"}, HTTP_HX_REQUEST="true")

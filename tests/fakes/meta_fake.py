@@ -131,7 +131,8 @@ class FakeMeta:
     def status(wamid: str, status: str, *, to: str = "12125550142", mid: int | None = None,
                error: int | None = None) -> dict:
         """One status of a sent message; `error` a code of ERRORS for a failure."""
-        found = {"id": wamid, "status": status, "timestamp": str(int(time.time())), "recipient_id": to.lstrip("+")}
+        found = {"id": wamid, "status": status, "timestamp": str(int(time.time())),
+                 "recipient_id": to.lstrip("+")}
         if mid is not None:
             found["biz_opaque_callback_data"] = f"mid:{mid}"
         if error is not None:
@@ -242,8 +243,8 @@ class FakeMeta:
         if kind == "500":
             return self._json(handler, 500, {"error": {"message": "An unknown error occurred", "code": 1}})
         wamid = self.new_wamid()
-        answer = {"messaging_product": "whatsapp", "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
-                  "messages": [{"id": wamid}]}
+        answer = {"messaging_product": "whatsapp", "messages": [{"id": wamid}],
+                  "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}]}
         if kind == "timeout":
             self._release.wait(fault["delay"])
         try:
