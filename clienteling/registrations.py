@@ -21,6 +21,7 @@ from .models import (
 from .registry import (
     BulkAction,
     NavItem,
+    PersonalDataPart,
     ProfileSectionKind,
     RolePermissions,
     bulk_actions,
@@ -30,6 +31,8 @@ from .registry import (
     role_permissions,
 )
 from .roles import CLIENTELING_ASSOCIATE, CLIENTELING_STORE_MANAGER
+from .selectors.self_service import self_service_links_export
+from .services.self_service import self_service_links_rotate
 
 
 def _always(user) -> bool:
@@ -84,6 +87,8 @@ role_permissions.register(RolePermissions("clienteling", associate=CLIENTELING_A
 
 for part in personal_data_parts.PARTS:
     personal_data.register(part)
+personal_data.register(PersonalDataPart(
+    "self_service_links", _("My details links"), self_service_links_export, self_service_links_rotate))
 
 # The customer list's filter choices and attributes, and the customer card, are cached until
 # one of these is saved.

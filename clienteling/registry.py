@@ -103,6 +103,20 @@ class PersonalDataPart:
     files: Callable[..., list[tuple[str, bytes]]] | None = None
 
 
+@dataclass(frozen=True)
+class LinkComposer:
+    """Puts a message carrying a link in a thread's composer, for the associate to review and send.
+
+    compose(request, customer=, body=) -> the thread's URL, or ValidationError when no thread
+    can take it now; available(user) -> bool. Conversations registers it; the profile's
+    "my details" link uses it.
+    """
+
+    key: str
+    compose: Callable[..., str]
+    available: Callable[..., bool]
+
+
 @dataclass
 class Registry:
     kind: str
@@ -131,3 +145,4 @@ personal_data = Registry("personal data part")
 module_switches = Registry("module switch")
 role_permissions = Registry("role permissions")
 login_notices = Registry("login notice")
+link_composers = Registry("link composer")

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from .views import books, customers, lists, purchases
+from .views import books, customers, lists, purchases, self_service, tag_upload
 
 app_name = "clienteling"
 
@@ -33,7 +33,13 @@ urlpatterns = [
     path("book/remove/", books.client_book_remove, name="client_book_remove"),
     path("book/store/", books.store_client_book, name="store_client_book"),
     path("book/store/reassign/", books.client_book_reassign, name="client_book_reassign"),
+    path("customers/tag-upload/", tag_upload.tag_upload, name="tag_upload"),
+    path("customers/tag-upload/<int:upload_id>/", tag_upload.tag_upload_status, name="tag_upload_status"),
+    path("customers/tag-upload/<int:upload_id>/unmatched.csv", tag_upload.tag_upload_unmatched,
+         name="tag_upload_unmatched"),
     path("customers/<int:customer_id>/", customers.customer_detail, name="customer_detail"),
+    path("customers/<int:customer_id>/my-details-link/", self_service.my_details_link,
+         name="my_details_link"),
     # Profile editing (notes, follow-ups, activities, contact, attributes, tags).
     path("customers/<int:customer_id>/", include("clienteling.urls_profile")),
 ]

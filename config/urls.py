@@ -17,6 +17,7 @@ urlpatterns = [
     path("conversations/", include("conversations.urls")),
     path("carts/", include("carts.urls")),
     path("c/", include("carts.urls_public")),
+    path("d/", include("clienteling.urls_public")),
     path("", include("clienteling.urls")),
 ]
 

@@ -9,6 +9,7 @@ from clienteling.access import customers_available, stores_for
 from clienteling.models import Channel
 from clienteling.registry import (
     BulkAction,
+    LinkComposer,
     LoginNotice,
     ModuleSwitch,
     NavItem,
@@ -16,6 +17,7 @@ from clienteling.registry import (
     ProfileSectionKind,
     RolePermissions,
     bulk_actions,
+    link_composers,
     login_notices,
     module_switches,
     nav_items,
@@ -27,6 +29,7 @@ from clienteling.registry import (
 from . import bulk
 from . import personal_data as conversations_personal_data
 from .access import conversations_enabled
+from .link_drafts import link_draft_compose
 from .models import Conversation
 from .selectors import unread_count, with_unread
 
@@ -75,6 +78,7 @@ module_switches.register(ModuleSwitch("conversations", _("Conversations"),
 role_permissions.register(RolePermissions("conversations",
                                           associate=frozenset({"conversations.access_conversations"})))
 login_notices.register(LoginNotice("unread_messages", _unread_notice))
+link_composers.register(LinkComposer("conversations", link_draft_compose, available=_conversations_available))
 personal_data.register(PersonalDataPart("conversations", _("Conversations and messages"),
                                         conversations_personal_data.export, conversations_personal_data.erase,
                                         files=conversations_personal_data.files))

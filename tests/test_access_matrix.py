@@ -23,7 +23,8 @@ from carts import services as cart_services
 from carts.models import PaymentLink
 from catalog import services as catalog_services
 from clienteling import services
-from clienteling.models import BulkJob, Channel, ProfileSection, SavedCustomerList, StaffProfile
+from clienteling.models import BulkJob, Channel, ProfileSection, SavedCustomerList, StaffProfile, TagUpload
+from clienteling.services.self_service import self_service_link_issue
 from conversations import services as conversation_services
 from tests.carts.conftest import demo_account, shop  # noqa: F401  fixtures
 from tests.conversations.conftest import (  # noqa: F401  fixtures
@@ -124,6 +125,8 @@ def world(org, shop, demo_account, twilio, messaging, customer_a, associate_a, m
                                                                      created_by=associate_a, store=store),
         "message_template": mapped_template(body="Hi {{1}}", sources=("customer_first_name",)),
         "tag": TagFactory(name="VIP"), "manager": manager,
+        "details_token": self_service_link_issue(customer=prospect, user=associate_a).token,
+        "upload": TagUpload.objects.create(created_by=associate_a, tag=campaign, kind="id"),
     }
 
 
@@ -183,6 +186,10 @@ REQUESTS = {
                                      ("get", lambda w: ["assign_store"], {})],
     "clienteling:bulk_action_start": [("post", lambda w: ["add_to_my_book"], {"ids": "@prospect"})],
     "clienteling:bulk_job_status": [("get", lambda w: [w["job"].pk], {})],
+    "clienteling:tag_upload": [("get", lambda w: [], {}), ("post", lambda w: [], {})],
+    "clienteling:tag_upload_status": [("get", lambda w: [w["upload"].pk], {})],
+    "clienteling:tag_upload_unmatched": [("get", lambda w: [w["upload"].pk], {})],
+    "clienteling:my_details_link": [("get", cid, {}), ("post", cid, {"action": "show"})],
     "clienteling:my_client_book": [("get", lambda w: [], {})],
     "clienteling:client_book_remove": [("post", lambda w: [], {"ids": "@prospect"})],
     "clienteling:store_client_book": [("get", lambda w: [], {})],
@@ -258,6 +265,8 @@ REQUESTS = {
     "carts:share_picker": [("get", thread, {})],
     "carts:share_send": [("post", thread, {"kind": "product", "product": "@product"})],
     "carts_public:cart": [("get", lambda w: [w["cart"].token], {}), ("get", lambda w: ["x" * 43], {})],
+    "clienteling_public:my_details": [("get", lambda w: [w["details_token"]], {}),
+                                      ("get", lambda w: ["x" * 43], {})],
     "carts_public:demo_pay": [("get", lambda w: [str(w["link"].idempotency_key)], {})],
     "carts_public:notify": [("post", lambda w: ["demo"], {}), ("post", lambda w: ["nobody"], {})],
     "catalog:shared": [("get", lambda w: [w["share"].token], {}), ("get", lambda w: ["y" * 43], {})],
@@ -323,6 +332,10 @@ EXPECTED = {
     # Ids from another legal entity are refused, not quietly kept.
     "clienteling:bulk_action_start": [(LOGIN, OK, OK, OK, OK, 400)],
     "clienteling:bulk_job_status": [(LOGIN, 404, 404, OK, 404, 404)],  # the job's owner only
+    "clienteling:tag_upload": [EVERY_STAFF, (LOGIN, 400, 400, 400, 400, 400)],  # no file: a form error
+    "clienteling:tag_upload_status": [(LOGIN, 404, 404, OK, 404, 404)],  # the upload's owner only
+    "clienteling:tag_upload_unmatched": [(LOGIN, 404, 404, OK, 404, 404)],
+    "clienteling:my_details_link": [CUSTOMER, CUSTOMER],
     "clienteling:my_client_book": [EVERY_STAFF],
     "clienteling:client_book_remove": [lands("/book/", MANAGERS)],
     "clienteling:store_client_book": [EVERY_STAFF],
@@ -403,6 +416,7 @@ EXPECTED = {
     "carts_public:cart": [PUBLIC, GONE],
     "carts_public:demo_pay": [PUBLIC],
     "carts_public:notify": [REFUSED, GONE],  # unsigned; an unknown provider
+    "clienteling_public:my_details": [PUBLIC, GONE],  # contact details masked on it
     "catalog:shared": [PUBLIC, GONE],
     # Webhooks: nothing without the provider's signature.
     "twilio_messages": [REFUSED, (405,) * 6],

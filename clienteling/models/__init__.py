@@ -30,6 +30,7 @@ from .customer import (
 )
 from .org import LegalEntity, Shift, StaffProfile, StaffRole, Store, StoreGroup
 from .sales import Sale, SaleLine, WishlistItem
+from .self_service import SelfServiceLink, TagUpload, new_self_service_token, token_digest
 
 __all__ = [
     "AuditAction", "AuditEvent",
@@ -40,4 +41,5 @@ __all__ = [
     "ListTemplate", "MailingList", "ModuleSettings", "Note", "NumberSequence", "ProfileSection",
     "ProfileSectionAttribute", "Sale", "SaleLine", "SalesChannel", "SavedCustomerList", "Shift",
     "StaffProfile", "StaffRole", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
+    "SelfServiceLink", "TagUpload", "new_self_service_token", "token_digest",
 ]

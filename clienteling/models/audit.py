@@ -22,6 +22,8 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "auth.locked_out", _("Locked out after failed sign-ins")
     DATA_EXPORT = "customer.data_export", _("Exported a customer's personal data")
     ERASURE = "customer.erasure", _("Erased a customer's personal data")
+    SELF_SERVICE_LINK = "customer.self_service_link", _("Sent or revoked a my-details link")
+    SELF_SERVICE = "customer.self_service", _("Customer changed their own details")
 
 
 class AuditEvent(models.Model):
