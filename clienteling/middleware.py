@@ -1,4 +1,4 @@
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .models import ModuleSettings
 
@@ -35,4 +35,32 @@ class StoreTimezoneMiddleware:
             timezone.activate(zone)
         else:
             timezone.deactivate()
+        return self.get_response(request)
+
+
+LANGUAGE_SESSION_KEY = "staff_language"
+
+
+class StaffLanguageMiddleware:
+    """The language chosen in the staff profile, else the browser's (LocaleMiddleware's pick).
+
+    Read once per session, as the store's zone is; choosing another language updates both.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = request.session.get(LANGUAGE_SESSION_KEY)
+            if language is None:
+                from .models import StaffProfile
+
+                language = StaffProfile.objects.filter(user=user).values_list(
+                    "language", flat=True).first() or ""
+                request.session[LANGUAGE_SESSION_KEY] = language
+            if language:
+                translation.activate(language)
+                request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)

@@ -4,12 +4,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from clienteling.views.auth import ConsoleLoginView
+from clienteling.views.auth import ConsoleLoginView, language_choose
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("login/", ConsoleLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("language/", language_choose, name="language_choose"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("webhooks/", include("conversations.urls_webhooks")),

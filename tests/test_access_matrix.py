@@ -277,6 +277,7 @@ REQUESTS = {
     "login": [("get", lambda w: [], {})],
     "logout": [("post", lambda w: [], {})],
     "set_language": [("post", lambda w: [], {"language": "fr", "next": "/"})],
+    "language_choose": [("post", lambda w: [], {"language": "fr", "next": "/"})],
     "javascript-catalog": [("get", lambda w: [], {})],
 }
 # Placeholders a request names, filled from the world (or the visitors).
@@ -425,6 +426,7 @@ EXPECTED = {
     "login": [(OK, "→/", "→/", "→/", "→/", "→/")],
     "logout": [(LOGIN,) * 6],
     "set_language": [("→/",) * 6],
+    "language_choose": [(LOGIN, "→/", "→/", "→/", "→/", "→/")],
     "javascript-catalog": [PUBLIC],
 }
 

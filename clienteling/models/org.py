@@ -116,6 +116,10 @@ class StaffProfile(models.Model):
         help_text=_("Empty: the built-in role's permissions. A role sets the level too."),
     )
     employee_code = models.CharField(_("employee code"), max_length=40, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES,
+        help_text=_("Empty: the language the browser asks for."),
+    )
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:

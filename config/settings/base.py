@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "clienteling.middleware.ModuleSettingsMiddleware",
     "clienteling.middleware.StoreTimezoneMiddleware",
+    "clienteling.middleware.StaffLanguageMiddleware",
     # A view's lost database connection becomes a 503 (its process_exception runs first).
     "catalog.db.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
