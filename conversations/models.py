@@ -262,6 +262,9 @@ class TemplateVariable(models.Model):
             models.UniqueConstraint(fields=["template", "position"], name="template_variable_unique")
         ]
 
+    def __str__(self):
+        return f"{{{{{self.position}}}}}"
+
 
 class QuickReply(models.Model):
     title = models.CharField(_("title"), max_length=80)
