@@ -40,7 +40,7 @@ class MyDetailsForm(AttributesForm):
             label=_("Mobile number"),
             required=False,
             region=region,
-            help_text=_("With the country code (+44 …), or as you would dial it locally."),
+            help_text=_("With the country code, or as you would dial it locally."),
         )
         self.fields["phone"].widget.attrs.update({"autocomplete": "tel", "inputmode": "tel"})
         self.fields["email"].widget.attrs.update({"autocomplete": "email", "inputmode": "email"})

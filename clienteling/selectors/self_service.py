@@ -74,7 +74,7 @@ def consent_states(*, customer) -> dict[str, str]:
 def store_contact(store: Store | None) -> dict:
     """How the customer reaches the store that keeps their details (name, address, phone)."""
     if store is None:
-        return {"name": "", "address": [], "phone": "", "any": False}
+        return {"name": "", "address": [], "phone": "", "phone_text": "", "any": False}
     address = [
         part
         for part in (
@@ -85,8 +85,10 @@ def store_contact(store: Store | None) -> dict:
         )
         if part
     ]
-    phone = str(store.clienteling_phone or "")
-    return {"name": store.name, "address": address, "phone": phone, "any": bool(phone)}
+    phone = store.clienteling_phone
+    text = phone.as_international if phone and phone.is_valid() else str(phone or "")
+    return {"name": store.name, "address": address, "phone": str(phone or ""), "phone_text": text,
+            "any": bool(phone)}
 
 
 def live_links(*, customer) -> list[SelfServiceLink]:

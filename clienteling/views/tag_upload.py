@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
@@ -143,7 +144,7 @@ def tag_upload(request):
         {
             "form": form,
             "max_mb": tag_import.MAX_UPLOAD_BYTES // (1024 * 1024),
-            "max_rows": tag_import.MAX_ROWS,
+            "max_rows": number_format(tag_import.MAX_ROWS, force_grouping=True),
         },
         status=status,
     )
