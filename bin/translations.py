@@ -60,8 +60,9 @@ def entry_problems(entry: polib.POEntry, forms: int) -> list[str]:
         # A form may leave out the number ("Un message"), never add a placeholder; the last
         # form (the general one) keeps them all.
         expected = set(placeholders(entry.msgid)) | set(placeholders(entry.msgid_plural))
-        problems = [f"plural form {n}: placeholders {sorted(set(placeholders(text)))} not in {sorted(expected)}"
-                    for n, text in enumerate(translations) if not set(placeholders(text)) <= expected]
+        problems = [f"plural form {n}: placeholders {sorted(found)} not in {sorted(expected)}"
+                    for n, found in enumerate(set(placeholders(text)) for text in translations)
+                    if not found <= expected]
         if set(placeholders(translations[-1])) != expected:
             problems.append(f"last plural form must keep {sorted(expected)}")
         return problems
