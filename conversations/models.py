@@ -436,6 +436,9 @@ class Message(models.Model):
             # The retention sweep reads only what it has not redacted yet, oldest first.
             models.Index(fields=["created_at"], name="message_to_redact",
                          condition=Q(redacted_at__isnull=True)),
+            # A bulk send's report and a campaign's progress read its messages alone.
+            models.Index(fields=["bulk_job_id"], name="message_bulk_job",
+                         condition=Q(bulk_job_id__isnull=False)),
         ]
 
 
