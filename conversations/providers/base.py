@@ -63,6 +63,14 @@ class BaseProvider(ABC):
     def send(self, message) -> SendResult:
         """Send one message; raise PermanentError, TransientError or UnknownOutcome on failure."""
 
+    def template_reference(self, template) -> str:
+        """The provider's own reference to `template` approved for WhatsApp, or "".
+
+        With one, the template can be sent after the 24-hour window closed (a template
+        message); it is kept on the message (`Message.content_sid`) and read back by `send`.
+        """
+        return ""
+
     def lookup(self, message) -> SendResult | None:
         """Find a message whose send outcome is unknown; None when not found."""
         return None

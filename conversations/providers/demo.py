@@ -39,6 +39,9 @@ _lock = threading.Lock()
 class DemoProvider(BaseProvider):
     name = "demo"
 
+    def template_reference(self, template) -> str:
+        return template.content_sid  # as Twilio does, so the demo follows the same rules
+
     def send(self, message) -> SendResult:
         conversation = message.conversation
         to = recipient_of(message)

@@ -187,6 +187,12 @@ class MetaWhatsAppProvider(BaseProvider):
             raise PermanentError(_("No active WhatsApp account (Meta) is configured."), code="no_account")
         return account
 
+    def template_reference(self, template) -> str:
+        # Meta sends an approved template by its name and language.
+        if template.channel != Channel.WHATSAPP or template.status != "approved":
+            return ""
+        return f"{template.name}:{template.language}"
+
     def send(self, message) -> SendResult:
         conversation = message.conversation
         if conversation.channel != Channel.WHATSAPP:
@@ -204,7 +210,7 @@ class MetaWhatsAppProvider(BaseProvider):
     def content(message) -> dict:
         """The message's part of the payload: a template, an image with its caption, or text."""
         template = message.template if message.template_id else None
-        if template is not None and message.kind == "template":
+        if template is not None and (message.content_sid or message.kind == "template"):
             values = message.template_variables or {}
             parameters = [{"type": "text", "text": str(values[key])}
                           for key in sorted(values, key=lambda k: int(k) if str(k).isdigit() else 0)]

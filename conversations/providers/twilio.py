@@ -264,6 +264,9 @@ class TwilioProvider(BaseProvider):
     label = "Twilio"
     webhook_response = (EMPTY_TWIML, "text/xml")
 
+    def template_reference(self, template) -> str:
+        return template.content_sid  # the Content API's approved content
+
     # Webhooks: Twilio's signature and field names stay in twilio_webhooks.
     def signature_valid(self, request) -> bool:
         return signature_valid(request)

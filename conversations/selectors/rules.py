@@ -27,6 +27,7 @@ from clienteling.models import (
 )
 
 from ..models import Conversation, Message, MessageTemplate, StoreMessagingSettings
+from ..providers import get_provider
 from ..providers.addresses import recipient
 
 Status = Message.Status
@@ -205,7 +206,7 @@ def send_refusal(*, conversation: Conversation, customer: Customer,
         if template.store_id not in (None, conversation.store_id):
             return SendBlocked("template_store", _("This template belongs to another store."))
     if check_window and channel == Channel.WHATSAPP and not window_open(conversation, now):
-        if template is None or not template.content_sid:
+        if template is None or not get_provider(channel).template_reference(template):
             return SendBlocked("window_closed", _(
                 "The WhatsApp 24-hour window is closed: only an approved template can be sent "
                 "until the customer writes again."))

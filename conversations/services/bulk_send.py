@@ -18,6 +18,7 @@ from clienteling import services as clienteling_services
 from clienteling.models import Channel, Customer, CustomerConsent, StaffProfile, Store
 
 from ..models import Conversation, Message, MessageTemplate
+from ..providers import get_provider
 from ..providers.addresses import messaging_settings
 from ..selectors.rules import (
     PREVIEW,
@@ -225,7 +226,7 @@ class BulkRow:
 def _insert_bulk_messages(rows: list[BulkRow], *, template, channel, sender, is_marketing, bulk_job_id,
                           now) -> list[tuple[int, str]]:
     """Store the chunk's messages; returns (id, status) of each."""
-    content_sid = template.content_sid if channel == Channel.WHATSAPP else ""
+    content_sid = get_provider(channel).template_reference(template) if channel == Channel.WHATSAPP else ""
     media_urls = template_media_urls(template)  # a media template's header image
     sender_id = getattr(sender, "pk", None)
     if not _fast_inserts():

@@ -22,6 +22,7 @@ from clienteling.models import Channel, ConsentState, CustomerConsent
 
 from ..media import IMAGE_MAX_BYTES, IMAGE_SIGNATURES, MEDIA_FOLDER
 from ..models import ClientelingEvent, Conversation, Message, MessageTemplate
+from ..providers import get_provider
 from ..providers.addresses import messaging_settings
 from ..selectors.rules import (
     MAX_BODY,
@@ -109,8 +110,8 @@ def message_send(*, conversation: Conversation, sender, body: str = "", kind: st
                 subject = template_render_subject(template=template, variables=values)
             except TemplateRenderError as exc:
                 raise SendBlocked("template_variable_missing", exc.messages[0]) from exc
-            if channel == Channel.WHATSAPP and template.content_sid and use_content_api:
-                content_sid = template.content_sid
+            if channel == Channel.WHATSAPP and use_content_api:
+                content_sid = get_provider(channel).template_reference(template)
             body = rendered
             if kind == Message.Kind.TEXT:
                 kind = Message.Kind.TEMPLATE
@@ -171,7 +172,8 @@ def opt_in_request(*, conversation: Conversation, sender) -> Message:
             closed = not window_open(conversation)
             message = message_send(
                 conversation=conversation, sender=sender, kind=Message.Kind.OPT_IN, template=template,
-                intro="" if (closed and template.content_sid) else intro,
+                intro="" if (closed and get_provider(conversation.channel).template_reference(template))
+                else intro,
                 use_content_api=closed or not intro)
         else:
             message = message_send(

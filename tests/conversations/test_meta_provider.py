@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from clienteling.models import Channel, ConsentState, CustomerConsent
 from conversations import services
-from conversations.models import Message, MetaWhatsAppAccount
+from conversations.models import Message, MessageTemplate, MetaWhatsAppAccount
 from conversations.providers import get_provider
 from conversations.providers.meta import MetaWhatsAppProvider
 
@@ -103,6 +103,25 @@ def test_a_template_is_sent_by_name_and_language_with_its_values(meta, whatsapp_
     assert sent["template"]["name"] == "new_arrivals" and sent["template"]["language"] == {"code": "en_US"}
     values = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
     assert values == [message.template_variables["1"], message.template_variables["2"]]
+
+
+def test_after_the_window_closed_an_approved_template_goes_by_name_without_any_twilio_sid(
+        meta, whatsapp_thread, associate_a, django_capture_on_commit_callbacks):
+    """The 24-hour rule asks the provider for its template reference: Meta's is name and language."""
+    assert whatsapp_thread.last_inbound_at is None  # the window is closed
+    template = mapped_template(channel=Channel.WHATSAPP, name="back_in_stock", language="fr",
+                               category="utility", content_sid="unused")
+    MessageTemplate.objects.filter(pk=template.pk).update(content_sid="")
+    template.refresh_from_db()
+
+    message = after_send(queued(whatsapp_thread, associate_a, django_capture_on_commit_callbacks,
+                                template=template))
+
+    assert message.status == Message.Status.SENT and message.content_sid == "back_in_stock:fr"
+    assert meta.fake.last_send()["template"]["name"] == "back_in_stock"
+    with pytest.raises(services.SendBlocked) as refused:
+        services.message_send(conversation=whatsapp_thread, sender=associate_a, body="Free text")
+    assert refused.value.reason_code == "window_closed"
 
 
 @pytest.mark.parametrize(("code", "consequence"), [(131050, "opted_out"), (131009, "cannot_text"),
