@@ -6,6 +6,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template import engines
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
@@ -143,10 +144,19 @@ class TwilioAccountAdmin(CredentialsAuditMixin, admin.ModelAdmin):
 @admin.register(StoreMessagingSettings)
 class StoreMessagingSettingsAdmin(admin.ModelAdmin):
     list_display = ["store", "sms_number", "whatsapp_sender", "quiet_hours_start",
-                    "quiet_hours_end", "bulk_cap_per_day", "round_robin_enabled"]
+                    "quiet_hours_end", "bulk_cap_per_day", "round_robin_enabled", "whatsapp_setup"]
     list_select_related = ["store"]
     list_filter = ["mms_enabled", "round_robin_enabled"]
     search_fields = ["store__name", "store__code", "sms_number", "whatsapp_sender"]
+    readonly_fields = ["whatsapp_setup"]
+
+    @admin.display(description=_("WhatsApp test"))
+    def whatsapp_setup(self, obj):
+        """The store's QR code, wa.me link and test message, in the console."""
+        if not obj.pk or not obj.whatsapp_sender:
+            return "—"
+        url = reverse("conversations:whatsapp_setup", args=[obj.store_id])
+        return format_html('<a href="{}">{}</a>', url, gettext("QR code and test message"))
 
 
 @admin.register(ArchivePolicy)

@@ -180,3 +180,18 @@ def test_the_demo_provider_says_it_sends_nothing(client, settings, messaging, ma
     response = client.post(reverse("conversations:whatsapp_test", args=[org["store_a"].pk]),
                            {"to": "+12125550177"}, HTTP_HX_REQUEST="true")
     assert "demo provider, which sends nothing" in response.content.decode()
+
+
+def test_the_admin_links_each_stores_messaging_settings_to_its_whatsapp_test(client, org, messaging):
+    from django.contrib.auth import get_user_model
+
+    from conversations.models import StoreMessagingSettings
+
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "root-pass-9")
+    client.force_login(root)
+    settings_row = StoreMessagingSettings.objects.get(store=org["store_a"])
+    page = client.get(reverse("admin:conversations_storemessagingsettings_changelist")).content.decode()
+    change = client.get(reverse("admin:conversations_storemessagingsettings_change",
+                                args=[settings_row.pk])).content.decode()
+    link = reverse("conversations:whatsapp_setup", args=[org["store_a"].pk])
+    assert link in page and link in change
