@@ -31,7 +31,7 @@ from clienteling.models import (
     StaffProfile,
     Store,
 )
-from conversations.models import ArchivePolicy, TwilioAccount, WebhookEvent
+from conversations.models import ArchivePolicy, MetaWhatsAppAccount, TwilioAccount, WebhookEvent
 from tests.carts.test_checkout_demo import demo_notify, paid_notification
 
 pytestmark = pytest.mark.django_db
@@ -79,6 +79,9 @@ def every_kind_of_row(client, django_capture_on_commit_callbacks):
                          ends_at=timezone.now() + timedelta(hours=8))
     ArchivePolicy.objects.get_or_create(pk=1)
     TwilioAccount.objects.create(account_sid="AC" + "1" * 32, auth_token="secret-token")
+    MetaWhatsAppAccount.objects.create(
+        phone_number_id="106540352242922", business_account_id="102290129340398",
+        access_token="meta-token", app_secret="meta-secret", verify_token="verify")
     WebhookEvent.objects.create(provider="twilio", event_id="SM" + "2" * 32, kind="inbound", payload={})
     # A wrong password and a sign-in: the lockout screens' rows.
     client.post("/login/", {"username": "associate.ny2", "password": "wrong"})
