@@ -13,14 +13,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from catalog.money import to_minor_units
-from catalog.views import public_headers
+from catalog.views import public_headers, render_for_customer
 
 from . import selectors, services
 from .models import Cart, PaymentLink
@@ -39,27 +37,8 @@ def cart(request, token: str):
     page = selectors.customer_cart_page(token=token)
     # Back from the provider's page: the notification may not have been processed yet.
     page["confirming"] = page["state"] == "open" and request.GET.get("paid") == "1"
-    language = _customer_language(page.get("language"))
-    if language is None:
-        return public_headers(render(request, "carts/customer_cart.html", page,
-                                     status=STATUS[page["state"]]))
-    # The customer's own language (and region, for money and dates), not their browser's.
-    with translation.override(language):
-        response = render(request, "carts/customer_cart.html", page, status=STATUS[page["state"]])
-    response["Content-Language"] = language
-    return public_headers(response)
-
-
-def _customer_language(code: str | None) -> str | None:
-    """The customer's preferred language when Atelier speaks it ("fr-CA" keeps its region)."""
-    code = (code or "").strip().replace("_", "-").lower()
-    if not code:
-        return None
-    try:
-        get_supported_language_variant(code)
-    except LookupError:
-        return None
-    return code
+    return render_for_customer(request, "carts/customer_cart.html", page, status=STATUS[page["state"]],
+                               language=page.get("language"))
 
 
 def _demo_link(key: str) -> PaymentLink | None:

@@ -13,12 +13,11 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import get_supported_language_variant
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from catalog.links import public_url
-from catalog.views import public_headers
+from catalog.views import customer_language, public_headers, render_for_customer
 from clienteling.access import access_customer, customers_view, mask_email, mask_phone
 from clienteling.forms.profile import default_phone_region
 from clienteling.forms.self_service import MyDetailsForm
@@ -52,25 +51,8 @@ def _over_rate(request) -> bool:
         return False
 
 
-def _language(code: str | None) -> str | None:
-    """The customer's preferred language when Atelier speaks it."""
-    code = (code or "").strip().replace("_", "-").lower()
-    if not code:
-        return None
-    try:
-        get_supported_language_variant(code)
-    except LookupError:
-        return None
-    return code
-
-
 def _page(request, context: dict, *, status: int, language: str | None) -> HttpResponse:
-    if language is None:
-        return public_headers(render(request, PAGE, context, status=status))
-    with translation.override(language):
-        response = render(request, PAGE, context, status=status)
-    response["Content-Language"] = language
-    return public_headers(response)
+    return render_for_customer(request, PAGE, context, status=status, language=language)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -92,7 +74,7 @@ def my_details(request, token: str):
         )
     link = found.link
     customer = link.customer
-    language = _language(customer.language)
+    language = customer_language(customer.language)
     with translation.override(language or translation.get_language()):
         attributes = selectors.editable_attributes(customer=customer)
         form = MyDetailsForm(
@@ -132,7 +114,7 @@ def my_details(request, token: str):
 
 def _message(customer, url: str) -> str:
     """The text the customer is sent, in their own language when Atelier speaks it."""
-    with translation.override(_language(customer.language) or translation.get_language()):
+    with translation.override(customer_language(customer.language) or translation.get_language()):
         greeting = (
             _("Hello %(name)s,") % {"name": customer.first_name} if customer.first_name else _("Hello,")
         )
