@@ -299,3 +299,40 @@ def test_a_bad_cursor_in_an_htmx_request_answers_the_fragment_with_the_error(as_
     assert response.status_code == 400
     assert response["Content-Type"].startswith("text/html")
     assert body.lstrip().startswith('<div id="results">') and "Some filters need a fix" in body
+
+
+def test_customers_with_every_one_of_several_tags_are_found_first_then_sorted_and_paged(as_manager, org):
+    """The narrow intersection is sorted on an expression of the name (not by walking the
+    name index); the order and the keyset pages are the same as any sort by name."""
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from clienteling.models import CustomerTag
+    from tests.factories import TagFactory
+
+    both, one = TagFactory(name="VIP"), TagFactory(name="Bridal")
+    customers = CustomerFactory.create_batch(60, legal_entity=org["entity"])
+    for number, customer in enumerate(customers):
+        CustomerTag.objects.create(customer=customer, tag=both)
+        if number % 2:
+            CustomerTag.objects.create(customer=customer, tag=one)
+    expected = sorted((c for n, c in enumerate(customers) if n % 2),
+                      key=lambda c: (c.last_name, c.first_name, c.pk))
+    cache.delete_many([f"tag-size:{both.pk}", f"tag-size:{one.pk}"])  # counted by an earlier test
+
+    params = {"tags": [both.pk, one.pk], "tags_match": "all", "size": 25}
+    with CaptureQueriesContext(connection) as queries:
+        first = as_manager.get(reverse(LIST), params).context["result"]
+    assert "||" in page_query_of(queries)  # ordered on the name expression
+    rest = as_manager.get(reverse(LIST), {**params, "cursor": first.page.next_cursor}).context["result"]
+
+    assert [row["customer"].pk for row in first.rows + rest.rows] == [c.pk for c in expected]
+    # One tag alone keeps the name index: the walk meets its customers soon.
+    with CaptureQueriesContext(connection) as queries:
+        as_manager.get(reverse(LIST), {"tags": [both.pk], "size": 25})
+    assert "||" not in page_query_of(queries)
+
+
+def page_query_of(queries) -> str:
+    return next(q["sql"] for q in queries.captured_queries
+                if q["sql"].startswith('SELECT "clienteling_customer"."id"'))
