@@ -55,10 +55,11 @@ class StaffLanguageMiddleware:
         if user is not None and user.is_authenticated:
             language = request.session.get(LANGUAGE_SESSION_KEY)
             if language is None:
-                from .models import StaffProfile
+                # The profile the view reads anyway (cached on the user): no query of its own.
+                from .access import staff_profile
 
-                language = StaffProfile.objects.filter(user=user).values_list(
-                    "language", flat=True).first() or ""
+                profile = staff_profile(user)
+                language = profile.language if profile else ""
                 request.session[LANGUAGE_SESSION_KEY] = language
             if language:
                 translation.activate(language)

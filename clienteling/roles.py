@@ -148,6 +148,18 @@ def sync_built_in_roles() -> None:
         role.group.permissions.set([by_name[perm] for perm in held])
 
 
+def built_in_role(level: str):
+    """The built-in role of a level; made from the table first if it is missing (a database
+    migrated without its post_migrate step, as a migration test does)."""
+    from clienteling.models import StaffRole
+
+    role = StaffRole.objects.select_related("group").filter(built_in=True, level=level).first()
+    if role is None:
+        sync_built_in_roles()
+        role = StaffRole.objects.select_related("group").get(built_in=True, level=level)
+    return role
+
+
 def sync_roles_after_migrate(sender, **kwargs) -> None:
     """After every `migrate`, the built-in roles follow this table (`sync_built_in_roles`).
 

@@ -5,8 +5,8 @@ from django.db import transaction
 from guardian.shortcuts import assign_perm, remove_perm
 
 from catalog.models import StockLocation
-from clienteling.models import StaffProfile, StaffRole, Store
-from clienteling.roles import STORE_OBJECT_PERMISSIONS
+from clienteling.models import StaffProfile, Store
+from clienteling.roles import STORE_OBJECT_PERMISSIONS, built_in_role
 
 
 def store_ensure_stock_location(*, store: Store) -> StockLocation:
@@ -25,7 +25,7 @@ def store_ensure_stock_location(*, store: Store) -> StockLocation:
 def staff_sync_access(*, profile: StaffProfile) -> None:
     """Put the user in their role's group and grant per-store object permissions."""
     user = profile.user
-    role = profile.staff_role or StaffRole.objects.get(built_in=True, level=profile.role)
+    role = profile.staff_role or built_in_role(profile.role)
     if profile.role != role.level:
         profile.role = role.level
         StaffProfile.objects.filter(pk=profile.pk).update(role=role.level)
