@@ -25,6 +25,7 @@ urlpatterns = [
          name="list_template_edit"),
     path("customers/templates/<int:template_id>/status/", lists.list_template_status,
          name="list_template_status"),
+    path("customers/filters/<slug:key>/", lists.filter_group, name="filter_group"),
     path("customers/bulk/<slug:action_key>/", lists.bulk_action_form, name="bulk_action_form"),
     path("customers/bulk/<slug:action_key>/start/", lists.bulk_action_start,
          name="bulk_action_start"),

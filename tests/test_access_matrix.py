@@ -167,6 +167,7 @@ def cart(w):
 REQUESTS = {
     "clienteling:today": [("get", lambda w: [], {})],
     "clienteling:customer_list": [("get", lambda w: [], {})],
+    "clienteling:filter_group": [("get", lambda w: ["dates"], {})],
     "clienteling:customer_count": [("get", lambda w: [], {})],
     "clienteling:sku_options": [("get", lambda w: [], {"skus": "SKU"})],
     "clienteling:grid_columns": [("get", lambda w: [], {}), ("post", lambda w: [], {"columns": ["email"]})],
@@ -314,6 +315,7 @@ def lands(path: str, scope=STORE_A):
 EXPECTED = {
     "clienteling:today": [EVERY_STAFF],
     "clienteling:customer_list": [EVERY_STAFF],
+    "clienteling:filter_group": [EVERY_STAFF],
     "clienteling:customer_count": [EVERY_STAFF],
     "clienteling:sku_options": [EVERY_STAFF],  # the shared catalog's products, for the filter
     "clienteling:grid_columns": [NOT_ALLOWED, lands("/customers/", EVERY_STAFF)],

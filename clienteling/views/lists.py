@@ -94,6 +94,17 @@ def _list_url(query: str = "", *, saved_list=None, sort: str = "") -> str:
 
 
 @customers_view
+@require_GET
+def filter_group(request, key: str):
+    """A closed filter section's fields, fetched when it is first opened (it holds no value)."""
+    filterset = customer_filterset(user=request.user, params=QueryDict())
+    section = next((section for section in filterset.form_sections() if section["group"].key == key), None)
+    if section is None:
+        raise Http404
+    return render(request, "clienteling/partials/filter_group_rows.html", {"section": section})
+
+
+@customers_view
 @heavy_reads()
 @require_GET
 def customer_list(request):
@@ -116,6 +127,7 @@ def customer_list(request):
         "can_export": request.user.has_perm("clienteling.export_customers"),
         "can_manage_templates": request.user.has_perm("clienteling.manage_list_templates"),
         "active_filter_count": active_filter_count(query),
+        "lazy_filters": True,
     }
     context["list_state_forms"] = ["save-list-form"] + (
         ["template-from-list"] if context["can_manage_templates"] else [])

@@ -358,12 +358,29 @@ def as_manager_store(user):
 def test_filter_choices_follow_the_admins_changes_at_once(as_manager):
     from clienteling.models import CustomerAttribute
 
-    assert "Fresh arrivals" not in as_manager.get(reverse(LIST)).content.decode()  # now cached
+    def section(key):
+        return as_manager.get(reverse("clienteling:filter_group", args=[key])).content.decode()
+
+    assert "Fresh arrivals" not in section("tags")  # now cached
     tag = TagFactory(name="Fresh arrivals")
     AttributeFactory(name="Preferred fitter", enabled_as_filter=True,
                      data_type=CustomerAttribute.DataType.TEXT)
-    page = as_manager.get(reverse(LIST)).content.decode()
-    assert "Fresh arrivals" in page and "Preferred fitter" in page
+    assert "Fresh arrivals" in section("tags") and "Preferred fitter" in section("attributes")
     tag.active = False
     tag.save()
-    assert "Fresh arrivals" not in as_manager.get(reverse(LIST)).content.decode()
+    assert "Fresh arrivals" not in section("tags")
+
+
+def test_closed_filter_sections_load_their_fields_when_first_opened(as_manager):
+    """The list renders the fields of the sections in use; the others come on opening."""
+    page = as_manager.get(reverse(LIST)).content.decode()
+    assert 'id="id_q"' in page and 'id="id_birthday_within"' not in page
+    assert reverse("clienteling:filter_group", args=["dates"]) in page
+
+    section = as_manager.get(reverse("clienteling:filter_group", args=["dates"]))
+    assert section.status_code == 200 and 'id="id_birthday_within"' in section.content.decode()
+    assert as_manager.get(reverse("clienteling:filter_group", args=["nothing"])).status_code == 404
+
+    # A section holding a value is open, its fields in the page.
+    filtered = as_manager.get(reverse(LIST), {"birthday_within": 7}).content.decode()
+    assert 'id="id_birthday_within"' in filtered and 'value="7"' in filtered

@@ -51,7 +51,7 @@ def test_several_skus_match_any_and_services_do_not_count(as_manager, catalog_sa
 
 
 def test_the_filter_is_offered_in_the_purchase_section(as_manager, catalog_sales):
-    page = as_manager.get(reverse(LIST)).content.decode()
+    page = as_manager.get(reverse("clienteling:filter_group", args=["purchases"])).content.decode()
     assert 'name="skus"' in page and 'list="skus-options"' in page and reverse(OPTIONS) in page
 
 
