@@ -159,12 +159,15 @@ def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
     related = (shown - page_rows_only) | sorted_on
     prefetch = {path for column in columns for path in column.prefetch} | page_rows_only
     page_qs = queryset.select_related(*sorted(related)).prefetch_related(*sorted(prefetch))
-    if keys[0].field == "last_name" and (search_uses_trigram_index(params.get("q") or "")
-                                         or _tags_narrow_the_list(filterset.form.cleaned_data)):
+    found_first = keys[0].field == "last_name" and (
+        search_uses_trigram_index(params.get("q") or "")
+        or _tags_narrow_the_list(filterset.form.cleaned_data))
+    if found_first:
         page_qs, keys = _sort_found_matches(page_qs, keys)
     started = time.perf_counter()
     try:
-        result.page = keyset_page(page_qs, keys, cursor=params.get("cursor"), size=size)
+        result.page = keyset_page(page_qs, keys, cursor=params.get("cursor"), size=size,
+                                  ids_first=found_first)
     except BadCursor as exc:
         result.errors = {"cursor": [str(exc)]}
         return result

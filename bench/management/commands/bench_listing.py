@@ -205,7 +205,9 @@ class Command(BaseCommand):
                  "AND EXISTS (SELECT 1 FROM clienteling_customertag t WHERE t.customer_id = c.id "
                  "AND t.tag_id = %(t1)s) AND EXISTS (SELECT 1 FROM clienteling_customertag t "
                  "WHERE t.customer_id = c.id AND t.tag_id = %(t2)s)",
-                 {**base, "since": since(90), "t1": tags[0].pk, "t2": tags[1].pk}),
+                 {**base, "since": since(90), "t1": tags[0].pk, "t2": tags[1].pk},
+                 # As the view does for several required tags: find them, then sort.
+                 order="(c.last_name || ''), c.first_name, c.id"),
         ]
 
     def deep_cursor_values(self, entity, fraction):
