@@ -17,13 +17,14 @@ from clienteling.registry import (
     nav_items,
     personal_data,
     profile_sections,
+    push_kinds,
     role_permissions,
 )
 from clienteling.selectors.navigation import home_store_for
 from conversations.registry import ThreadAction, thread_actions
 
 from . import personal_data as carts_personal_data
-from . import selectors
+from . import push, selectors
 from .access import carts_available
 
 nav_items.register(NavItem("catalog", _("Catalog"), "bag", "carts:catalog", available=carts_available))
@@ -66,3 +67,4 @@ def _sharer_currency(user) -> str:
 
 
 register_share_currency(_sharer_currency)
+push_kinds.register(push.KIND)  # the associate's notification of a paid cart

@@ -47,6 +47,7 @@ PROCESS_WORKLOADS = {"worker": ("inbound", "status", "sends", "payments"), "back
 
 TASK_WORKLOADS = {
     "conversations.tasks.message_dispatch": "sends",
+    "clienteling.tasks.push_send": "sends",
     "conversations.tasks.messages_dispatch": "bulk",
     "clienteling.tasks.bulk_job_run": "bulk",
     "clienteling.tasks.bulk_jobs_requeue_stale": "sweeps",

@@ -146,3 +146,29 @@ module_switches = Registry("module switch")
 role_permissions = Registry("role permissions")
 login_notices = Registry("login notice")
 link_composers = Registry("link composer")
+
+
+@dataclass(frozen=True)
+class PushNotice:
+    """One notification for some staff members: render() -> {"title", "body", "url", "tag"},
+    called in each recipient's language."""
+
+    user_ids: tuple
+    render: Callable[[], dict]
+
+
+@dataclass(frozen=True)
+class PushKind:
+    """A kind of Web Push notification a higher app sends (a customer's message, a paid cart).
+
+    notices(object_ids) -> [PushNotice]: who is told of these objects, and what they read.
+    Sent by clienteling (services.push) from a task, so the app's own service only names the
+    kind and the ids.
+    """
+
+    key: str
+    label: Any
+    notices: Callable[..., list]
+
+
+push_kinds = Registry("push notification kind")

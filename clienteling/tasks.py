@@ -1,9 +1,10 @@
 from celery import shared_task
+from django.conf import settings
 
-from catalog.background import BeatJob
+from catalog.background import BeatJob, retry_delay
 
 from . import services
-from .services import tag_import
+from .services import push, tag_import
 
 
 @shared_task(base=BeatJob)
@@ -31,3 +32,14 @@ def bulk_jobs_requeue_stale() -> int:
 @shared_task(base=BeatJob)
 def audit_events_prune() -> int:
     return services.audit_events_prune()
+
+
+@shared_task(bind=True, acks_late=True)
+def push_send(self, kind: str, object_ids: list[int], subscription_ids: list[int] | None = None) -> int:
+    # A retry goes only to the devices whose push service was busy or unreachable.
+    outcome = push.push_send(kind=kind, object_ids=object_ids, subscription_ids=subscription_ids)
+    retries = self.request.retries or 0
+    if outcome.retry and not self.request.is_eager and retries < settings.TASK_MAX_RETRIES:
+        raise self.retry(args=(kind, object_ids, outcome.retry), max_retries=settings.TASK_MAX_RETRIES,
+                         countdown=retry_delay(retries, outcome.retry_after))
+    return outcome.sent

@@ -15,6 +15,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("webhooks/", include("conversations.urls_webhooks")),
     path("", include("catalog.urls")),
+    path("", include("clienteling.urls_pwa")),
     path("conversations/", include("conversations.urls")),
     path("carts/", include("carts.urls")),
     path("c/", include("carts.urls_public")),

@@ -23,10 +23,11 @@ from clienteling.registry import (
     nav_items,
     personal_data,
     profile_sections,
+    push_kinds,
     role_permissions,
 )
 
-from . import bulk
+from . import bulk, push
 from . import personal_data as conversations_personal_data
 from .access import conversations_enabled
 from .link_drafts import link_draft_compose
@@ -79,6 +80,7 @@ role_permissions.register(RolePermissions("conversations",
                                           associate=frozenset({"conversations.access_conversations"})))
 login_notices.register(LoginNotice("unread_messages", _unread_notice))
 link_composers.register(LinkComposer("conversations", link_draft_compose, available=_conversations_available))
+push_kinds.register(push.KIND)  # a customer's new message, to the thread's associate or store
 personal_data.register(PersonalDataPart("conversations", _("Conversations and messages"),
                                         conversations_personal_data.export, conversations_personal_data.erase,
                                         files=conversations_personal_data.files))

@@ -163,6 +163,11 @@ def cart(w):
     return [w["cart"].pk]
 
 
+# A browser's push subscription as pushManager.subscribe() gives it (a P-256 point, a 16-byte secret).
+PUSH_SUBSCRIPTION = {"endpoint": "https://push.example.com/send/1",
+                     "p256dh": "BA" + "Q" * 85, "auth": "AAAAAAAAAAAAAAAAAAAAAA"}
+
+
 # url name -> [(method, args(world), data(world))]
 REQUESTS = {
     "clienteling:today": [("get", lambda w: [], {})],
@@ -280,6 +285,13 @@ REQUESTS = {
     "set_language": [("post", lambda w: [], {"language": "fr", "next": "/"})],
     "language_choose": [("post", lambda w: [], {"language": "fr", "next": "/"})],
     "javascript-catalog": [("get", lambda w: [], {})],
+    "pwa:manifest": [("get", lambda w: [], {})],
+    "pwa:service_worker": [("get", lambda w: [], {})],
+    "pwa:offline": [("get", lambda w: [], {})],
+    "pwa:notifications": [("get", lambda w: [], {})],
+    "pwa:vapid_key": [("get", lambda w: [], {"endpoint": "https://push.example.com/send/1"})],
+    "pwa:subscribe": [("post", lambda w: [], {}), ("post", lambda w: [], PUSH_SUBSCRIPTION)],
+    "pwa:unsubscribe": [("post", lambda w: [], {"endpoint": "https://push.example.com/send/1"})],
 }
 # Placeholders a request names, filled from the world (or the visitors).
 PLACEHOLDERS = {"@prospect": lambda w: w["prospect"].pk,
@@ -430,6 +442,15 @@ EXPECTED = {
     "set_language": [("→/",) * 6],
     "language_choose": [(LOGIN, "→/", "→/", "→/", "→/", "→/")],
     "javascript-catalog": [PUBLIC],
+    # The installable console's files: nobody's data, fetched by browsers without cookies.
+    "pwa:manifest": [PUBLIC],
+    "pwa:service_worker": [PUBLIC],
+    "pwa:offline": [PUBLIC],
+    # One's own notifications on this device: any staff member; no fields is a form error.
+    "pwa:notifications": [EVERY_STAFF],
+    "pwa:vapid_key": [EVERY_STAFF],
+    "pwa:subscribe": [(LOGIN, 400, 400, 400, 400, 400), (LOGIN, 201, 201, 201, 201, 201)],
+    "pwa:unsubscribe": [EVERY_STAFF],
 }
 
 

@@ -23,12 +23,14 @@ from carts.payments import (
     get_provider,
     provider_class,
 )
+from carts.push import CART_PAID
 from carts.selectors.cart import cart_price, link_request_for, location_for
 from catalog import services as catalog_services
 from catalog.db import fit, insert_once
 from catalog.money import format_money, from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
 from clienteling.models import Sale, SaleLine, SalesChannel
+from clienteling.services.push import push_notify
 
 from .notices import receipt_send, staff_notice
 
@@ -282,6 +284,7 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
             "%(customer)s paid via remote checkout link: %(total)s (receipt %(receipt)s).") % {
             "customer": cart.customer.full_name, "total": format_money(price.total, cart.currency),
             "receipt": sale.external_id})
+    push_notify(kind=CART_PAID, object_ids=[cart.pk])
     return "paid"
 
 

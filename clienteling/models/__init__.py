@@ -29,6 +29,7 @@ from .customer import (
     month_day_key,
 )
 from .org import LegalEntity, Shift, StaffProfile, StaffRole, Store, StoreGroup
+from .push import PushSubscription
 from .sales import Sale, SaleLine, WishlistItem
 from .self_service import SelfServiceLink, TagUpload, new_self_service_token, token_digest
 
@@ -41,5 +42,5 @@ __all__ = [
     "ListTemplate", "MailingList", "ModuleSettings", "Note", "NumberSequence", "ProfileSection",
     "ProfileSectionAttribute", "Sale", "SaleLine", "SalesChannel", "SavedCustomerList", "Shift",
     "StaffProfile", "StaffRole", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
-    "SelfServiceLink", "TagUpload", "new_self_service_token", "token_digest",
+    "SelfServiceLink", "TagUpload", "new_self_service_token", "token_digest", "PushSubscription",
 ]

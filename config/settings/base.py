@@ -422,6 +422,18 @@ META_HTTP_TIMEOUT = env.float("META_HTTP_TIMEOUT", default=10.0)  # WhatsApp Clo
 META_HTTP_CONNECT_TIMEOUT = 5.0
 LOGGING["loggers"]["twilio.http_client"] = {"level": "WARNING"}  # one INFO line per header otherwise
 
+# Web push (docs/pwa.md): the VAPID key pair in base64url (the raw 32-byte private key; the
+# public key as an uncompressed point). Unset, push is off and the unread badge tells alone.
+PUSH_VAPID_PRIVATE_KEY = os.environ.get("PUSH_VAPID_PRIVATE_KEY", "")  # as written, like SECRET_KEY
+PUSH_VAPID_PUBLIC_KEY = env("PUSH_VAPID_PUBLIC_KEY", default="")
+PUSH_VAPID_SUBJECT = env("PUSH_VAPID_SUBJECT", default="mailto:atelier@localhost")
+PUSH_HTTP_TIMEOUT = env.float("PUSH_HTTP_TIMEOUT", default=10.0)
+# How long a push service keeps a notification for a device that is off (seconds).
+PUSH_TTL_SECONDS = env.int("PUSH_TTL_SECONDS", default=4 * 3600)
+# Part of the service worker's cache name with the app shell's hash: a new value retires
+# every device's cached copy.
+PWA_CACHE_VERSION = env("PWA_CACHE_VERSION", default="1")
+
 # Carts
 # Payment provider for remote carts, like Django's email backends: "demo" (offline pay
 # page) | "adyen" (Pay by Link), or a dotted path to a carts.payments PaymentProvider.

@@ -30,6 +30,12 @@ if REDIS_URL and _worker.startswith("gw"):  # noqa: F405
     CACHES["default"]["LOCATION"] = REDIS_URL  # noqa: F405
     CELERY_BROKER_URL = REDIS_URL
 
+# Web push: a test key pair (tests/fakes/push_fake.py plays the push service).
+PUSH_VAPID_PRIVATE_KEY = "hQ05tjSE-Y3H_QQO9ICTvJNv2QR0DLbRhotNQ6bZN6s"
+PUSH_VAPID_PUBLIC_KEY = ("BEsppOrezqkoaXSwE0eXmXojYruDogqDaNlqVLMupr94bYm1tNNCM_8JpPA-RyDkSUH8hVVAHl3"
+                         "LD7kDIi5znGk")
+PUSH_HTTP_TIMEOUT = 2.0
+
 # Conversations
 MESSAGING_SEND_RATE_PER_SECOND = 0  # unlimited; the token bucket has tests of its own
 TASK_RETRY_BASE_SECONDS = 0

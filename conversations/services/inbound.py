@@ -23,10 +23,12 @@ from clienteling.models import (
     StaffProfile,
     Store,
 )
+from clienteling.services.push import push_notify
 
 from ..models import Conversation, Message, StoreMessagingSettings
 from ..providers import InboundMessage
 from ..providers.addresses import messaging_settings
+from ..push import INBOUND_MESSAGE
 from ..selectors.rules import (
     HELP_KEYWORDS,
     PREVIEW,
@@ -184,6 +186,8 @@ def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, re
                           kind=Message.Kind.SYSTEM, ignore_consent=True)
         except SendBlocked as exc:  # e.g. a number that cannot receive texts: keep the inbound
             logger.info("no HELP reply on conversation %s: %s", conversation.pk, exc.reason_code)
+    if keyword not in KEYWORDS:  # Atelier answers STOP, START and HELP itself
+        push_notify(kind=INBOUND_MESSAGE, object_ids=[message.pk])
     return message
 
 
@@ -256,7 +260,7 @@ def inbound_receive_many(*, arrivals: list[tuple[InboundMessage, datetime]]) -> 
         return left
 
     now = timezone.now()
-    Message.objects.bulk_create([
+    created = Message.objects.bulk_create([
         Message(conversation=thread, direction=Message.Direction.INBOUND, kind=Message.Kind.TEXT,
                 body=inbound.body or "", media_urls=[str(u) for u in inbound.media_urls if u],
                 status=Status.RECEIVED, provider_sid=inbound.provider_sid, status_updated_at=received_at)
@@ -270,6 +274,7 @@ def inbound_receive_many(*, arrivals: list[tuple[InboundMessage, datetime]]) -> 
             "last_message_preview": _preview_of(inbound)[:PREVIEW], "unread_count": unread}
         clienteling_services.customer_profile_name_note(customer=customer, profile_name=inbound.profile_name)
     update_rows(Conversation, changed, add=("unread_count",))
+    push_notify(kind=INBOUND_MESSAGE, object_ids=[message.pk for message in created])
     clienteling_services.contact_history_record_inbound(entries=[
         (customer.pk, inbound.channel, _preview_of(inbound), received_at)
         for inbound, received_at, customer, _thread in mine])
