@@ -20,7 +20,8 @@ TEST_REDIS_URL := $(if $(REDIS_URL),$(REDIS_URL),$(if $(REDIS_UP),redis://127.0.
 
 .PHONY: run test test-postgresql test-embedded install install-dev migrate seed lint clean distclean \
 	messages translations
-# The 13 languages besides English (locale/<dir>: Django's names for them).
+# The 13 translated languages besides English (locale/<dir>: Django's names for them);
+# zh_Hant is made from zh_Hans by bin/zh_hant.py, regional variants read their base's catalog.
 LOCALES := ca zh_Hans cs da nl fr de it ja ko pl es sv
 
 $(BIN)/python:
@@ -46,9 +47,10 @@ migrate: install translations
 translations: install
 	$(MANAGE) compile_translations
 
-messages: install
+messages: install-dev
 	$(MANAGE) makemessages $(addprefix -l ,$(LOCALES)) --no-obsolete --ignore='.venv/*' \
 		--ignore='tests/*' --ignore='bench/*' --ignore='var/*' --ignore='staticfiles/*'
+	$(BIN)/python bin/zh_hant.py
 	$(BIN)/python bin/translations.py check || true
 
 seed: migrate

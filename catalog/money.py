@@ -63,7 +63,8 @@ def from_minor_units(value: int, currency: str, exponent: int | None = None) -> 
 
 
 def format_money(amount, currency: str) -> str:
-    """The amount in its currency, written for the active language ("$1,200.00", "1 200,00 €").
+    """The amount in its currency, written for the active language and its region ("$1,200.00",
+    "1 200,00 €", "1 200,00 $" in fr-ca, "US$1,200.00" in es-mx).
 
     The one way money is shown: templates (the `money` filter), messages to customers and
     notices to staff all call this.
@@ -71,17 +72,27 @@ def format_money(amount, currency: str) -> str:
     if amount in (None, ""):
         return ""
     from babel.numbers import format_currency
-    from django.utils.translation import get_language
 
     currency = (currency or "USD").upper()
-    return format_currency(quantize(Decimal(amount), currency), currency,
-                           locale=_babel_locale(get_language() or "en"))
+    return format_currency(quantize(Decimal(amount), currency), currency, locale=babel_locale())
+
+
+def babel_locale(language: str | None = None):
+    """Babel's locale for a Django language code (the active one by default): "en" is
+    American English, "en-gb" British, "fr-ca" Canadian French, "zh-hant" Traditional Chinese."""
+    from django.utils.translation import get_language
+
+    return _babel_locale((language or get_language() or "en").lower())
 
 
 @functools.cache
 def _babel_locale(language: str):
     # Parsing the locale is most of the cost of formatting; a page shows dozens of amounts.
-    from babel import Locale
+    from babel import Locale, UnknownLocaleError
     from django.utils.translation import to_locale
 
-    return Locale.parse(to_locale(language))
+    try:
+        return Locale.parse(to_locale(language))
+    except (UnknownLocaleError, ValueError):
+        # A region Babel does not know ("fr-xx"): its language's formats.
+        return Locale.parse(to_locale(language.split("-")[0]))

@@ -1,9 +1,22 @@
-"""Store-local time: every "today", "midnight" and "within N days"."""
+"""Store-local time: every "today", "midnight" and "within N days"; dates and times written
+for the reader's language and region, in the store's zone.
+
+Templates write dates with Django's formats (`|date:"DATE_FORMAT"`), which follow the active
+language and its region (en: 3/4/2026, en-gb: 04/03/2026, fr-ca: 2026-03-04). Text made in
+Python (a notice, a message to a customer) uses the functions below: Babel's patterns for the
+same language, so a date reads the same in a page and in a text.
+"""
 
 import calendar
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from babel import dates as babel_dates
 from django.utils import timezone
+
+from catalog.money import babel_locale
+
+# Babel's pattern widths: "short" 04/03/2026, "medium" 4 Mar 2026, "long" 4 March 2026, "full".
+WIDTHS = ("short", "medium", "long", "full")
 
 
 def store_today(store, now: datetime | None = None) -> date:
@@ -44,3 +57,27 @@ def month_day_keys_within(today: date, days: int) -> list[int]:
         if day.month == 2 and day.day == 28 and not is_leap(day.year):
             keys.append(229)
     return sorted(set(keys))
+
+
+def _in_zone(value: datetime, store) -> datetime:
+    """An aware datetime in the store's zone (the active zone without a store); a naive one is UTC."""
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(store.tzinfo if store is not None else timezone.get_current_timezone())
+
+
+def format_day(value: date | datetime, *, store=None, width: str = "medium", language: str | None = None) -> str:
+    """A date for people; a datetime is first put in the store's zone (its day there)."""
+    if isinstance(value, datetime):
+        value = _in_zone(value, store).date()
+    return babel_dates.format_date(value, format=width, locale=babel_locale(language))
+
+
+def format_clock(value: datetime, *, store=None, width: str = "short", language: str | None = None) -> str:
+    """The time of day in the store's zone: 3:05 PM (en), 15:05 (en-gb, fr), 15 h 05 (fr-ca)."""
+    return babel_dates.format_time(_in_zone(value, store), format=width, locale=babel_locale(language))
+
+
+def format_moment(value: datetime, *, store=None, width: str = "short", language: str | None = None) -> str:
+    """Date and time in the store's zone, in the reader's language and region."""
+    return babel_dates.format_datetime(_in_zone(value, store), format=width, locale=babel_locale(language))

@@ -23,7 +23,19 @@ spec = importlib.util.spec_from_file_location("translations", ROOT / "bin" / "tr
 tool = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(tool)
 
-LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
+DECLARED = [code for code, _name in settings.LANGUAGES]
+
+
+def shares_its_base_catalog(code: str) -> bool:
+    """A regional variant ("fr-ca") of a declared language reads that language's catalog, as
+    Django falls back; "zh-hant" has no declared base ("zh") and keeps a catalog of its own."""
+    base = code.split("-")[0]
+    return code != base and base in DECLARED
+
+
+# The languages with a catalog of their own: every one is held to the whole strictness below.
+LANGUAGES = [code for code in DECLARED if code != "en" and not shares_its_base_catalog(code)]
+VARIANTS = [code for code in DECLARED if shares_its_base_catalog(code) and not code.startswith("en")]
 
 
 def locale_dir(code: str) -> str:
@@ -86,3 +98,25 @@ def test_the_compiled_catalog_is_used(code):
             "{% load i18n %}{% blocktranslate count n=5 %}{{ n }} unread message{% plural %}"
             "{{ n }} unread messages{% endblocktranslate %}").render(Context())
     assert "5" in rendered and "unread" not in rendered
+
+
+@pytest.mark.parametrize("code", VARIANTS)
+def test_a_regional_variant_speaks_its_base_catalog(code):
+    base = code.split("-")[0]
+    assert base in LANGUAGES
+    with translation.override(base):
+        expected = translation.gettext("Customers")
+    with translation.override(code):
+        assert translation.gettext("Customers") == expected != "Customers"
+        assert translation.get_language() == code  # its own formats (Django's <lang>_<REGION>)
+
+
+def test_traditional_chinese_is_in_sync_with_simplified():
+    """locale/zh_Hant is made from zh_Hans (bin/zh_hant.py, run by `make messages`)."""
+    spec = importlib.util.spec_from_file_location("zh_hant", ROOT / "bin" / "zh_hant.py")
+    zh_hant = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zh_hant)
+    expected = str(zh_hant.converted())
+    assert zh_hant.TARGET.read_text(encoding="utf-8") == expected, "run bin/zh_hant.py"
+    catalog = polib.pofile(expected)
+    assert catalog.find("Customers").msgstr == "客戶"  # Traditional characters, not 客户

@@ -9,6 +9,7 @@ import copy
 import os
 from pathlib import Path
 
+import django.conf.locale
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -225,22 +226,36 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 ANONYMOUS_USER_NAME = None
 
 LANGUAGE_CODE = "en"
+# A language with its region, as the anchor app offers them: "en" is American English,
+# "en-gb" British; a regional variant whose base language is listed ("fr-ca" of "fr") reads
+# the base's catalog and uses Django's formats for its region (django/conf/locale/fr_CA) and
+# Babel's for money. Traditional Chinese has its own catalog, made from the Simplified one
+# (bin/zh_hant.py, run by `make messages`).
 LANGUAGES = [
     ("en", _("English")),
+    ("en-gb", _("British English")),
     ("ca", _("Catalan")),
-    ("zh-hans", _("Chinese")),
+    ("zh-hans", _("Simplified Chinese")),
+    ("zh-hant", _("Traditional Chinese")),
     ("cs", _("Czech")),
     ("da", _("Danish")),
     ("nl", _("Dutch")),
     ("fr", _("French")),
+    ("fr-ca", _("Canadian French")),
     ("de", _("German")),
     ("it", _("Italian")),
     ("ja", _("Japanese")),
     ("ko", _("Korean")),
     ("pl", _("Polish")),
     ("es", _("Spanish")),
+    ("es-mx", _("Mexican Spanish")),
     ("sv", _("Swedish")),
 ]
+# Django knows no "fr-ca" by name: without this the language menu would list "français" twice.
+EXTRA_LANG_INFO = {
+    "fr-ca": {"bidi": False, "code": "fr-ca", "name": "Canadian French", "name_local": "français canadien"},
+}
+django.conf.locale.LANG_INFO.update(EXTRA_LANG_INFO)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
