@@ -267,8 +267,16 @@ class TemplateVariable(models.Model):
 
 
 class QuickReply(models.Model):
+    """A text the associate drops into the composer. Replies with one title in several languages
+    are versions of one reply: the composer offers the customer's (conversations.selectors.composer)."""
+
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("text"), max_length=1000)
+    language = models.CharField(
+        _("language"), max_length=10, default="en",
+        help_text=_("The language of the text (en, fr, fr-ca, ja …). Give each language's version "
+                    "the same title."),
+    )
     store = models.ForeignKey(
         Store, models.CASCADE, null=True, blank=True, related_name="+",
         verbose_name=_("store"), help_text=_("Empty for every store."),

@@ -34,8 +34,6 @@ from .forms import (
     SimulateReplyForm,
     colleagues_for,
     outreach_templates,
-    quick_replies_for,
-    sendable_templates,
 )
 from .models import Conversation, Message
 from .outreach import (
@@ -47,6 +45,7 @@ from .outreach import (
 )
 from .providers import ProviderError
 from .registry import thread_actions_for
+from .selectors.composer import composer_quick_replies, composer_templates, template_version
 from .templating import TemplateRenderError
 
 PAGE = 50
@@ -140,8 +139,9 @@ def _thread_context(request, conversation, *, before_id=None, form=None):
         "has_older": has_older,
         "oldest_id": page[-1].pk if page else None,
         "state": selectors.composer_state(conversation=conversation),
-        "quick_replies": list(quick_replies_for(conversation)),
-        "templates": list(sendable_templates(conversation)),
+        # One version of each, in the customer's language when there is one.
+        "quick_replies": composer_quick_replies(conversation=conversation),
+        "templates": composer_templates(conversation=conversation),
         "colleagues": list(colleagues_for(conversation)),
         "simulate_replies": provider_is_demo(channel=conversation.channel),
         "thread_actions": thread_actions_for(user=request.user, conversation=conversation),
@@ -244,6 +244,8 @@ def message_preview(request, conversation_id: int):
             conversation=conversation, template=form.cleaned_data["template"], sender=request.user,
             variables={"custom_text": form.cleaned_data["body"]})
         context["preview_template"] = form.cleaned_data["template"]  # its header image and buttons
+        context["preview_note"] = template_version(conversation=conversation,
+                                                   template=form.cleaned_data["template"]).fallback_note
     except TemplateRenderError as error:
         context["error"] = " ".join(error.messages)
     return render(request, "conversations/conversation.html#preview", context)
