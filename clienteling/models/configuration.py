@@ -106,6 +106,28 @@ class ProfileSection(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def shown_title(self) -> str:
+        """The title in the reader's language while it is still the one Atelier gave the section
+        (stored in English by the data migrations); a title an admin wrote stays as written."""
+        from django.utils import translation
+
+        from ..registry import profile_sections
+
+        if self.title in DEFAULT_SECTION_TITLES:
+            return str(DEFAULT_SECTION_TITLES[self.title])
+        if self.kind in profile_sections:
+            label = profile_sections.get(self.kind).label
+            with translation.override("en"):
+                english = str(label)
+            if self.title == english:
+                return str(label)
+        return self.title
+
+
+# Default titles the data migrations stored that are not their kind's label.
+DEFAULT_SECTION_TITLES = {"Preferences": _("Preferences"), "Purchase History": _("Purchase history")}
+
 
 class ProfileSectionAttribute(models.Model):
     section = models.ForeignKey(ProfileSection, models.CASCADE, related_name="section_attributes")

@@ -322,11 +322,11 @@ def attributes_edit(request, customer_id: int, section_id: int):
         except ValidationError as error:
             form.add_service_errors(error)
         else:
-            message = (_("%(section)s saved.") % {"section": section.title}) if changes else _(
+            message = (_("%(section)s saved.") % {"section": section.shown_title}) if changes else _(
                 "Nothing changed."
             )
             return _done(request, customer, message, section=section)
-    return _form(request, customer, form, title=section.title, submit=_("Save"), section=section,
+    return _form(request, customer, form, title=section.shown_title, submit=_("Save"), section=section,
                  inline_title=False)
 
 
