@@ -66,7 +66,8 @@ def _in_zone(value: datetime, store) -> datetime:
     return value.astimezone(store.tzinfo if store is not None else timezone.get_current_timezone())
 
 
-def format_day(value: date | datetime, *, store=None, width: str = "medium", language: str | None = None) -> str:
+def format_day(value: date | datetime, *, store=None, width: str = "medium",
+               language: str | None = None) -> str:
     """A date for people; a datetime is first put in the store's zone (its day there)."""
     if isinstance(value, datetime):
         value = _in_zone(value, store).date()

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.template import Context, Template
 from django.test import override_settings
 from django.utils import timezone, translation
-from django.utils.formats import date_format, number_format
+from django.utils.formats import number_format
 
 from catalog.money import babel_locale, format_money
 from clienteling.dates import format_clock, format_day, format_moment

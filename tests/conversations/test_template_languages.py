@@ -87,7 +87,8 @@ def test_the_composer_offers_the_customers_template_and_says_when_there_is_none(
     preview = signed_in.get(reverse("conversations:preview", args=[french_thread.pk]),
                             {"template": english_only.pk})
     assert preview.status_code == 200 and FALLBACK_FR in preview.content.decode()
-    preview = signed_in.get(reverse("conversations:preview", args=[french_thread.pk]), {"template": french.pk})
+    preview = signed_in.get(reverse("conversations:preview", args=[french_thread.pk]),
+                            {"template": french.pk})
     assert "Bonjour Claire" in preview.content.decode() and "data-fallback" not in preview.content.decode()
 
 
@@ -119,7 +120,8 @@ def test_quick_replies_in_the_customers_language_with_the_fallback_said(signed_i
     assert html.count(FALLBACK_FR) == 1
 
 
-def test_a_customer_without_a_language_gets_the_default_without_a_notice(signed_in, sms_thread, demo_provider):
+def test_a_customer_without_a_language_gets_the_default_without_a_notice(signed_in, sms_thread,
+                                                                         demo_provider):
     QuickReply.objects.create(title="Ready", body="Your alterations are ready.")
     QuickReply.objects.create(title="Ready", body="Vos retouches sont prêtes.", language="fr")
     mapped_template(name="Fitting", language="fr", body="Bonjour {{1}}", sources=("customer_first_name",))
