@@ -169,9 +169,9 @@ def test_last_visit_from_the_admin_to_the_list_filters_and_the_profile(client, c
     # When an associate opens the customer list
     associate = Client()
     associate.force_login(associate_a)
-    page = associate.get(reverse("clienteling:customer_list")).content.decode()
+    page = associate.get(reverse("clienteling:filter_group", args=["attributes"])).content.decode()
 
-    # Then "Last Visit" is a date range among the filters, and it filters
+    # Then "Last Visit" is a date range among the filters (its section, opened), and it filters
     assert 'type="date" name="attr-last-visit_after"' in page
     assert 'type="date" name="attr-last-visit_before"' in page
     assert "Last Visit" in page
