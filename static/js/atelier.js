@@ -183,3 +183,43 @@
   document.addEventListener("DOMContentLoaded", function () { widths(document); });
   document.addEventListener("htmx:afterSettle", function (e) { widths(e.target); });
 })();
+
+// Focus after htmx swaps. A swap that replaces the focused control would drop the keyboard
+// user's place onto <body>: put it back on the same control (by id), on the composer's text box
+// after a send, or else on the swapped region itself. Counts of results are read out politely.
+(function () {
+  // Noted on the request (before hx-disabled-elt takes focus from a disabled Send button).
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var target = e.detail.target;
+    var active = document.activeElement;
+    if (!target || !active || active === document.body || !target.contains(active)) return;
+    var form = active.form || active.closest("form");
+    e.detail.xhr.atelierFocus = { id: active.id, targetId: target.id, composer: !!(form && form.id === "composer") };
+  });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var was = e.detail.xhr && e.detail.xhr.atelierFocus;
+    if (!was) return;
+    e.detail.xhr.atelierFocus = null;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    var next = (was.composer && document.getElementById("body")) || (was.id && document.getElementById(was.id));
+    if (!next && was.targetId) {
+      next = document.getElementById(was.targetId);
+      if (next && !next.hasAttribute("tabindex")) next.setAttribute("tabindex", "-1");
+    }
+    if (next) next.focus({ preventScroll: true });
+  });
+
+  function announce(text) {
+    var box = document.getElementById("announcer");
+    if (!box || !text) return;
+    // Emptied first, so the same count twice in a row is read again.
+    box.textContent = "";
+    setTimeout(function () { box.textContent = text; }, 50);
+  }
+  document.addEventListener("htmx:afterSettle", function (e) {
+    var count = document.getElementById("result-count");
+    if (!count || count.hasAttribute("hx-get")) return;  // still counting: its own answer comes next
+    if (!(e.target.id === "results" || e.target.id === "result-count" || e.target.contains(count))) return;
+    announce(count.textContent.replace(/\s+/g, " ").trim());
+  });
+})();
