@@ -54,7 +54,7 @@ self.addEventListener("fetch", function (event) {
   if (url.pathname.indexOf(CONFIG.static) === 0) {
     event.respondWith(cacheFirst(request));
   } else if (request.mode === "navigate") {
-    event.respondWith(networkFirst(request, url));
+    event.respondWith(networkFirst(event, url));
   }
 });
 
@@ -86,15 +86,16 @@ function keepPage(request, response) {
   });
 }
 
-function networkFirst(request, url) {
+function networkFirst(event, url) {
+  var request = event.request;
   return fetch(request).then(function (response) {
     var landed = new URL(response.url || request.url);
     if (url.pathname === CONFIG.login || landed.pathname === CONFIG.login) {
       // Signed out, or about to sign in: what one person opened is not kept for the next.
-      caches.delete(PAGES_CACHE);
+      event.waitUntil(caches.delete(PAGES_CACHE));
     } else if (response.ok && response.type === "basic" && !response.redirected
                && !/no-store/.test(response.headers.get("Cache-Control") || "")) {
-      keepPage(request, response.clone());
+      event.waitUntil(keepPage(request, response.clone()));
     }
     return response;
   }).catch(function () {
