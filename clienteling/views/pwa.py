@@ -95,7 +95,7 @@ def service_worker(request):
     config = {
         "version": shell_version(),
         "shell": [static(name) for name in SHELL_STATIC],
-        "static": static(""),
+        "static": settings.STATIC_URL,
         "offline": reverse("pwa:offline"),
         "login": reverse("login"),
         "passThrough": PASS_THROUGH,

@@ -94,3 +94,23 @@ def test_console_pages_link_the_manifest_and_load_the_worker_from_a_static_file(
     assert 'data-notifications-url="/account/notifications/"' in page
     assert 'data-unsubscribe-url="/account/notifications/unsubscribe/"' in page
     assert "serviceWorker" not in page  # registration lives in static/js/pwa.js (no inline script)
+
+
+def test_in_production_the_worker_keeps_the_builds_hashed_files(client, settings, tmp_path):
+    from django.core.management import call_command
+
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    call_command("collectstatic", interactive=False, verbosity=0)
+    pwa._shell_version.cache_clear()
+    try:
+        text = client.get("/sw.js").content.decode()
+        manifest = json.loads(client.get(reverse("pwa:manifest")).content)
+    finally:
+        pwa._shell_version.cache_clear()
+
+    config = json.loads(re.match(r"self\.ATELIER = (\{.*\});\n", text).group(1))
+    assert all(re.search(r"\.[0-9a-f]{12}\.\w+$", url) for url in config["shell"]), config["shell"]
+    assert all((tmp_path / url.removeprefix("/static/")).exists() for url in config["shell"])
+    assert all(re.search(r"\.[0-9a-f]{12}\.png$", icon["src"]) for icon in manifest["icons"])
