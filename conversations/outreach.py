@@ -2,19 +2,38 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, Subquery
 
 from clienteling.access import customers_for
-from clienteling.models import BulkJob, Customer, Store, Tag
+from clienteling.models import BulkJob, Customer, CustomerTag, Store, Tag
 
 from .models import Conversation, Message
 from .selectors.rules import skip_reason_label
 
+COUNT_CAP = 1_000
+
+
+class CappedCount(Subquery):
+    """The number of rows of a subquery LIMITed to the cap plus one (more reads as "1,000+")."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) capped)"
+    output_field = IntegerField()
+
 
 def outreach_tag_counts(*, tags, user) -> list[Tag]:
-    visible = customers_for(user).values("pk")
-    return list(tags.annotate(customer_count=Count(
-        "customertag", filter=Q(customertag__customer__in=visible))))
+    """Each list with how many customers the user may see are on it, counted up to 1,000.
+
+    Counted per list and capped, as the customer list counts: a list of 100,000 customers
+    costs a thousand index probes, not a join of every customer of the company.
+    """
+    visible = customers_for(user).filter(pk=OuterRef("customer_id"))
+    on_list = (CustomerTag.objects.filter(Exists(visible), tag=OuterRef("pk"))
+               .order_by().values("pk")[: COUNT_CAP + 1])
+    found = list(tags.annotate(customer_count=CappedCount(on_list)))
+    for tag in found:
+        tag.count_capped = tag.customer_count > COUNT_CAP
+        tag.customer_count = min(tag.customer_count, COUNT_CAP)
+    return found
 
 
 def outreach_rows(*, tag, user, store, limit: int = 500) -> list[dict]:

@@ -123,3 +123,20 @@ def test_without_javascript_the_send_lands_on_the_list_with_its_report(client, o
     assert response.status_code == 302 and response["Location"].endswith(f"?job={job.pk}")
     page = client.get(response["Location"])
     assert page.context["report"].job == job
+
+
+def test_outreach_list_counts_stop_at_a_thousand(client, org, associate_a, campaign, monkeypatch):
+    from conversations import outreach
+
+    monkeypatch.setattr(outreach, "COUNT_CAP", 3)
+    tag(CustomerFactory.create_batch(5, legal_entity=org["entity"]), campaign)
+    small = TagFactory(name="Small list", is_outreach_list=True)
+    tag(CustomerFactory.create_batch(2, legal_entity=org["entity"]), small)
+    tag(CustomerFactory.create_batch(4, legal_entity=org["other_entity"]), small)  # not this company's
+    client.force_login(associate_a)
+
+    page = client.get(reverse("conversations:outreach_lists"))
+
+    counts = {t.name: (t.customer_count, t.count_capped) for t in page.context["tags"]}
+    assert counts == {"Summer Campaign": (3, True), "Small list": (2, False)}
+    assert "3+" in page.content.decode()
