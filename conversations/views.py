@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from catalog.replica import heavy_reads
 from catalog.selectors import prices_in, product_search
 from clienteling import services as clienteling_services
 from clienteling.access import access_customer, access_store, managed_stores_for, stores_for
@@ -38,7 +39,7 @@ from .forms import (
 from .models import Conversation, Message
 from .outreach import (
     campaign_conversations,
-    campaign_progress,
+    campaign_progress_recent,
     outreach_report,
     outreach_rows,
     outreach_tag_counts,
@@ -451,6 +452,7 @@ def outreach_detail(request, tag_id: int):
 
 
 @conversations_view
+@heavy_reads()
 @require_GET
 def outreach_campaign(request, tag_id: int):
     """A global list across stores: each store's progress and conversations, for who manages them."""
@@ -460,9 +462,9 @@ def outreach_campaign(request, tag_id: int):
         raise PermissionDenied
     chosen = next((store for store in stores if str(store.pk) == request.GET.get("store")), None)
     today = timezone.localdate()
+    progress, as_of = campaign_progress_recent(tag=tag, user=request.user, stores=stores)
     return render(request, "conversations/outreach_campaign.html", {
-        "tag": tag, "stores": stores, "chosen": chosen,
-        "progress": campaign_progress(tag=tag, user=request.user, stores=stores),
+        "tag": tag, "stores": stores, "chosen": chosen, "progress": progress, "as_of": as_of,
         "conversations": list(campaign_conversations(tag=tag, stores=[chosen] if chosen else stores)),
         "today": today.isoformat(), "this_year": str(today.year), "show_assignee": True,
     })

@@ -130,3 +130,21 @@ def test_empty_campaign_page(client, company_admin, campaign):
     html = client.get(reverse("conversations:outreach_campaign", args=[campaign.pk])).content.decode()
     assert "Nobody on this list belongs to a store you manage yet." in html
     assert "No conversations with this list yet." in html
+
+
+def test_the_figures_are_counted_at_most_once_a_minute(client, org, company_admin, campaign, two_stores_sent):
+    from django.core.cache import cache
+
+    client.force_login(company_admin)
+    url = reverse("conversations:outreach_campaign", args=[campaign.pk])
+    first = client.get(url)
+    listed(campaign, org["store_a"], 2)  # two more New York customers join the list
+
+    again = client.get(url)
+    assert {r.store.code: r.on_list for r in again.context["progress"]}["nyc"] == 4  # a minute old
+    assert again.context["as_of"] == first.context["as_of"]
+    assert "As of" in again.content.decode()
+
+    cache.clear()  # the minute has passed
+    fresh = client.get(url)
+    assert {r.store.code: r.on_list for r in fresh.context["progress"]}["nyc"] == 6
