@@ -6,6 +6,9 @@ backends: a short built-in name or a dotted path. Each maps its own failures to 
 three outcomes, so the rest of the code never reads a provider's error codes.
 """
 
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+
 from django.utils.module_loading import import_string
 
 
@@ -49,3 +52,18 @@ class InvalidSignature(Exception):
 def provider_class(name: str, builtin: dict[str, str]):
     """The class a setting names: a built-in short name or a dotted path."""
     return import_string(builtin.get(name, name))
+
+def retry_after_seconds(value) -> float | None:
+    """A Retry-After header (seconds or an HTTP date) as seconds from now; None when absent or unreadable."""
+    value = str(value or "").strip()
+    if not value:
+        return None
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max((when - datetime.now(UTC)).total_seconds(), 0.0)

@@ -1,8 +1,11 @@
 """Who a message goes to and which store number it leaves from."""
 
+from urllib.parse import urlsplit
+
 import phonenumbers
 from django.utils.translation import gettext as _
 
+from catalog.links import public_url
 from clienteling.models import Channel, Customer, Store
 
 from ..models import StoreMessagingSettings, TwilioAccount
@@ -52,3 +55,7 @@ def recipient_of(message) -> str:
                    else _("The customer has no mobile number."))
         raise PermanentError(missing, code="no_address")
     return to
+
+def absolute_media_url(url: str) -> str:
+    """A media URL as a provider fetches it: ours made absolute under PUBLIC_BASE_URL."""
+    return url if urlsplit(url).scheme else public_url(url)

@@ -19,9 +19,10 @@ from django.utils.translation import gettext_lazy
 from urllib3.exceptions import NewConnectionError
 
 from catalog.links import ProviderAddressRefused, provider_base_url_check
+from catalog.providers import retry_after_seconds
 from clienteling.models import Channel
 
-from .addresses import messaging_settings, phone_e164, recipient_of
+from .addresses import absolute_media_url, messaging_settings, phone_e164, recipient_of
 from .base import (
     BaseProvider,
     DeliveryReport,
@@ -46,7 +47,6 @@ from .meta_webhooks import (
     verification_challenge,
     webhook_fields,
 )
-from .twilio import absolute_media_url, retry_after_seconds
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,8 @@ import json
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
-from urllib.parse import urlencode, urlsplit
+from datetime import timedelta
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -27,9 +26,10 @@ from twilio.rest.content.v1.content.approval_create import ApprovalCreateList
 from urllib3.exceptions import NewConnectionError
 
 from catalog.links import ProviderAddressRefused, provider_base_url_check, public_url
+from catalog.providers import retry_after_seconds
 from clienteling.models import Channel
 
-from .addresses import active_twilio_account, recipient, recipient_of, sender_number
+from .addresses import absolute_media_url, active_twilio_account, recipient, recipient_of, sender_number
 from .base import (
     BaseProvider,
     DeliveryReport,
@@ -121,20 +121,6 @@ class AtelierTwilioHttpClient(TwilioHttpClient):
         return response.headers.get("Content-Type", "application/octet-stream"), response.content
 
 
-def retry_after_seconds(value) -> float | None:
-    """A Retry-After header (seconds or an HTTP date) as seconds from now; None when absent or unreadable."""
-    value = str(value or "").strip()
-    if not value:
-        return None
-    if value.replace(".", "", 1).isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max((when - datetime.now(UTC)).total_seconds(), 0.0)
 
 
 def http_client(account, *, idempotency_key: str = "") -> AtelierTwilioHttpClient:
@@ -165,8 +151,6 @@ def status_callback_url(message_id: int | None) -> str:
     return f"{base}?{urlencode({'mid': message_id})}" if message_id else base
 
 
-def absolute_media_url(url: str) -> str:
-    return url if urlsplit(url).scheme else public_url(url)
 
 
 def map_exception(exc: Exception, *, retry_after: float | None = None,

@@ -15,10 +15,10 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from catalog.providers import retry_after_seconds
 from conversations import services
 from conversations.models import Message
 from conversations.providers import ratelimit
-from conversations.providers.twilio import retry_after_seconds
 from conversations.tasks import message_dispatch
 from tests.celery_worker import running_worker, wait_until
 
