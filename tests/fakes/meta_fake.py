@@ -23,9 +23,9 @@ import time
 import urllib.request
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.fakes.loopback import LoopbackFake
 from tests.fakes.twilio_fake import PNG
 
 # code -> (HTTP status, message, details): what Meta answers for each.
@@ -56,10 +56,11 @@ class RecordedRequest:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeMeta:
+class FakeMeta(LoopbackFake):
     def __init__(self, *, phone_number_id: str = "106540352242922", display_number: str = "12125550101",
                  access_token: str = "EAAG-fake-token-0123", app_secret: str = "fake-app-secret-4567",
                  verify_token: str = "atelier-verify-89", version: str = "v21.0"):
+        super().__init__()
         self.phone_number_id = phone_number_id
         self.display_number = display_number
         self.access_token = access_token
@@ -70,9 +71,7 @@ class FakeMeta:
         self.media: dict[str, bytes] = {}
         self._plans: deque = deque()
         self._lock = threading.Lock()
-        self._release = threading.Event()
         self._ids = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
 
     # --- switches ---------------------------------------------------------------------------
 
@@ -160,45 +159,6 @@ class FakeMeta:
         except urllib.error.HTTPError as exc:
             return exc.code
 
-    # --- server -----------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "FakeMeta":
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                """Quiet: a request line per call would drown the test output."""
-
-            def do_POST(self):
-                fake._handle(self, "POST")
-
-            def do_GET(self):
-                fake._handle(self, "GET")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._server.handle_error = lambda request, client_address: None  # a client that gave up
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- handling ---------------------------------------------------------------------------
 

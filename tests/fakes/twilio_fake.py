@@ -35,8 +35,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.loopback import LoopbackFake
 
 ERRORS = {
     20429: (429, "Too Many Requests"),
@@ -85,8 +86,9 @@ class RecordedRequest:
     at: float = field(default_factory=time.monotonic)
 
 
-class FakeTwilio:
+class FakeTwilio(LoopbackFake):
     def __init__(self, account_sid: str = "AC" + "f" * 32, auth_token: str = "fake-auth-token-0123"):
+        super().__init__()
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.requests: list[RecordedRequest] = []
@@ -95,9 +97,7 @@ class FakeTwilio:
         self.approvals: dict[str, dict] = {}
         self._plans: dict[str, deque] = {endpoint: deque() for endpoint in ENDPOINTS}
         self._lock = threading.Lock()
-        self._release = threading.Event()
         self._counter = itertools.count(1)
-        self._server: ThreadingHTTPServer | None = None
 
     # --- switches --------------------------------------------------------------------
 
@@ -142,46 +142,6 @@ class FakeTwilio:
     def content_requests(self) -> list[RecordedRequest]:
         return [r for r in self.requests if r.path.startswith("/v1/Content")]
 
-    # --- server ----------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> "FakeTwilio":
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                """Quiet: a request line per call would drown the test output."""
-
-            def do_POST(self):
-                fake._handle(self, "POST")
-
-            def do_GET(self):
-                fake._handle(self, "GET")
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        # A client that gave up (a "timeout") has closed the socket: not an error here.
-        self._server.handle_error = lambda request, client_address: None
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        self._release.set()
-        if self._server:
-            self._server.shutdown()
-            self._server.server_close()
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
 
     # --- handling --------------------------------------------------------------------
 
