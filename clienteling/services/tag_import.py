@@ -9,6 +9,7 @@ stopped and two runs never do a chunk twice. Only customers the user may see are
 import csv
 import io
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -88,17 +89,12 @@ def _decode(data: bytes) -> str:
                 "Save it as “CSV UTF-8” and try again."
             )
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Excel's "CSV" on Windows: Western European text.
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        raise ValidationError(
-            _("The file's characters could not be read. Save it as “CSV UTF-8” and try again.")
-        ) from None
+    # UTF-8 (with or without a BOM) first, then Excel's "CSV" on Windows: Western European text.
+    for encoding in ("utf-8-sig", "cp1252"):
+        with suppress(UnicodeDecodeError):
+            return data.decode(encoding)
+    raise ValidationError(
+        _("The file's characters could not be read. Save it as “CSV UTF-8” and try again."))
 
 
 def _header_kind(cell: str) -> str | None:

@@ -112,7 +112,7 @@ class FakePushService:
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args):
-                pass
+                """Quiet: a request line per call would drown the test output."""
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
