@@ -70,9 +70,16 @@ def test_the_badge_shows_my_unread_and_polls_itself(client, org, messaging, sms_
     settings.CONVERSATIONS_BADGE_POLL_SECONDS = 2
     reply(sms_thread)
     client.force_login(associate_a)
-    html = client.get(reverse("conversations:unread_badge"), {"place": "bottom"}).content.decode()
-    assert 'data-unread-count="1"' in html
-    assert 'hx-trigger="every 2s"' in html and "bottom-badge" in html
+    html = client.get(reverse("conversations:unread_badge")).content.decode()
+    assert html.count('data-unread-count="1"') == 2  # the top badge, and the bottom bar's out of band
+    assert html.count('hx-trigger="every 2s"') == 1 and 'id="bottom-unread-badge" hx-swap-oob="true"' in html
+
+
+def test_a_page_asks_for_the_badge_once(client, org, messaging, associate_a):
+    client.force_login(associate_a)
+    page = client.get(reverse("conversations:inbox")).content.decode()
+    assert page.count(reverse("conversations:unread_badge")) == 1
+    assert 'id="bottom-unread-badge"' in page
 
 
 def test_the_badge_is_empty_and_stops_polling_when_the_module_is_off(client, org, messaging, sms_thread,
