@@ -137,6 +137,7 @@ def _thread_context(request, conversation, *, before_id=None, form=None):
         "conversation": conversation,
         "customer": conversation.customer,
         "messages_page": list(reversed(page)),
+        "poll_seconds": selectors.thread_poll_seconds(list(reversed(page)), now=timezone.now()),
         "has_older": has_older,
         "oldest_id": page[-1].pk if page else None,
         "state": selectors.composer_state(conversation=conversation),
@@ -181,8 +182,10 @@ def conversation_poll(request, conversation_id: int):
     conversation = access_conversation(request.user, conversation_id)
     services.conversation_mark_read(conversation=conversation, user=request.user)
     page = selectors.conversation_messages(conversation=conversation, limit=PAGE + 1)
+    shown = list(reversed(page[:PAGE]))
     return render(request, "conversations/conversation.html#messages", {
-        "conversation": conversation, "messages_page": list(reversed(page[:PAGE])),
+        "conversation": conversation, "messages_page": shown,
+        "poll_seconds": selectors.thread_poll_seconds(shown, now=timezone.now()),
         "has_older": len(page) > PAGE, "oldest_id": page[PAGE - 1].pk if len(page) > PAGE else None})
 
 

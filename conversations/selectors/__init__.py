@@ -1,5 +1,7 @@
 """Inbox and thread reads, already scoped to what the user may see."""
 
+from datetime import timedelta
+
 from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
@@ -76,6 +78,23 @@ def conversation_messages(*, conversation: Conversation, before_id: int | None =
         # and stops at the page, however long the thread (an OR alone reads all older rows).
         messages = messages.filter(Q(created_at__lt=anchor) | Q(pk__lt=before_id), created_at__lte=anchor)
     return list(messages.select_related("sent_by", "template").order_by("-created_at", "-id")[:limit])
+
+
+# How often an open thread asks for news: at once while a message just sent waits for its
+# delivery report, often while the conversation is live, rarely when it has gone quiet.
+POLL_AWAITING_REPORT, POLL_LIVE, POLL_QUIET = 1, 5, 20
+AWAITING = (Message.Status.QUEUED, Message.Status.SENDING, Message.Status.SENT)
+
+
+def thread_poll_seconds(messages: list[Message], *, now) -> int:
+    """The thread's next poll, from the messages it shows (no query)."""
+    recent = [message for message in messages if now - message.created_at < timedelta(minutes=2)]
+    if any(message.direction == Message.Direction.OUTBOUND and message.status in AWAITING
+           for message in recent):
+        return POLL_AWAITING_REPORT
+    if messages and now - messages[-1].created_at < timedelta(minutes=10):
+        return POLL_LIVE
+    return POLL_QUIET
 
 
 def unread_conversations(*, user) -> QuerySet[Conversation]:

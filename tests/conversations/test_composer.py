@@ -240,3 +240,20 @@ def test_an_empty_demo_reply_is_a_400(signed_in, ready):
     response = signed_in.post(reverse("conversations:simulate_reply", args=[ready.pk]), {"body": " "})
     assert response.status_code == 400
     assert escape("Type the customer's reply.") in response.content.decode()
+
+
+# --- live updates -------------------------------------------------------------------------
+
+
+def test_the_thread_polls_at_once_while_a_sent_message_waits_for_its_report_then_backs_off(
+        signed_in, ready, django_capture_on_commit_callbacks):
+    poll = reverse("conversations:poll", args=[ready.pk])
+    with time_machine.travel(MORNING_NY, tick=False):
+        assert 'hx-trigger="every 20s"' in signed_in.get(poll).content.decode()  # nothing yet: quiet
+        with django_capture_on_commit_callbacks(execute=False):  # the send task has not run yet
+            sent = signed_in.post(send_url(ready), {"body": "Your coat is in"}, HTTP_HX_REQUEST="true")
+        assert 'hx-trigger="every 1s"' in sent.content.decode()  # waiting for "Delivered"
+        Message.objects.filter(conversation=ready).update(status=Message.Status.DELIVERED)
+        assert 'hx-trigger="every 5s"' in signed_in.get(poll).content.decode()  # delivered: live
+    with time_machine.travel(MORNING_NY.replace(hour=15), tick=False):
+        assert 'hx-trigger="every 20s"' in signed_in.get(poll).content.decode()  # an hour on: quiet
