@@ -190,3 +190,14 @@ def test_export_keeps_masked_fields_masked(client, org, people):
     services.grid_preference_set(user=exporter, columns=["email"])
     rows = exported(client.get(reverse("clienteling:customer_export"), {"q": "Ann"}))
     assert rows[1] == ["Ann Test", "a•••@e•••"]
+
+
+def test_a_phone_sorts_the_list_from_a_menu(as_manager):
+    from django.urls import reverse
+
+    page = as_manager.get(reverse("clienteling:customer_list"), {"birthday_within": 30}).content.decode()
+    assert 'id="phone-sort"' in page
+    assert "sort=-customer" in page and "Customer, descending" in page
+    assert "birthday_within=30&amp;sort=sales_12mo" in page  # the filters stay
+    sorted_page = as_manager.get(reverse("clienteling:customer_list"), {"sort": "-sales_12mo"}).content.decode()
+    assert 'class="dropdown-item active" href="?&amp;sort=-sales_12mo"' in sorted_page
