@@ -199,5 +199,6 @@ def test_a_phone_sorts_the_list_from_a_menu(as_manager):
     assert 'id="phone-sort"' in page
     assert "sort=-customer" in page and "Customer, descending" in page
     assert "birthday_within=30&amp;sort=sales_12mo" in page  # the filters stay
-    sorted_page = as_manager.get(reverse("clienteling:customer_list"), {"sort": "-sales_12mo"}).content.decode()
+    sorted_page = as_manager.get(reverse("clienteling:customer_list"),
+                                 {"sort": "-sales_12mo"}).content.decode()
     assert 'class="dropdown-item active" href="?&amp;sort=-sales_12mo"' in sorted_page
