@@ -123,7 +123,9 @@ def test_a_book_added_in_the_admin_takes_its_identifier(client, company_admin, o
 
 def test_the_book_shows_its_identifier_and_is_found_by_it(client, org, manager, associate_a):
     shape(next_number=20)
-    mine, theirs = CustomerFactory.create_batch(2, legal_entity=org["entity"])
+    # Names of their own: random ones could share a last name and blur the search below.
+    mine = CustomerFactory(legal_entity=org["entity"], first_name="Mina", last_name="Okonkwo")
+    theirs = CustomerFactory(legal_entity=org["entity"], first_name="Theo", last_name="Lindqvist")
     services.client_book_add(book=book(manager, org), customer=mine, added_by=manager)
     services.client_book_add(book=book(associate_a, org), customer=theirs, added_by=associate_a)
     client.force_login(manager)
