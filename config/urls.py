@@ -13,6 +13,8 @@ urlpatterns = [
     path("language/", language_choose, name="language_choose"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("ops.urls")),
+    path("api/", include("api.urls")),
     path("webhooks/", include("conversations.urls_webhooks")),
     path("", include("catalog.urls")),
     path("", include("clienteling.urls_pwa")),
@@ -20,6 +22,9 @@ urlpatterns = [
     path("carts/", include("carts.urls")),
     path("c/", include("carts.urls_public")),
     path("d/", include("clienteling.urls_public")),
+    path("appointments/", include("appointments.urls")),
+    path("b/", include("appointments.urls_public")),
+    path("insights/", include("insights.urls")),
     path("", include("clienteling.urls")),
 ]
 

@@ -465,8 +465,14 @@ def as_text(found) -> object:
     return f"→{found[1]}" if isinstance(found, tuple) else found
 
 
+# Apps above carts keep their own matrix, built the same way and checking that each URL of
+# their namespaces has a row: tests/<app>/test_access.py.
+OWN_MATRICES = {"appointments", "booking", "insights", "api", "ops"}
+
+
 def test_every_url_has_a_row():
-    missing = [name for name in URL_NAMES if not name.startswith("admin:") and name not in EXPECTED]
+    missing = [name for name in URL_NAMES if not name.startswith("admin:") and name not in EXPECTED
+               and name.split(":")[0] not in OWN_MATRICES]
     assert missing == [], f"add these URLs to the access matrix: {missing}"
     assert set(REQUESTS) == set(EXPECTED)
     assert all(len(REQUESTS[name]) == len(EXPECTED[name]) for name in EXPECTED)

@@ -1,0 +1,1 @@
+"""The integration API: API keys, REST endpoints, bulk upserts and outbound webhooks."""

@@ -1,0 +1,1 @@
+"""api write services: each write has one public, keyword-only entry point."""

@@ -1,0 +1,7 @@
+"""Api URLs, mounted at /api/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "api"
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""Appointments: types, availability, bookings by associates and by customers, reminders."""

@@ -1,0 +1,1 @@
+"""Insights: next best action feed, sales credit to associates, goals and the store dashboard."""

@@ -1,0 +1,1 @@
+"""insights write services: each write has one public, keyword-only entry point."""

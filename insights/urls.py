@@ -1,0 +1,7 @@
+"""Insights URLs, mounted at /insights/."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "insights"
+
+urlpatterns = []

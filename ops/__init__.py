@@ -1,0 +1,1 @@
+"""Operations: health and readiness checks, metrics, doctor and the sweeps runnable by hand."""
