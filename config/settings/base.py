@@ -472,3 +472,20 @@ CELERY_BEAT_SCHEDULE["requeue-payment-events"] = {
     "task": "carts.tasks.payment_events_requeue_stale",
     "schedule": 10 * 60,
 }
+# Apps above carts (docs/insights.md, docs/appointments.md, docs/api.md).
+CELERY_BEAT_SCHEDULE["fit-customer-measures"] = {
+    "task": "clienteling.tasks.customer_measures_fit",
+    "schedule": 24 * 60 * 60,
+}
+CELERY_BEAT_SCHEDULE["send-appointment-reminders"] = {
+    "task": "appointments.tasks.appointment_reminders_send_due",
+    "schedule": 5 * 60,
+}
+CELERY_BEAT_SCHEDULE["build-action-feeds"] = {
+    "task": "insights.tasks.action_feeds_build_due",
+    "schedule": 15 * 60,
+}
+CELERY_BEAT_SCHEDULE["retry-outbound-webhooks"] = {
+    "task": "api.tasks.webhook_deliveries_retry_due",
+    "schedule": 60,
+}
