@@ -59,12 +59,14 @@ TASK_WORKLOADS = {
     "carts.tasks.payment_events_requeue_stale": "sweeps",
     "clienteling.tasks.audit_events_prune": "sweeps",
     "clienteling.tasks.customer_measures_refresh_stale": "sweeps",
+    "clienteling.tasks.customer_measures_fit": "sweeps",
     "conversations.tasks.scheduled_messages_send_due": "sweeps",
     "conversations.tasks.conversations_archive_due": "sweeps",
     "conversations.tasks.messages_redact_expired": "sweeps",
     "conversations.tasks.messages_reconcile_unknown": "sweeps",
     "conversations.tasks.webhook_events_prune": "sweeps",
     "conversations.tasks.templates_approval_sync": "sweeps",
+    "ops.tasks.heartbeat": "sweeps",
 }
 # The tasks that act on recorded webhooks: their `kind` argument picks the queue.
 WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain",
