@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "catalog",
     "clienteling",
     "conversations",
@@ -62,6 +63,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Requests' counts and latencies (/metrics, docs/operations.md): first and last.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    # Before everything that logs: a request id on every line (ops/request_id.py).
+    "ops.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
@@ -83,6 +88,7 @@ MIDDLEWARE = [
     "catalog.db.DatabaseUnavailableMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 # Content-Security-Policy: everything from our own origin, nothing inline, no eval; in
@@ -385,9 +391,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"client_errors": {"()": "config.logging.ClientErrorsWithoutTraceback"}},
+    "filters": {"client_errors": {"()": "config.logging.ClientErrorsWithoutTraceback"},
+                "request_id": {"()": "config.logging.RequestIdFilter"}},
     "handlers": {"stream": {"class": "logging.StreamHandler", "formatter": "plain",
-                             "filters": ["client_errors"]}},
+                             "filters": ["client_errors", "request_id"]}},
     "root": {"handlers": ["stream"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own config gives "django" a console handler of its own (in DEBUG) on top
@@ -514,3 +521,13 @@ API_MAX_BATCH = 1000  # records per bulk request
 API_IDEMPOTENCY_HOURS = env.int("API_IDEMPOTENCY_HOURS", default=24)
 API_WEBHOOK_TIMEOUT = env.int("API_WEBHOOK_TIMEOUT", default=10)
 API_WEBHOOK_MAX_ATTEMPTS = env.int("API_WEBHOOK_MAX_ATTEMPTS", default=8)
+
+# Ops (docs/operations.md): heartbeats, metrics, doctor.
+CELERY_BEAT_SCHEDULE["ops-heartbeat"] = {"task": "ops.tasks.heartbeat", "schedule": 60}
+OPS_HEARTBEAT_SECONDS = env.int("OPS_HEARTBEAT_SECONDS", default=60)  # each worker's own stamp
+# /metrics answers these addresses (REMOTE_ADDR: the scraper's, not through the proxy) or a
+# request with "Authorization: Bearer <METRICS_TOKEN>"; anything else gets a 404.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")  # as written, like SECRET_KEY
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
+# How long doctor waits for a worker's ping and for each webhook address.
+DOCTOR_TIMEOUT_SECONDS = env.float("DOCTOR_TIMEOUT_SECONDS", default=2.0)
