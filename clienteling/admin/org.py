@@ -44,11 +44,15 @@ class StoreAdmin(admin.ModelAdmin):
         (_("Locale"), {"fields": ["timezone", "currency", "country"]}),
         (_("Address"), {"fields": ["address_line1", "address_line2", "city", "state", "zip_code"]}),
         (_("Clienteling"), {"fields": ["clienteling_phone", "stock_location"]}),
+        (_("Customer-facing pages"), {"fields": ["logo", "brand_primary", "brand_accent"],
+                                      "description": _("The store's logo and colours on the cart, receipt, "
+                                                       "shared products, booking and “my details” pages.")}),
     ]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         services.store_ensure_stock_location(store=obj)
+        services.store_branding_publish(store=obj)
 
 
 def grantable_permissions(actor):

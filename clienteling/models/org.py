@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from catalog.models import StockLocation
+from clienteling.branding import HEX, MIN_CONTRAST, WHITE, contrast_ratio, validate_hex_colour
 
 
 def validate_timezone(value: str) -> None:
@@ -73,6 +74,21 @@ class Store(models.Model):
         verbose_name=_("stock location"),
     )
     active = models.BooleanField(_("active"), default=True)
+    # Branding of the customer-facing pages (cart, receipt, shared products, "my details", booking).
+    logo = models.ImageField(
+        _("logo"), upload_to="stores/logos/", blank=True,
+        help_text=_("Shown on the customer-facing pages, on the primary colour: a light logo on a "
+                    "transparent background, about 64 px high."),
+    )
+    brand_primary = models.CharField(
+        _("primary colour"), max_length=7, blank=True, validators=[validate_hex_colour],
+        help_text=_("The header and buttons of the customer-facing pages, e.g. #1f4c80; white text "
+                    "must read on it. Empty: Atelier's ink."),
+    )
+    brand_accent = models.CharField(
+        _("accent colour"), max_length=7, blank=True, validators=[validate_hex_colour],
+        help_text=_("Links and highlights on a white page, e.g. #8a4b08. Empty: the primary colour."),
+    )
 
     class Meta:
         verbose_name = _("store")
@@ -85,6 +101,20 @@ class Store(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        for field in ("brand_primary", "brand_accent"):
+            value = getattr(self, field)
+            if value and HEX.match(value) and contrast_ratio(value, WHITE) < MIN_CONTRAST:
+                errors[field] = ValidationError(
+                    _("White text on %(colour)s has a contrast of %(ratio).2f:1; it needs at least "
+                      "%(minimum).1f:1. Choose a darker colour."),
+                    params={"colour": value, "ratio": contrast_ratio(value, WHITE), "minimum": MIN_CONTRAST},
+                    code="contrast")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:

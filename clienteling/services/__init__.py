@@ -6,6 +6,7 @@ Split by aggregate; callers use `from clienteling import services` and
 
 from .attributes import attribute_parse_value, attribute_values_set
 from .audit import audit_events_prune, audit_record
+from .branding import store_branding_publish
 from .bulk import bulk_job_run, bulk_job_start, bulk_jobs_requeue_stale
 from .client_books import (
     client_book_add,
@@ -35,5 +36,5 @@ __all__ = [
     "client_book_remove", "customers_assign", "customers_store_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "number_sequence_take", "number_sequence_update", "sale_record",
     "staff_sync_access",
-    "store_ensure_stock_location", *_profile_all, *_contact_all, *_lists_all,
+    "store_branding_publish", "store_ensure_stock_location", *_profile_all, *_contact_all, *_lists_all,
 ]
