@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.management.utils import get_random_secret_key
 
 from .base import *  # noqa: F403
-from .base import DATABASES, INSTALLED_APPS, MESSAGING_PROVIDERS, MIDDLEWARE, env
+from .base import DATABASES, INSTALLED_APPS, LOGGING, MESSAGING_PROVIDERS, MIDDLEWARE, env
 
 DEBUG = False
 
@@ -67,8 +67,36 @@ if CARTS_PAYMENT_PROVIDER == "demo":
 PROVIDER_TEST_DOUBLES = False
 # The demo data and the benchmarks (with their scratch-data commands) stay out of production.
 INSTALLED_APPS = [app for app in INSTALLED_APPS if app not in ("demo", "bench")]
-# Static files served by the app itself, compressed and cache-busted.
-MIDDLEWARE = [MIDDLEWARE[0], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[1:]]
+# Static files served by the app itself, compressed and cache-busted: right after the
+# security middleware, as WhiteNoise asks.
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1
+MIDDLEWARE = [*MIDDLEWARE[:_security], "whitenoise.middleware.WhiteNoiseMiddleware", *MIDDLEWARE[_security:]]
+
+# Query counts, durations and errors per database in /metrics (docs/operations.md): the same
+# PostgreSQL backend, counted by django-prometheus. DATABASE_METRICS=0 turns it off.
+if env.bool("DATABASE_METRICS", default=True):
+    for _database in DATABASES.values():
+        if _database["ENGINE"] == "django.db.backends.postgresql":
+            _database["ENGINE"] = "django_prometheus.db.backends.postgresql"
+
+# One JSON object a line, for the log collector: time, level, logger, message and the
+# request id (ops/request_id.py), plus whatever a line adds (status_code, task ids...).
+# The workers log the same way: Celery leaves the root logger to these settings.
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        **LOGGING["formatters"],
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {**LOGGING["handlers"], "stream": {**LOGGING["handlers"]["stream"], "formatter": "json"}},
+}
+if env.bool("LOG_PLAIN", default=False):  # a person reading a terminal
+    LOGGING["handlers"]["stream"]["formatter"] = "plain"
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
 # The load balancer's health checks come over plain HTTP.
