@@ -172,3 +172,20 @@ class PushKind:
 
 
 push_kinds = Registry("push notification kind")
+
+
+@dataclass(frozen=True)
+class TodaySection:
+    """A section a higher app puts on Today, above its own panels (the next best actions, goals).
+
+    context(user=, store=, today=) -> dict of plain data for `template` (as `data`), or None to
+    show nothing; `order` sorts the sections.
+    """
+
+    key: str
+    template: str
+    context: Callable[..., dict | None]
+    order: int = 0
+
+
+today_sections = Registry("today section")
