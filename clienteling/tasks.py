@@ -5,11 +5,23 @@ from catalog.background import BeatJob, retry_delay
 
 from . import services
 from .services import push, tag_import
+from .services import sales as sales_services
 
 
 @shared_task(base=BeatJob)
 def customer_measures_refresh_stale() -> int:
     return services.customer_measures_refresh_stale()
+
+
+@shared_task(base=BeatJob)
+def customer_measures_fit() -> int | None:
+    # Nightly refit; too little history yet is not an error (the previous model keeps scoring).
+    from .measures.model import NotEnoughHistory
+
+    try:
+        return sales_services.customer_measures_fit().pk
+    except NotEnoughHistory:
+        return None
 
 
 @shared_task(acks_late=True)

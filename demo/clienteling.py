@@ -288,7 +288,12 @@ def _money(cents: int) -> Decimal:
     return Decimal(cents).scaleb(-2)
 
 
-SALES_PER_CUSTOMER = list(accumulate([18, 22, 18, 13, 10, 7, 5, 4, 3]))
+# Purchase rhythms (CustomerGenerator.purchase_days): never, one-off, regular, lapsed,
+# growing, the rest occasional. About 2.7 receipts a customer.
+PERSONA_ODDS = list(accumulate([0.18, 0.22, 0.20, 0.18, 0.06]))
+REGULAR_INTERVALS = [30, 60, 60, 120, 120]
+REGULAR_MAX = 6
+LAPSED_INTERVALS = [45, 90, 150]
 ACTIVITY_SLUGS = list(data.ACTIVITY_SUMMARIES)
 CONSENT_SOURCES = ["keyword", "associate", "import", "web"]
 TAG_ODDS = {"vip": 0.08, "bridal": 0.03, "menswear": 0.15, "jewelry-lover": 0.10,
@@ -450,17 +455,60 @@ class CustomerGenerator:
             return rng.choice(self.ref.products_by_designer[rng.choice(favourites).designer_id])
         return rng.choice(self.ref.products)
 
-    def add_sales(self, rng, n, customer_id, store, salesperson, created_day, favourites):
-        """0-8 receipts over the last three years. Returns (goods total, last store visit)."""
+    def purchase_days(self, rng, span: int) -> list[tuple[int, float]]:
+        """Days ago of each receipt and its odds of a further line, by the customer's rhythm.
+
+        Customers differ the way a boutique's do, so the measures model has something
+        to learn beyond "days since the last purchase" (docs/insights-measures.md):
+        regulars every ~30/60/120 days, lapsed regulars who stopped, one-offs, growing
+        spenders who come more often and buy more, occasional buyers at random, and
+        people who never bought.
+        """
         rand, randint = rng.random, rng.randint
-        count = rng.choices(range(len(SALES_PER_CUSTOMER)), cum_weights=SALES_PER_CUSTOMER)[0]
+        roll = rand()
+        if roll < PERSONA_ODDS[0]:  # never bought
+            return []
+        if roll < PERSONA_ODDS[1]:  # one-off
+            return [(1 + int((span - 1) * rand() ** 1.25), 0.35)]
+        if roll < PERSONA_ODDS[2]:  # regular, still coming
+            interval = rng.choice(REGULAR_INTERVALS)
+            day, found = int(interval * rand()), []
+            while day < span and len(found) < REGULAR_MAX:
+                found.append((1 + day, 0.35))
+                day += int(interval * (0.8 + 0.4 * rand()))
+            return found
+        if roll < PERSONA_ODDS[3]:  # lapsed: a rhythm that stopped months ago
+            if span < 240:
+                return [(1 + int((span - 1) * rand()), 0.35)]
+            interval = rng.choice(LAPSED_INTERVALS)
+            day, found = randint(200, span - 1), []
+            for _ in range(randint(2, 5)):
+                if day >= span:
+                    break
+                found.append((1 + day, 0.35))
+                day += int(interval * (0.8 + 0.4 * rand()))
+            return found
+        if roll < PERSONA_ODDS[4]:  # growing: more often and bigger baskets lately
+            day, gap, found = randint(1, 25), 30, []
+            for _ in range(randint(4, 7)):
+                if day >= span:
+                    break
+                found.append((1 + day, 0.35 + 0.3 * 30 / gap))
+                day += int(gap * (0.8 + 0.4 * rand()))
+                gap = min(gap * 1.5, 180)
+            return found
+        count = randint(1, 4)  # occasional, at random (recent months are busier)
+        return [(1 + int((span - 1) * rand() ** 1.25), 0.35) for _ in range(count)]
+
+    def add_sales(self, rng, n, customer_id, store, salesperson, created_day, favourites):
+        """Receipts over the last three years by a rhythm. Returns (goods total, last store visit)."""
+        rand, randint = rng.random, rng.randint
         span = min(HISTORY_DAYS, (store.today - created_day).days)
         if span < 1:
             return Decimal(0), None
         sales, lines = self.rows["sales"], self.rows["sale_lines"]
         spent, last_visit = Decimal(0), None
-        for k in range(count):
-            days_ago = 1 + int((span - 1) * rand() ** 1.25)  # recent months are busier
+        for k, (days_ago, more_lines) in enumerate(self.purchase_days(rng, span)):
             day = store.today - timedelta(days=days_ago)
             sold_at = _local(day, randint(10, 19), randint(0, 59), store.tz)
             where = store if rand() < 0.9 else rng.choice(store.siblings)
@@ -484,7 +532,7 @@ class CustomerGenerator:
                 kinds = ["return"]
             else:
                 kinds = ["goods"]
-                while len(kinds) < 4 and rand() < 0.35:
+                while len(kinds) < 4 and rand() < more_lines:
                     roll = rand()
                     kinds.append("goods" if roll < 0.8 else "custom" if roll < 0.88
                                  else "layaway" if roll < 0.94 else "return")

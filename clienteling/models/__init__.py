@@ -5,6 +5,7 @@ from .client_book import ClientBook, ClientBookEntry
 from .configuration import (
     BulkJob,
     CustomerCardProperty,
+    ExternalMeasuresSettings,
     GridPreference,
     ListTemplate,
     ModuleSettings,
@@ -23,8 +24,11 @@ from .customer import (
     CustomerMailingList,
     CustomerMeasures,
     CustomerTag,
+    ExternalMeasure,
     MailingList,
+    MeasuresModel,
     SalesChannel,
+    Segment,
     Tag,
     month_day_key,
 )
@@ -42,5 +46,6 @@ __all__ = [
     "ListTemplate", "MailingList", "ModuleSettings", "Note", "NumberSequence", "ProfileSection",
     "ProfileSectionAttribute", "Sale", "SaleLine", "SalesChannel", "SavedCustomerList", "Shift",
     "StaffProfile", "StaffRole", "Store", "StoreGroup", "Tag", "Task", "WishlistItem", "month_day_key",
+    "ExternalMeasure", "ExternalMeasuresSettings", "MeasuresModel", "Segment",
     "SelfServiceLink", "TagUpload", "new_self_service_token", "token_digest", "PushSubscription",
 ]

@@ -155,6 +155,12 @@ class CustomerCardProperty(models.Model):
         SALES_ALL = "sales_all", _("Sales all time")
         CHURN_RISK = "churn_risk", _("Churn risk")
         PREDICTED_SPEND = "predicted_spend_12mo", _("Predicted spend")
+        SEGMENT = "segment", _("Segment")
+        AVERAGE_ORDER_VALUE = "average_order_value", _("Average order value")
+        USUAL_INTERVAL = "usual_interval_days", _("Usual interval (days)")
+        NEXT_PURCHASE = "next_purchase_window", _("Next purchase expected")
+        DAYS_SINCE_PURCHASE = "days_since_last_purchase", _("Days since last purchase")
+        ORDERS_COUNT = "orders_count", _("Orders")
 
     position = models.PositiveSmallIntegerField(_("position"), default=1)
     measure = models.CharField(_("measure"), max_length=32, choices=Measure.choices, blank=True)
@@ -184,6 +190,37 @@ class CustomerCardProperty(models.Model):
     def clean(self):
         if bool(self.measure) == bool(self.attribute_id):
             raise ValidationError(_("Choose either a measure or an attribute."))
+
+
+class ExternalMeasuresSettings(models.Model):
+    """Measures imported from another analytics product, per legal entity.
+
+    An import that fails switches the settings off and says why; an admin turns them
+    back on once the source is fixed.
+    """
+
+    class Match(models.TextChoices):
+        EXTERNAL_ID = "external_id", _("External id")
+        EMAIL = "email", _("Email")
+        PHONE = "phone", _("Phone")
+
+    legal_entity = models.OneToOneField(
+        "clienteling.LegalEntity", models.CASCADE, related_name="external_measures_settings",
+        verbose_name=_("legal entity"),
+    )
+    source_name = models.CharField(_("source name"), max_length=60)
+    match_field = models.CharField(_("customer field that matches the external id"), max_length=12,
+                                   choices=Match.choices, default=Match.EXTERNAL_ID)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    disabled_reason = models.CharField(_("why it was switched off"), max_length=255, blank=True)
+    disabled_at = models.DateTimeField(_("switched off at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("external measures settings")
+        verbose_name_plural = _("external measures settings")
+
+    def __str__(self):
+        return self.source_name
 
 
 class NumberSequence(models.Model):

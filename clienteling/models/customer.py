@@ -371,6 +371,19 @@ class CustomerContactHistory(models.Model):
         ]
 
 
+class Segment(models.TextChoices):
+    """RFM segments, from the recency/frequency/monetary scores (clienteling.measures.rfm)."""
+
+    CHAMPIONS = "champions", _("Champions")
+    LOYAL = "loyal", _("Loyal")
+    POTENTIAL_LOYALIST = "potential_loyalist", _("Potential loyalist")
+    NEW = "new", _("New")
+    AT_RISK = "at_risk", _("At risk")
+    CANT_LOSE = "cant_lose", _("Can't lose")
+    HIBERNATING = "hibernating", _("Hibernating")
+    LOST = "lost", _("Lost")
+
+
 class CustomerMeasures(models.Model):
     """Figures computed from purchase history: sales windows and measures.
 
@@ -394,6 +407,21 @@ class CustomerMeasures(models.Model):
     next_best_action = models.CharField(max_length=120, blank=True)
     recommendation_reason = models.CharField(max_length=255, blank=True)
     computed_on = models.DateField(null=True, blank=True, db_index=True)
+    # Filled by clienteling.measures (see docs/insights-measures.md).
+    first_purchase_at = models.DateTimeField(null=True, blank=True)
+    average_order_value = models.DecimalField(null=True, blank=True, **MONEY_FIELD)
+    # Median days between two orders; None below two orders.
+    usual_interval_days = models.PositiveIntegerField(null=True, blank=True)
+    rfm_recency = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_frequency = models.PositiveSmallIntegerField(null=True, blank=True)
+    rfm_monetary = models.PositiveSmallIntegerField(null=True, blank=True)
+    segment = models.CharField(_("segment"), max_length=20, choices=Segment.choices, blank=True)
+    # Top three by goods spend, best first.
+    preferred_designer_ids = models.JSONField(default=list, blank=True)
+    preferred_category_ids = models.JSONField(default=list, blank=True)
+    next_purchase_from = models.DateField(null=True, blank=True)
+    next_purchase_to = models.DateField(null=True, blank=True)
+    scored_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("customer measures")
@@ -408,4 +436,58 @@ class CustomerMeasures(models.Model):
             models.Index(fields=["sales_all", "customer"], name="measures_sales_all"),
             # Today's "recently active": the newest purchases first, index only.
             models.Index(fields=["last_purchase_at", "customer"], name="measures_recent_purchase"),
+            # List filters and sorts: "segment is at risk", "churn risk above 60 %".
+            models.Index(fields=["segment", "customer"], name="measures_segment"),
+            models.Index(fields=["churn_risk", "customer"], name="measures_churn_risk"),
         ]
+
+    @property
+    def days_since_last_purchase(self) -> int | None:
+        from django.utils import timezone
+
+        if self.last_purchase_at is None:
+            return None
+        return max((timezone.now() - self.last_purchase_at).days, 0)
+
+
+class MeasuresModel(models.Model):
+    """A fitted churn classifier and spend regressor; every process scores with the newest."""
+
+    fitted_at = models.DateTimeField(_("fitted at"), auto_now_add=True)
+    cutoff = models.DateField(_("cutoff"))
+    horizon_days = models.PositiveIntegerField(_("horizon (days)"))
+    features = models.JSONField(_("features"), default=list)
+    # joblib bytes of {"churn": classifier, "spend": regressor}.
+    payload = models.BinaryField()
+    quality = models.JSONField(_("quality"), default=dict)
+    training_rows = models.PositiveIntegerField(_("training rows"), default=0)
+
+    class Meta:
+        verbose_name = _("measures model")
+        verbose_name_plural = _("measures models")
+        ordering = ["-fitted_at", "-id"]
+
+    def __str__(self):
+        return f"{self.fitted_at:%Y-%m-%d %H:%M}"
+
+
+class ExternalMeasure(models.Model):
+    """A per-customer measure imported from another analytics product."""
+
+    customer = models.ForeignKey(Customer, models.CASCADE, related_name="external_measures")
+    source = models.CharField(_("source"), max_length=60)
+    name = models.CharField(_("measure"), max_length=80)
+    value = models.CharField(_("value"), max_length=255)
+    imported_at = models.DateTimeField(_("imported at"))
+
+    class Meta:
+        verbose_name = _("external measure")
+        verbose_name_plural = _("external measures")
+        ordering = ["source", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "source", "name"],
+                                    name="external_measure_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.source}: {self.name} = {self.value}"

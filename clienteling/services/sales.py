@@ -13,7 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling.dates import months_before
-from clienteling.models import Customer, CustomerMeasures, Sale, SaleLine, Store
+from clienteling.measures import history, rfm
+from clienteling.measures import model as measure_model
+from clienteling.measures.features import FEATURES, features_of, next_window, usual_interval
+from clienteling.models import Customer, CustomerMeasures, MeasuresModel, Sale, SaleLine, Store
 
 
 @transaction.atomic
@@ -99,13 +102,98 @@ def _refresh(ids: list[int], *, today: date, zone: tzinfo) -> int:
     }
     for pk in ids:
         measures.setdefault(pk, CustomerMeasures(customer_id=pk, computed_on=today))
+    _score(measures, ids, today=today)
     fields = ["last_purchase_at", "last_goods_sale_at", "sales_6mo", "sales_12mo", "sales_24mo",
-              "sales_all", "orders_count", "computed_on"]
+              "sales_all", "orders_count", "computed_on", *SCORED_FIELDS]
     CustomerMeasures.objects.bulk_create(
         measures.values(), update_conflicts=True, unique_fields=["customer"], update_fields=fields,
         batch_size=2000,
     )
     return len(measures)
+
+
+SCORED_FIELDS = [
+    "first_purchase_at", "average_order_value", "usual_interval_days", "rfm_recency",
+    "rfm_frequency", "rfm_monetary", "segment", "preferred_designer_ids", "preferred_category_ids",
+    "churn_risk", "predicted_spend_12mo", "next_purchase_from", "next_purchase_to", "scored_at",
+]
+CENT = Decimal("0.01")
+PROBABILITY = Decimal("0.001")
+
+
+def _score(measures: dict[int, CustomerMeasures], ids: list[int], *, today: date) -> None:
+    """Order rhythm, RFM, preferences and the model's scores: three grouped queries a batch."""
+    orders = history.orders_of(ids)
+    designers, categories = history.preferences_of(ids)
+    found = measure_model.latest()
+    edges = found[1] if found else rfm.DEFAULT_EDGES
+    day = today.toordinal()
+    now = timezone.now()
+    scored, rows = [], []
+    for pk in ids:
+        m = measures[pk]
+        m.preferred_designer_ids = designers.get(pk, [])
+        m.preferred_category_ids = categories.get(pk, [])
+        m.scored_at = now
+        mine = orders.get(pk)
+        row = features_of(mine, day + 1) if mine else None
+        if row is None:
+            m.first_purchase_at = m.average_order_value = m.usual_interval_days = None
+            m.rfm_recency = m.rfm_frequency = m.rfm_monetary = None
+            m.segment = ""
+            m.churn_risk = m.predicted_spend_12mo = None
+            m.next_purchase_from = m.next_purchase_to = None
+            continue
+        count = len(mine.days)
+        m.first_purchase_at = datetime.combine(date.fromordinal(mine.days[0]), time.min,
+                                               tzinfo=timezone.get_default_timezone())
+        m.average_order_value = Decimal(sum(mine.amounts) / count).quantize(CENT)
+        m.usual_interval_days = usual_interval(mine)
+        recency = day - mine.days[-1]
+        r, f, money = rfm.scores(edges, recency_days=recency, orders=count, monetary=sum(mine.amounts))
+        m.rfm_recency, m.rfm_frequency, m.rfm_monetary = r, f, money
+        m.segment = rfm.segment(r, f, money, orders=count)
+        window = next_window(mine, day)
+        m.next_purchase_from, m.next_purchase_to = (
+            (date.fromordinal(window[0]), date.fromordinal(window[1])) if window else (None, None))
+        scored.append(m)
+        rows.append(row)
+    if found and rows:
+        churn, spend = measure_model.predict(found[0], rows)
+        for m, p, amount in zip(scored, churn, spend, strict=True):
+            m.churn_risk = Decimal(float(p)).quantize(PROBABILITY)
+            m.predicted_spend_12mo = Decimal(float(amount)).quantize(CENT)
+    else:
+        for m in scored:
+            m.churn_risk = m.predicted_spend_12mo = None
+
+
+def customer_measures_refresh_all(*, chunk_size: int = 5000, stale_only: bool = False,
+                                  today: date | None = None) -> int:
+    """Refresh every customer (or the stale ones), in keyset chunks of ids: bounded memory."""
+    if stale_only:
+        return customer_measures_refresh_stale(today=today, chunk_size=chunk_size)
+    default_tz = timezone.get_default_timezone()
+    after, done = 0, 0
+    while True:
+        ids = list(Customer.objects.filter(pk__gt=after).order_by("pk")
+                   .values_list("pk", flat=True)[:chunk_size])
+        if not ids:
+            return done
+        after = ids[-1]
+        done += customer_measures_refresh(customer_ids=ids, today=today, default_tz=default_tz)
+
+
+def customer_measures_fit(*, today: date | None = None, max_customers: int = 300_000) -> MeasuresModel:
+    """Fit the churn and spend models on purchase history and persist them for every process."""
+    today = today or timezone.localdate()
+    result = measure_model.fit(today_ordinal=today.toordinal(), max_customers=max_customers)
+    quality = {**result["quality"], "rfm_edges": result["edges"]}
+    return MeasuresModel.objects.create(
+        cutoff=date.fromordinal(result["cutoff"]), horizon_days=measure_model.CHURN_HORIZON_DAYS,
+        features=FEATURES, payload=measure_model.dumps(result["fitted"]), quality=quality,
+        training_rows=result["rows"],
+    )
 
 
 def customer_measures_refresh_stale(*, today: date | None = None, chunk_size: int = 5000) -> int:
