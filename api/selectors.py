@@ -1,0 +1,80 @@
+"""API reads, scoped to the key's legal entity."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+
+from carts.models import Cart, CartLine
+from clienteling.filters import CustomerFilterSet
+from clienteling.models import Customer
+from clienteling.paging import Page, SortKey, keyset_page
+from clienteling.selectors.lists import filterable_attributes, sort_keys
+from conversations.models import Conversation, Message
+
+__all__ = ["api_carts_page", "api_conversation", "api_customer", "api_customer_conversations",
+           "api_customer_filterset", "api_customers_page", "api_messages_page"]
+
+# Filters that name the caller (my customers, my book) mean nothing to an integration.
+PERSONAL_FILTERS = frozenset({"scope"})
+MESSAGE_KEYS = [SortKey("created_at", True), SortKey("id", True)]
+CART_KEYS = [SortKey("id", True)]
+
+
+def customers_of(legal_entity) -> QuerySet[Customer]:
+    return Customer.objects.filter(legal_entity=legal_entity, erased_at__isnull=True)
+
+
+def api_customer(*, legal_entity, customer_id) -> Customer:
+    customer = customers_of(legal_entity).filter(pk=customer_id).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def api_customer_filterset(*, legal_entity, params) -> CustomerFilterSet:
+    """The console list's filters (same names and values), on the key's customers."""
+    data = params.copy()
+    for name in PERSONAL_FILTERS:
+        data.pop(name, None)
+    return CustomerFilterSet(data, queryset=customers_of(legal_entity), user=AnonymousUser(),
+                             store=None, attributes=filterable_attributes())
+
+
+def api_customers_page(*, filterset: CustomerFilterSet, sort: str, cursor: str | None, size: int) -> Page:
+    """A keyset page of the filtered customers (raises BadCursor for a forged cursor)."""
+    _sort, keys = sort_keys(sort)
+    queryset = filterset.qs
+    if any("__" in key.field for key in keys):
+        queryset = queryset.select_related(*{key.field.rsplit("__", 1)[0] for key in keys
+                                             if "__" in key.field})
+    return keyset_page(queryset, keys, cursor=cursor, size=size)
+
+
+def api_customer_conversations(*, customer: Customer, limit: int = 100) -> list[Conversation]:
+    return list(Conversation.objects.filter(customer=customer).order_by("-created_at", "-id")[:limit])
+
+
+def api_conversation(*, legal_entity, conversation_id) -> Conversation:
+    conversation = Conversation.objects.filter(
+        pk=conversation_id, customer__legal_entity=legal_entity, customer__erased_at__isnull=True,
+    ).first()
+    if conversation is None:
+        raise Http404
+    return conversation
+
+
+def api_messages_page(*, conversation: Conversation, cursor: str | None, size: int) -> Page:
+    return keyset_page(Message.objects.filter(conversation=conversation), MESSAGE_KEYS,
+                       cursor=cursor, size=size)
+
+
+def api_carts_page(*, legal_entity, customer_id: int | None, status: str | None, cursor: str | None,
+                   size: int) -> Page:
+    carts = Cart.objects.filter(customer__legal_entity=legal_entity, customer__erased_at__isnull=True)
+    if customer_id is not None:
+        carts = carts.filter(customer_id=customer_id)
+    if status:
+        carts = carts.filter(status=status)
+    carts = carts.prefetch_related(Prefetch(
+        "lines", queryset=CartLine.objects.select_related("variant").order_by("position", "id")))
+    return keyset_page(carts, CART_KEYS, cursor=cursor, size=size)

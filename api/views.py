@@ -1,0 +1,400 @@
+"""The REST API: thin views over the api services and selectors (docs/api.md)."""
+
+import json
+from datetime import UTC
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from clienteling.paging import BadCursor
+from clienteling.services.audit import audit_record
+
+from . import serializers as s
+from .models import CONTACT_SCOPE
+from .selectors import (
+    api_carts_page,
+    api_conversation,
+    api_customer,
+    api_customer_conversations,
+    api_customer_filterset,
+    api_customers_page,
+    api_messages_page,
+)
+from .services.idempotency import (
+    MAX_KEY_LENGTH,
+    IdempotencyConflict,
+    idempotency_claim,
+    idempotency_release,
+    idempotency_store,
+)
+from .services.segments import segment_operations_apply
+from .throttling import ApiKeyRateThrottle
+
+AUDIT_ACTION = "api.write"
+ERRORS = {400: s.ErrorSerializer, 401: s.ErrorSerializer, 403: s.ErrorSerializer,
+          404: s.ErrorSerializer, 429: s.ErrorSerializer}
+WRITE_ERRORS = {**ERRORS, 409: s.ErrorSerializer, 413: s.ErrorSerializer, 422: s.ErrorSerializer}
+ATOMIC = OpenApiParameter("atomic", OpenApiTypes.BOOL, description=(
+    "true: apply every record or none (400 listing the rejected ones); "
+    "otherwise the valid records are applied and the rejected ones listed."))
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, description=(
+        "Replays the stored answer for the same key and body; 422 for another body, "
+        "409 while the first request with this key still runs."))
+CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor or previous_cursor of a page")
+
+
+def page_size(request, default: int = 100, maximum: int = 100) -> int:
+    raw = request.query_params.get("size")
+    if raw in (None, ""):
+        return default
+    try:
+        size = int(raw)
+    except ValueError:
+        raise ValidationError({"size": [_("Enter a whole number.")]}) from None
+    if not 1 <= size <= maximum:
+        raise ValidationError({"size": [_("Between 1 and %(max)d.") % {"max": maximum}]})
+    return size
+
+
+def query_bool(request, name: str) -> bool:
+    value = request.query_params.get(name, "").lower()
+    if value in ("", "0", "false", "no"):
+        return False
+    if value in ("1", "true", "yes"):
+        return True
+    raise ValidationError({name: [_("Use true or false.")]})
+
+
+def int_param(request, name: str) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValidationError({name: [_("Enter a whole number.")]}) from None
+    if not 0 < value < 2 ** 63:
+        raise ValidationError({name: [_("Enter a valid id.")]})
+    return value
+
+
+class ApiView(APIView):
+    throttle_classes = [ApiKeyRateThrottle]
+    scope_resource = ""
+
+
+class WriteView(ApiView):
+    """A POST with Idempotency-Key support and an audit event for every applied write."""
+
+    def post(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key", "")
+        if len(key) > MAX_KEY_LENGTH:
+            raise ValidationError({"Idempotency-Key": [_("At most %(max)d characters.") % {
+                "max": MAX_KEY_LENGTH}]})
+        if not key:
+            return self.write(request)
+        api_key = request.auth
+        try:
+            stored = idempotency_claim(api_key=api_key, key=key, path=request.path, body=request.body)
+        except IdempotencyConflict as conflict:
+            if conflict.reason == "mismatch":
+                return Response({"detail": _("This Idempotency-Key was used with another request body.")},
+                                status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+            return Response({"detail": _("A request with this Idempotency-Key is still running.")},
+                            status=status.HTTP_409_CONFLICT)
+        if stored is not None:
+            response = Response(stored.body, status=stored.status_code)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        try:
+            response = self.write(request)
+        except Exception:
+            idempotency_release(api_key=api_key, key=key)
+            raise
+        idempotency_store(api_key=api_key, key=key, status_code=response.status_code,
+                          body=json.loads(json.dumps(response.data, default=str)))
+        return response
+
+    def audit(self, request, **detail):
+        audit_record(action=AUDIT_ACTION, actor_name=request.user.get_username(), target=request.path,
+                     request=request, detail={"key": request.auth.prefix, **detail})
+
+
+class BatchView(WriteView):
+    """Bulk upsert keyed by external id through an ingest service."""
+
+    service_path = ""
+    source = "api"
+
+    def write(self, request):
+        payload = s.BatchRequestSerializer(data=request.data)
+        records = request.data.get("records") if isinstance(request.data, dict) else None
+        if isinstance(records, list) and len(records) > settings.API_MAX_BATCH:
+            return Response({"detail": _("At most %(max)d records a request.") % {
+                "max": settings.API_MAX_BATCH}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        payload.is_valid(raise_exception=True)
+        atomic = query_bool(request, "atomic")
+        service = import_string(self.service_path)
+        result = service(legal_entity=request.auth.legal_entity, records=payload.validated_data["records"],
+                         source=self.source, all_or_nothing=atomic)
+        rejected = [{"index": index, "external_id": external_id, "errors": errors}
+                    for index, external_id, errors in result.rejected]
+        applied = not (atomic and rejected)
+        body = {"atomic": atomic, "applied": applied,
+                "created": result.created if applied else 0,
+                "updated": result.updated if applied else 0,
+                "unchanged": result.unchanged if applied else 0,
+                "rejected": rejected}
+        if applied and (body["created"] or body["updated"]):
+            self.audit(request, resource=self.scope_resource, created=body["created"],
+                       updated=body["updated"], rejected=len(rejected))
+        return Response(body, status=status.HTTP_200_OK if applied else status.HTTP_400_BAD_REQUEST)
+
+
+def batch_schema(resource: str, description: str):
+    return extend_schema_view(post=extend_schema(
+        operation_id=f"{resource}_bulk_upsert", tags=[resource], description=description,
+        request=s.BatchRequestSerializer, parameters=[ATOMIC, IDEMPOTENCY_KEY],
+        responses={200: s.BatchResultSerializer,
+                   400: OpenApiResponse(s.BatchResultSerializer, description=_(
+                       "An atomic batch with rejected records (nothing applied), or a malformed request.")),
+                   **{code: serializer for code, serializer in WRITE_ERRORS.items() if code != 400}}))
+
+
+@batch_schema("customers", "Create or update customers by external_id (up to 1,000).")
+class CustomersBulkView(BatchView):
+    scope_resource = "customers"
+    service_path = "clienteling.services.ingest.customers_upsert"
+
+
+@batch_schema("sales", "Create or update sales with their lines by external_id (up to 1,000).")
+class SalesBulkView(BatchView):
+    scope_resource = "sales"
+    service_path = "clienteling.services.ingest.sales_upsert"
+
+
+@batch_schema("products", "Create or update products with variants, prices and stock (up to 1,000).")
+class ProductsBulkView(BatchView):
+    scope_resource = "products"
+    service_path = "catalog.services.ingest.products_upsert"
+
+
+@batch_schema("measures", "Import external measures for customers by external_id (up to 1,000).")
+class MeasuresBulkView(BatchView):
+    scope_resource = "measures"
+    service_path = "clienteling.services.external_measures.external_measures_import"
+
+
+@extend_schema_view(post=extend_schema(operation_id="segments_apply", tags=["tags"],
+               description="Add or remove tag and mailing-list membership by customer external id.",
+               request=s.SegmentRequestSerializer, parameters=[ATOMIC, IDEMPOTENCY_KEY],
+               responses={200: s.SegmentResultSerializer,
+                          **{code: serializer for code, serializer in WRITE_ERRORS.items()}}))
+class SegmentOperationsView(WriteView):
+    scope_resource = "tags"
+
+    def write(self, request):
+        operations = request.data.get("operations") if isinstance(request.data, dict) else None
+        if isinstance(operations, list) and len(operations) > settings.API_MAX_BATCH:
+            return Response({"detail": _("At most %(max)d operations a request.") % {
+                "max": settings.API_MAX_BATCH}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+        payload = s.SegmentRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        atomic = query_bool(request, "atomic")
+        shaped, rejected = [], []
+        for index, raw in enumerate(payload.validated_data["operations"]):
+            operation = s.SegmentOperationSerializer(data=raw)
+            if operation.is_valid():
+                shaped.append((index, operation.validated_data))
+            else:
+                external_id = raw.get("customer")
+                rejected.append({"index": index,
+                                 "external_id": external_id if isinstance(external_id, str) else None,
+                                 "errors": {name: [str(m) for m in messages]
+                                            for name, messages in operation.errors.items()}})
+        if atomic and rejected:
+            return Response({"atomic": True, "applied": False, "added": 0, "removed": 0,
+                             "rejected": rejected}, status=status.HTTP_400_BAD_REQUEST)
+        result = segment_operations_apply(legal_entity=request.auth.legal_entity,
+                                          operations=[op for _i, op in shaped], atomic=atomic)
+        rejected += [{"index": shaped[position][0], "external_id": external_id, "errors": errors}
+                     for position, external_id, errors in result.rejected]
+        rejected.sort(key=lambda row: row["index"])
+        if not result.applied:
+            return Response({"atomic": True, "applied": False, "added": 0, "removed": 0,
+                             "rejected": rejected}, status=status.HTTP_400_BAD_REQUEST)
+        if result.added or result.removed:
+            self.audit(request, resource="tags", added=result.added, removed=result.removed,
+                       rejected=len(rejected))
+        return Response({"atomic": atomic, "applied": True, "added": result.added,
+                         "removed": result.removed, "rejected": rejected})
+
+
+def customer_row(customer, *, contact: bool) -> dict:
+    return {
+        "id": customer.pk, "external_id": customer.external_id,
+        "first_name": customer.first_name, "last_name": customer.last_name,
+        "home_store_id": customer.home_store_id, "language": customer.language,
+        "currency": customer.currency, "is_prospect": customer.is_prospect,
+        "created_at": customer.created_at, "updated_at": customer.updated_at,
+        "contact": {
+            "email": customer.email, "phone": str(customer.phone) if customer.phone else "",
+            "birth_date": customer.birth_date, "anniversary": customer.anniversary,
+            "address_line1": customer.address_line1, "address_line2": customer.address_line2,
+            "city": customer.city, "state": customer.state, "zip_code": customer.zip_code,
+            "country": customer.country,
+        } if contact else None,
+    }
+
+
+@extend_schema_view(get=extend_schema(operation_id="customers_list", tags=["customers"], parameters=[
+    OpenApiParameter("q", OpenApiTypes.STR, description="Search (name, email, phone), as the console's."),
+    OpenApiParameter("sort", OpenApiTypes.STR, description="A console sort key, e.g. customer or -customer."),
+    OpenApiParameter("size", OpenApiTypes.INT, description="Rows a page, 1 to 100 (100)."),
+    CURSOR,
+], description="Customers with the console list's filters (any of its query parameters), cursor paging.",
+    responses={200: s.CustomerPageSerializer, **ERRORS}))
+class CustomersView(ApiView):
+    scope_resource = "customers"
+
+    def get(self, request):
+        size = page_size(request)
+        filterset = api_customer_filterset(legal_entity=request.auth.legal_entity,
+                                           params=request.query_params)
+        if not filterset.is_valid():
+            raise ValidationError({name: [str(m) for m in messages]
+                                   for name, messages in filterset.form.errors.items()})
+        try:
+            page = api_customers_page(filterset=filterset, sort=request.query_params.get("sort", ""),
+                                      cursor=request.query_params.get("cursor") or None, size=size)
+        except BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        contact = request.auth.has_scope(CONTACT_SCOPE)
+        return Response({"results": [customer_row(c, contact=contact) for c in page.rows],
+                         "next_cursor": page.next_cursor, "previous_cursor": page.previous_cursor})
+
+
+@extend_schema_view(get=extend_schema(operation_id="customer_timeline", tags=["customers"], parameters=[
+    OpenApiParameter("before", OpenApiTypes.DATETIME, description="next_before of the previous page"),
+], responses={200: s.TimelineSerializer, **ERRORS}))
+class CustomerTimelineView(ApiView):
+    scope_resource = "customers"
+
+    def get(self, request, customer_id: int):
+        from clienteling.selectors.profile import customer_timeline
+
+        customer = api_customer(legal_entity=request.auth.legal_entity, customer_id=customer_id)
+        before = None
+        raw = request.query_params.get("before")
+        if raw:
+            from django.utils.dateparse import parse_datetime
+            try:
+                before = parse_datetime(raw)
+            except ValueError:
+                before = None
+            if before is None or before.tzinfo is None:
+                raise ValidationError({"before": [_("Give a date and time with its UTC offset.")]})
+        timeline = customer_timeline(customer=customer, tz=UTC, today=timezone.now().date(),
+                                     before=before)
+        entries = [{"kind": e["kind"], "at": e["at"], "label": e["label"], "summary": e["summary"] or "",
+                    "details": e["details"] or "", "actor": e["actor"] or ""}
+                   for day in timeline["days"] for e in day["entries"]]
+        return Response({"results": entries, "next_before": timeline["next_before"] or None})
+
+
+@extend_schema_view(get=extend_schema(operation_id="customer_conversations", tags=["conversations"],
+               responses={200: s.ConversationListSerializer, **ERRORS}))
+class CustomerConversationsView(ApiView):
+    scope_resource = "conversations"
+
+    def get(self, request, customer_id: int):
+        customer = api_customer(legal_entity=request.auth.legal_entity, customer_id=customer_id)
+        rows = [{"id": c.pk, "customer_id": c.customer_id, "store_id": c.store_id, "channel": c.channel,
+                 "status": c.status, "last_message_at": c.last_message_at, "created_at": c.created_at}
+                for c in api_customer_conversations(customer=customer)]
+        return Response({"results": rows})
+
+
+@extend_schema_view(get=extend_schema(
+    operation_id="conversation_messages", tags=["conversations"], parameters=[
+        CURSOR, OpenApiParameter("size", OpenApiTypes.INT, description="1 to 100 (50)")],
+    responses={200: s.MessagePageSerializer, **ERRORS}))
+class ConversationMessagesView(ApiView):
+    scope_resource = "conversations"
+
+    def get(self, request, conversation_id: int):
+        conversation = api_conversation(legal_entity=request.auth.legal_entity,
+                                        conversation_id=conversation_id)
+        size = page_size(request, default=50)
+        try:
+            page = api_messages_page(conversation=conversation, size=size,
+                                     cursor=request.query_params.get("cursor") or None)
+        except BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        rows = [{"id": m.pk, "direction": m.direction, "kind": m.kind, "status": m.status,
+                 "body": m.body, "subject": m.subject, "is_marketing": m.is_marketing,
+                 "created_at": m.created_at, "sent_at": m.sent_at, "delivered_at": m.delivered_at}
+                for m in page.rows]
+        return Response({"results": rows, "next_cursor": page.next_cursor,
+                         "previous_cursor": page.previous_cursor})
+
+
+@extend_schema_view(get=extend_schema(operation_id="carts_list", tags=["carts"], parameters=[
+    OpenApiParameter("customer", OpenApiTypes.INT, description="A customer's id"),
+    OpenApiParameter("status", OpenApiTypes.STR, enum=["open", "paid", "cleared", "expired"]),
+    OpenApiParameter("size", OpenApiTypes.INT, description="1 to 100 (50)"), CURSOR,
+], responses={200: s.CartPageSerializer, **ERRORS}))
+class CartsView(ApiView):
+    scope_resource = "carts"
+
+    def get(self, request):
+        from carts.models import Cart
+
+        size = page_size(request, default=50)
+        customer_id = int_param(request, "customer")
+        cart_status = request.query_params.get("status") or None
+        if cart_status and cart_status not in Cart.Status.values:
+            raise ValidationError({"status": [_("Choose one of: %(values)s.") % {
+                "values": ", ".join(Cart.Status.values)}]})
+        try:
+            page = api_carts_page(legal_entity=request.auth.legal_entity, customer_id=customer_id,
+                                  status=cart_status, size=size,
+                                  cursor=request.query_params.get("cursor") or None)
+        except BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        rows = [{"id": c.pk, "customer_id": c.customer_id, "store_id": c.store_id, "status": c.status,
+                 "currency": c.currency, "total": c.total, "shared_at": c.shared_at, "paid_at": c.paid_at,
+                 "sale_id": c.sale_id, "created_at": c.created_at,
+                 "lines": [{"title": line.title, "sku": line.variant.sku if line.variant_id else "",
+                            "quantity": line.quantity, "unit_price": line.unit_price,
+                            "line_total": line.line_total} for line in c.lines.all()]}
+                for c in page.rows]
+        return Response({"results": rows, "next_cursor": page.next_cursor,
+                         "previous_cursor": page.previous_cursor})
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 schema: public, it holds no data."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI from the sidecar's static files; its start script is a separate request (CSP)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    template_name = "api/swagger_ui.html"
+    url_name = "api:schema"
