@@ -182,6 +182,10 @@ class Appointment(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.BOOKED)
     source = models.CharField(_("booked by"), max_length=16, choices=Source.choices, default=Source.ASSOCIATE)
+    # Where the customer's reminders go: "email", "sms" or "whatsapp" (clienteling Channel), or
+    # nothing (no reminders). A text channel also needs the customer's opt-in when it is sent.
+    reminder_channel = models.CharField(_("reminders by"), max_length=16, blank=True)
+    # SHA-256 of a random secret; the customer's manage link is signed and names it (see tokens.py).
     manage_token_hash = models.CharField(max_length=64, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True,
                                    related_name="+", verbose_name=_("created by"))
@@ -225,6 +229,7 @@ class AppointmentReminder(models.Model):
         HOURS_BEFORE = "2h", _("2 hours before")
 
     class State(models.TextChoices):
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         SKIPPED = "skipped", _("Skipped")
         FAILED = "failed", _("Failed")
@@ -232,7 +237,7 @@ class AppointmentReminder(models.Model):
     appointment = models.ForeignKey(Appointment, models.CASCADE, related_name="reminders")
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=16, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SENT)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.SENDING)
     detail = models.CharField(_("detail"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
 
