@@ -67,6 +67,8 @@ TASK_WORKLOADS = {
     "conversations.tasks.webhook_events_prune": "sweeps",
     "conversations.tasks.templates_approval_sync": "sweeps",
     "ops.tasks.heartbeat": "sweeps",
+    "appointments.tasks.appointment_reminders_send_due": "sweeps",
+    "appointments.tasks.appointment_confirmation_send": "sends",
 }
 # The tasks that act on recorded webhooks: their `kind` argument picks the queue.
 WEBHOOK_EVENT_TASKS = {"conversations.tasks.webhook_events_drain",
