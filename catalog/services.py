@@ -76,3 +76,7 @@ def stock_decrement(*, variant_id: int, location_id: int, quantity: int) -> None
     if not updated:
         StockLevel.objects.get_or_create(variant_id=variant_id, location_id=location_id,
                                          defaults={"on_hand": -quantity})
+
+
+# Bulk upsert of products (catalog.services.ingest.products_upsert), for the imports and the API.
+from catalog import ingest  # noqa: E402, F401
