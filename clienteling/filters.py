@@ -37,6 +37,7 @@ from .models import (
     CustomerTag,
     MailingList,
     SaleLine,
+    Segment,
     StaffProfile,
     Tag,
     WishlistItem,
@@ -111,6 +112,9 @@ FILTER_GROUPS = (
         Range(_("Sold in the last 12 months"), "sales_12mo_min", "sales_12mo_max"),
         Range(_("Sold in the last 24 months"), "sales_24mo_min", "sales_24mo_max"),
         "designers", "categories", "item_types", "skus", "titles")),
+    # Computed by clienteling.measures (docs/insights-measures.md).
+    FilterGroup("measures", _("Measures"), "graph-up", (
+        "segment", "churn_risk_above", "predicted_spend_min", "overdue")),
 )
 ATTRIBUTES_GROUP = ("attributes", _("Attributes"), "person-lines-fill")
 # Selects that always carry a value: they alone do not open their section.
@@ -167,6 +171,14 @@ class SkuPickerInput(forms.TextInput):
 def consent_field(label):
     return filters.ChoiceFilter(label=label, method="filter_noop", choices=ConsentState.choices,
                                 empty_label=_("Any"))
+
+
+def percent_field(label):
+    return filters.NumberFilter(
+        label=label, method="filter_noop", min_value=0, max_value=100, max_digits=5, decimal_places=2,
+        widget=forms.NumberInput(attrs={"min": 0, "max": 100, "step": 1, "inputmode": "decimal",
+                                        "placeholder": "%"}),
+    )
 
 
 class CustomerFilterSet(filters.FilterSet):
@@ -227,6 +239,11 @@ class CustomerFilterSet(filters.FilterSet):
         label=_("Item titles"), method="filter_noop", max_length=300,
         help_text=_("Several titles separated by commas match any of them."),
     )
+    segment = filters.MultipleChoiceFilter(label=_("Segment is"), choices=Segment.choices,
+                                           method="filter_noop")
+    churn_risk_above = percent_field(_("Churn risk above (%)"))
+    predicted_spend_min = money_field(_("Predicted spend 12 months, from"))
+    overdue = flag_field(_("Past their usual purchase interval"))
 
     class Meta:
         model = Customer
@@ -358,6 +375,7 @@ class CustomerFilterSet(filters.FilterSet):
         conditions += self._contact(data)
         conditions += self._consent(data)
         conditions += self._purchases(data)
+        conditions += self._measures(data)
         conditions += self._attributes(data)
         search = (data.get("q") or "").strip()
         if search:
@@ -499,6 +517,20 @@ class CustomerFilterSet(filters.FilterSet):
             for title in titles[:10]:
                 match |= Q(title__icontains=title)
             conditions.append(Exists(SaleLine.objects.filter(match, customer=OuterRef("pk"))))
+        return conditions
+
+    def _measures(self, data):
+        """On the customer's measures row (indexed: segment, churn risk)."""
+        conditions = []
+        if data.get("segment"):
+            conditions.append(Q(measures__segment__in=list(data["segment"])))
+        if data.get("churn_risk_above") is not None:
+            conditions.append(Q(measures__churn_risk__gt=data["churn_risk_above"] / 100))
+        if data.get("predicted_spend_min") is not None:
+            conditions.append(Q(measures__predicted_spend_12mo__gte=data["predicted_spend_min"]))
+        if data.get("overdue"):
+            # The expected window has opened and no purchase came since (one would move it).
+            conditions.append(Q(measures__next_purchase_from__lte=self.today))
         return conditions
 
     def _attributes(self, data):

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from .access import MASKED, mask_email, mask_phone
+from .measures.display import percent_text, segment_label, window_text
 from .models import ConsentState, Customer
 
 
@@ -50,6 +51,12 @@ class Column:
             return raw.get_full_name() or raw.get_username() if raw else ""
         if self.kind == "phone":
             return raw.as_international if raw else ""
+        if self.kind == "segment":
+            return segment_label(raw or "")
+        if self.kind == "percent":
+            return percent_text(raw)
+        if self.kind == "window":
+            return window_text(raw)
         return raw
 
     @property
@@ -105,6 +112,20 @@ COLUMNS = [
            sort="measures__sales_24mo", nullable=True, related=("measures",)),
     Column("sales_all", _("Sales All"), "measures__sales_all", kind="money",
            sort="measures__sales_all", nullable=True, related=("measures",)),
+    # Computed by clienteling.measures (docs/insights-measures.md).
+    Column("segment", _("Segment"), "measures__segment", kind="segment",
+           sort="measures__segment", nullable=True, related=("measures",)),
+    Column("churn_risk", _("Churn Risk"), "measures__churn_risk", kind="percent",
+           sort="measures__churn_risk", nullable=True, related=("measures",)),
+    Column("predicted_spend", _("Predicted Spend 12mo"), "measures__predicted_spend_12mo",
+           kind="money", related=("measures",)),
+    Column("average_order_value", _("Average Order Value"), "measures__average_order_value",
+           kind="money", related=("measures",)),
+    Column("orders_count", _("Orders"), "measures__orders_count", related=("measures",)),
+    Column("usual_interval", _("Usual Interval (days)"), "measures__usual_interval_days",
+           related=("measures",)),
+    Column("next_purchase", _("Next Purchase Expected"), "measures__next_purchase_window",
+           kind="window", related=("measures",)),
     Column("scheduled_text", _("Scheduled Text"), "contact_history__next_scheduled_text_at",
            kind="datetime", related=("contact_history",)),
     Column("last_text_date", _("Last Text Date"), "contact_history__last_text_at",

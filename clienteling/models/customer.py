@@ -442,6 +442,12 @@ class CustomerMeasures(models.Model):
         ]
 
     @property
+    def next_purchase_window(self) -> tuple[date, date] | None:
+        if self.next_purchase_from is None or self.next_purchase_to is None:
+            return None
+        return self.next_purchase_from, self.next_purchase_to
+
+    @property
     def days_since_last_purchase(self) -> int | None:
         from django.utils import timezone
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from clienteling.access import customers_for, staff_profile, stores_for
 from clienteling.filters import store_book_owner_ids
+from clienteling.measures.display import measure_display
 from clienteling.models import (
     ClientBook,
     ClientBookEntry,
@@ -111,17 +112,18 @@ def _display(value) -> str:
 
 
 def _measure_kind(measure: str) -> str:
-    if "sales" in measure or "spend" in measure:
+    if "sales" in measure or "spend" in measure or measure == "average_order_value":
         return "money"
     return "date" if measure.endswith("_at") else "text"
 
 
 def _measure_value(measure: str, value):
-    """Churn risk (0 to 1) reads as a percentage in the user's number format."""
+    """Churn risk (0 to 1) reads as a percentage in the user's number format; the segment
+    by its name, the next purchase window as two dates (clienteling.measures.display)."""
     if measure == "churn_risk" and value is not None:
         percent = (Decimal(value) * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
         return _("%(percent)s%%") % {"percent": number_format(percent, 0)}
-    return value
+    return measure_display(measure, value)
 
 
 def card_properties(customers: list, *, in_book: bool = True, values: dict | None = None,
