@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class InsightsConfig(AppConfig):
     name = "insights"
     verbose_name = _("Insights")
+
+    def ready(self):
+        from . import registrations  # noqa: F401

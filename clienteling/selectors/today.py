@@ -28,6 +28,7 @@ from clienteling.models import (
     CustomerMeasures,
     Task,
 )
+from clienteling.registry import today_sections
 
 from .navigation import home_store_for
 
@@ -188,6 +189,17 @@ def recently_active(*, visible, book_customer_ids, since: datetime) -> list[dict
             for pk, (at, reason) in ordered[:RECENT_SHOWN]]
 
 
+def today_sections_for(*, user, store, today: date) -> list[dict]:
+    """What the apps above put on Today (clienteling.registry.today_sections), in their order:
+    [{"key", "template", "data"}], leaving out the sections that have nothing for this user."""
+    shown = []
+    for section in sorted(today_sections, key=lambda item: (item.order, item.key)):
+        data = section.context(user=user, store=store, today=today)
+        if data is not None:
+            shown.append({"key": section.key, "template": section.template, "data": data})
+    return shown
+
+
 def today_for(*, user) -> dict:
     """The associate's Today page: follow-ups, dates coming up, recently active customers.
 
@@ -205,6 +217,7 @@ def today_for(*, user) -> dict:
     return {
         "store": store,
         "today": today,
+        "sections": today_sections_for(user=user, store=store, today=today),
         # Only what the card shows (customers are wide rows; str() needs these four).
         "tasks_due": list(
             Task.objects.filter(assignee=user, completed_at__isnull=True, due_on__lte=today,

@@ -492,6 +492,10 @@ CELERY_BEAT_SCHEDULE["build-action-feeds"] = {
     "task": "insights.tasks.action_feeds_build_due",
     "schedule": 15 * 60,
 }
+CELERY_BEAT_SCHEDULE["credit-new-sales"] = {
+    "task": "insights.tasks.sale_credits_assign_due",
+    "schedule": 5 * 60,
+}
 CELERY_BEAT_SCHEDULE["retry-outbound-webhooks"] = {
     "task": "api.tasks.webhook_deliveries_retry_due",
     "schedule": 60,
