@@ -21,6 +21,13 @@ app.conf.update(
     task_routes=(route_task,),
     task_queues=[Queue(name) for name in queue_names(os.environ.get("CELERY_QUEUE", "atelier"))],
 )
+# A worker's own log lines (the embedded default, development) carry the request id too;
+# production's workers log JSON through the settings' LOGGING instead.
+app.conf.update(
+    worker_log_format="[%(asctime)s: %(levelname)s/%(processName)s] [%(request_id)s] %(message)s",
+    worker_task_log_format="[%(asctime)s: %(levelname)s/%(processName)s] [%(request_id)s] "
+                           "%(task_name)s[%(task_id)s]: %(message)s",
+)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -35,6 +42,16 @@ def _request_id_publish(headers=None, **kwargs):
     value = request_id.get()
     if value and headers is not None:
         headers.setdefault(request_id.CELERY_HEADER, value)
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _request_id_on_worker_lines(logger=None, **kwargs):
+    from config.logging import RequestIdFilter
+
+    for handler in logger.handlers:
+        if not any(isinstance(existing, RequestIdFilter) for existing in handler.filters):
+            handler.addFilter(RequestIdFilter())
 
 
 @signals.task_prerun.connect

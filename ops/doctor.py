@@ -631,7 +631,6 @@ def diagnose() -> list[Finding]:
         try:
             result = check(state)
         except DatabaseError as error:  # a table its migration did not make yet, a lost connection
-            connections[DEFAULT_DB_ALIAS].close_if_unusable_or_obsolete()
             result = Finding(
                 check.__name__.removeprefix("check_"),
                 PROBLEM,

@@ -18,9 +18,8 @@ def database_ok(alias: str = "default") -> bool:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
+        # Django closes a broken connection when the request finishes.
         logger.warning("probe: database %s unreachable: %s", alias, error)
-        # A broken connection must not serve the next request of this process.
-        connections[alias].close_if_unusable_or_obsolete()
         return False
     return True
 
