@@ -15,6 +15,7 @@ from catalog.models import (
     Designer,
     ItemType,
     Product,
+    ProductImage,
     ProductPrice,
     ProductVariant,
     StockLevel,
@@ -23,6 +24,7 @@ from catalog.models import (
 from clienteling.models import (
     Store,
 )
+from demo.catalog_images import ensure_image
 from demo.data import catalog as catalog_data
 
 CATALOG_SEED = 1_000_003  # the catalog is the same whatever --seed says
@@ -74,16 +76,19 @@ def seed_catalog(*, stores: dict[str, Store]) -> list[ProductInfo]:
     for i in range(PRODUCT_COUNT):
         designer = catalog_data.DESIGNERS[i % len(catalog_data.DESIGNERS)]
         type_name, category, (low, high), sizes = rng.choice(catalog_data.ITEM_TYPES)
-        adjective = rng.choice(catalog_data.PRODUCT_ADJECTIVES)
+        words, nouns = catalog_data.PRODUCT_NAMES[type_name]
+        adjective, noun = rng.choice(words), rng.choice(nouns)
         colour = rng.choice(catalog_data.COLOURS)
         step = 5 if high < 1000 else 50
         price = Decimal(rng.randrange(low // step, high // step + 1) * step)
         sku = f"AT-{i + 1:05d}"
         products.append({
-            "sku": sku, "title": f"{adjective} {type_name} in {colour}",
+            # The colour is the variant's: a cart line reads "Belted Trench Coat – M / Camel".
+            "sku": sku, "title": f"{adjective} {noun}",
             "designer": designers[designer], "category": categories[category],
             "item_type": item_types[type_name], "price": price, "currency": "USD",
-            "description": f"{adjective} {type_name.lower()} by {designer}.",
+            "description": f"{adjective} {noun.lower()} in {colour.lower()}, by {designer}.",
+            "image_url": "", "_picture": (type_name, colour),
             "active": rng.random() > 0.03,
         })
         if sizes:
@@ -104,11 +109,24 @@ def seed_catalog(*, stores: dict[str, Store]) -> list[ProductInfo]:
         for slug, name, description in catalog_data.COLLECTIONS
     ]
 
+    # One picture per item type and colour, drawn once (demo.catalog_images) and shared.
+    pictures = {picture: ensure_image(*picture, catalog_data.COLOUR_HEX[picture[1]])
+                for picture in sorted({spec["_picture"] for spec in products})}
+    for spec in products:
+        spec["image_url"] = pictures[spec.pop("_picture")]
+
     existing = set(Product.objects.filter(sku__startswith="AT-").values_list("sku", flat=True))
     Product.objects.bulk_create(
         [Product(**spec) for spec in products if spec["sku"] not in existing], batch_size=500
     )
     product_ids = dict(Product.objects.filter(sku__startswith="AT-").values_list("sku", "pk"))
+    pictured = set(ProductImage.objects.filter(product_id__in=product_ids.values())
+                   .values_list("product_id", flat=True))
+    ProductImage.objects.bulk_create(
+        [ProductImage(product_id=product_ids[spec["sku"]], image_url=spec["image_url"], position=0,
+                      alt_text=spec["title"])
+         for spec in products if product_ids[spec["sku"]] not in pictured], batch_size=500,
+    )
     existing = set(
         ProductVariant.objects.filter(sku__startswith="AT-").values_list("sku", flat=True)
     )

@@ -38,6 +38,40 @@ PRODUCT_ADJECTIVES = [
 
 COLOURS = ["Black", "Ivory", "Navy", "Camel", "Bordeaux", "Forest", "Stone", "Blush"]
 
+# What each colour looks like in the generated product pictures (demo.catalog_images).
+COLOUR_HEX = {
+    "Black": "#1d1d1f", "Ivory": "#efe7d6", "Navy": "#1f2a44", "Camel": "#b5854b",
+    "Bordeaux": "#6d1a2a", "Forest": "#2c4a36", "Stone": "#a39d92", "Blush": "#e3b3aa",
+}
+
+# Product names that make sense for their kind: (words before the noun, nouns) per item type.
+# "Double-Faced Wrap Coat", "Automatic Dress Watch", "Fig & Cedar Candle"; the colour is the
+# variant's, so a cart line reads "Double-Faced Wrap Coat – M / Camel".
+PRODUCT_NAMES = {
+    "Coat": (["Cashmere", "Double-Faced", "Belted", "Wool-Blend", "Tailored", "Quilted"],
+             ["Wrap Coat", "Trench Coat", "Overcoat", "Car Coat", "Cocoon Coat"]),
+    "Dress": (["Silk", "Pleated", "Satin", "Embroidered", "Velvet", "Crepe"],
+              ["Midi Dress", "Slip Dress", "Shirt Dress", "Wrap Dress", "Column Gown"]),
+    "Blazer": (["Tailored", "Tweed", "Linen", "Wool", "Velvet", "Houndstooth"],
+               ["Blazer", "Single-Breasted Jacket", "Double-Breasted Jacket", "Dinner Jacket"]),
+    "Knitwear": (["Cashmere", "Merino", "Cable-Knit", "Ribbed", "Alpaca"],
+                 ["Crewneck Sweater", "Cardigan", "Turtleneck", "V-Neck Sweater", "Polo Sweater"]),
+    "Sneakers": (["Leather", "Suede", "Canvas", "Calfskin", "Monogram"],
+                 ["Low-Top Sneakers", "High-Top Sneakers", "Runner Sneakers", "Court Sneakers"]),
+    "Pumps": (["Patent", "Suede", "Satin", "Leather", "Slingback"],
+              ["Pumps", "Kitten-Heel Pumps", "Pointed Pumps", "Block-Heel Pumps"]),
+    "Tote": (["Leather", "Grained Calfskin", "Canvas", "Monogram", "Quilted"],
+             ["Tote", "Shopper Tote", "Mini Tote", "Weekend Tote"]),
+    "Necklace": (["Sterling", "Gold-Tone", "Pearl", "Enamel", "Diamond"],
+                 ["Pendant Necklace", "Chain Necklace", "Choker", "Locket Necklace"]),
+    "Watch": (["Automatic", "Chronograph", "Moonphase", "Steel", "Heritage"],
+              ["Dress Watch", "Diver's Watch", "Field Watch", "Watch"]),
+    "Scarf": (["Silk Twill", "Cashmere", "Wool", "Monogram", "Printed Silk"],
+              ["Scarf", "Stole", "Bandana", "Long Scarf"]),
+    "Candle": (["Fig & Cedar", "Amber & Oud", "Tuberose", "Vetiver", "Orange Blossom", "Smoked Tea"],
+               ["Candle", "Three-Wick Candle", "Travel Candle"]),
+}
+
 COLLECTIONS = [
     ("new-arrivals", "New Arrivals", "The latest pieces, just in."),
     ("holiday-gifting", "Holiday Gifting", "Gifts for everyone on the list."),
