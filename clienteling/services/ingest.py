@@ -648,6 +648,13 @@ class _SaleBatch:
                 erased_at__isnull=True,
             ).values_list("external_id", "pk")
         )
+        emails = {_text(r.get("customer_email")).lower() for r in good if not _text(r.get("customer"))} - {""}
+        self.by_email: dict[str, int | None] = {}
+        for email, pk in Customer.objects.filter(
+            legal_entity=legal_entity, email__in=emails, erased_at__isnull=True
+        ).values_list("email", "pk"):
+            # Two customers with one email: which one bought is unknown, so the sale is refused.
+            self.by_email[email] = None if email in self.by_email else pk
         self.stores = {s.code: s for s in Store.objects.filter(legal_entity=legal_entity)}
         self.existing = {
             s.external_id: s
@@ -708,7 +715,16 @@ def _sale_plan(batch: _SaleBatch, index: int, record, seen: set) -> tuple[dict |
         errors.add("external_id", _("This receipt number belongs to another legal entity."))
     customer_key = _text(record.get("customer"))
     customer_id = batch.customers.get(customer_key)
-    if not customer_key:
+    email = _text(record.get("customer_email")).lower()
+    if not customer_key and email:
+        customer_id = batch.by_email.get(email)
+        if email not in batch.by_email:
+            errors.add("customer_email", _("No customer with the email “%(value)s”.") % {"value": email})
+        elif customer_id is None:
+            errors.add(
+                "customer_email", _("Several customers have the email “%(value)s”.") % {"value": email}
+            )
+    elif not customer_key:
         errors.add("customer", _("The customer's external id is required."))
     elif customer_id is None:
         errors.add("customer", _("No customer with the external id “%(value)s”.") % {"value": customer_key})
@@ -846,7 +862,8 @@ def sales_upsert(
 ) -> IngestResult:
     """Create or replace receipts by external id (receipt number) in `legal_entity`.
 
-    A record: {"external_id", "customer" (the customer's external id), "store" (code),
+    A record: {"external_id", "customer" (the customer's external id; or "customer_email"
+    when the other system has no customer id, as Shopify's orders export), "store" (code),
     "salesperson" (username, email or employee code), "sold_at" (ISO 8601; a time without
     zone is the store's), "channel" (store, web, app), "source" (pos, ecommerce, import),
     "lines": [{"kind" (goods, return, custom), "sku" (a variant's or product's), "title",
