@@ -51,7 +51,7 @@ def action_feed_build(*, store: Store, day: date, now: datetime | None = None) -
     """Claim the store's day and build its associates' feeds; None when already claimed."""
     now = now or timezone.now()
     run_id = insert_once(
-        FeedRun, unique=("store", "day"), store_id=store.pk, day=day, started_at=now, suggestions=0
+        FeedRun, unique=("store", "day"), store=store.pk, day=day, started_at=now, suggestions=0
     )
     if run_id is None:
         return None

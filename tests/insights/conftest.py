@@ -19,9 +19,17 @@ def book(org, associate_a):
     """Three customers in associate A's book (no birthdays unless a test sets one)."""
     store = org["store_a"]
     entity = org["entity"]
-    customers = [CustomerFactory(legal_entity=entity, home_store=store, birth_date=None, first_name=name,
-                                 last_name="Book", primary_salesperson=associate_a)
-                 for name in ("Ada", "Ben", "Cleo")]
+    customers = [
+        CustomerFactory(
+            legal_entity=entity,
+            home_store=store,
+            birth_date=None,
+            first_name=name,
+            last_name="Book",
+            primary_salesperson=associate_a,
+        )
+        for name in ("Ada", "Ben", "Cleo")
+    ]
     owned = services.client_book_get_or_create(owner=associate_a, legal_entity=entity)
     for customer in customers:
         services.client_book_add(book=owned, customer=customer, added_by=associate_a)

@@ -81,10 +81,21 @@ def test_new_arrival_from_a_designer_they_bought(org, associate_a, book):
     maison = DesignerFactory(name="Maison Test")
     old = ProductFactory(sku="OLD-1", title="Old Bag", designer=maison)
     Product.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=300))
-    clienteling_services.sale_record(customer=ada, store=org["store_a"], salesperson=associate_a,
-                                     sold_at=MORNING - timedelta(days=200),
-                                     lines=[{"title": "Old Bag", "amount": "100", "product": old,
-                                             "designer_id": maison.pk, "kind": SaleLine.Kind.GOODS}])
+    clienteling_services.sale_record(
+        customer=ada,
+        store=org["store_a"],
+        salesperson=associate_a,
+        sold_at=MORNING - timedelta(days=200),
+        lines=[
+            {
+                "title": "Old Bag",
+                "amount": "100",
+                "product": old,
+                "designer_id": maison.pk,
+                "kind": SaleLine.Kind.GOODS,
+            }
+        ],
+    )
     new = ProductFactory(sku="NEW-1", title="New Bag", designer=maison)
     found = run(org, associate_a, Condition.NEW_ARRIVAL, now=timezone.now())
     assert found[ada.pk][1] == "New from Maison Test: New Bag"
@@ -94,8 +105,13 @@ def test_new_arrival_from_a_designer_they_bought(org, associate_a, book):
 
 
 def _sale(customer, store, who, when, amount="100"):
-    return clienteling_services.sale_record(customer=customer, store=store, salesperson=who, sold_at=when,
-                                            lines=[{"title": "Thing", "amount": amount}])
+    return clienteling_services.sale_record(
+        customer=customer,
+        store=store,
+        salesperson=who,
+        sold_at=when,
+        lines=[{"title": "Thing", "amount": amount}],
+    )
 
 
 def test_no_purchase_for_longer_than_usual(org, associate_a, book):
@@ -137,11 +153,17 @@ def test_unpaid_shared_cart(org, associate_a, book, shop, django_capture_on_comm
 
 def test_follow_up_due(org, associate_a, book):
     ada, ben, cleo = book
-    TaskFactory(customer=ada, assignee=associate_a, created_by=associate_a, due_on=DAY - timedelta(days=2),
-                title="Call back")
+    TaskFactory(
+        customer=ada,
+        assignee=associate_a,
+        created_by=associate_a,
+        due_on=DAY - timedelta(days=2),
+        title="Call back",
+    )
     TaskFactory(customer=ben, assignee=associate_a, created_by=associate_a, due_on=DAY + timedelta(days=1))
-    TaskFactory(customer=cleo, assignee=associate_a, created_by=associate_a, due_on=DAY,
-                completed_at=timezone.now())
+    TaskFactory(
+        customer=cleo, assignee=associate_a, created_by=associate_a, due_on=DAY, completed_at=timezone.now()
+    )
     found = run(org, associate_a, Condition.FOLLOW_UP)
     assert found == {ada.pk: (3.0, "Follow-up 2 days late: Call back")}
 
@@ -150,10 +172,20 @@ def test_appointment_tomorrow(org, associate_a, book):
     ada, ben, _cleo = book
     kind = AppointmentType.objects.create(legal_entity=org["entity"], name="Fitting", duration_minutes=60)
     tomorrow = datetime.combine(DAY + timedelta(days=1), time(15, 0), tzinfo=NY)
-    for customer, starts, status in ((ada, tomorrow, Appointment.Status.BOOKED),
-                                     (ben, tomorrow + timedelta(days=1), Appointment.Status.BOOKED)):
-        Appointment.objects.create(customer=customer, store=org["store_a"], associate=associate_a,
-                                   appointment_type=kind, starts_at=starts, ends_at=starts + timedelta(hours=1),
-                                   blocked_until=starts + timedelta(hours=1), status=status)
+    for customer, starts, status in (
+        (ada, tomorrow, Appointment.Status.BOOKED),
+        (ben, tomorrow + timedelta(days=1), Appointment.Status.BOOKED),
+    ):
+        ends = starts + timedelta(hours=1)
+        Appointment.objects.create(
+            customer=customer,
+            store=org["store_a"],
+            associate=associate_a,
+            appointment_type=kind,
+            starts_at=starts,
+            ends_at=ends,
+            blocked_until=ends,
+            status=status,
+        )
     found = run(org, associate_a, Condition.APPOINTMENT)
     assert found == {ada.pk: (1.0, "Appointment tomorrow at 3:00\u202fPM")}
