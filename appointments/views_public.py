@@ -153,7 +153,7 @@ def book(request, token: str, type_id: int):
         status = 400
     return render_for_customer(request, "appointments/public/book.html", {
         **_base(booking_page), "kind": kind, "form": form, "starts_at": starts_at,
-        "local": starts_at.astimezone(tz)}, status=status)
+        }, status=status)
 
 
 # --- the customer's own appointment ---------------------------------------------------------
