@@ -15,6 +15,7 @@ from .models import (
     AttributeOption,
     CustomerAttribute,
     CustomerCardProperty,
+    ExternalMeasuresSettings,
     MailingList,
     Tag,
 )
@@ -93,4 +94,4 @@ personal_data.register(PersonalDataPart(
 # The customer list's filter choices and attributes, and the customer card, are cached until
 # one of these is saved.
 reference.watch(Tag, MailingList, Designer, Category, ItemType, CustomerAttribute, AttributeOption,
-                AttributeGroup, CustomerCardProperty)
+                AttributeGroup, CustomerCardProperty, ExternalMeasuresSettings)

@@ -36,6 +36,7 @@ from clienteling.models import (
     CustomerContactHistory,
     CustomerMailingList,
     CustomerTag,
+    ExternalMeasuresSettings,
     LegalEntity,
     MailingList,
     ModuleSettings,
@@ -244,6 +245,11 @@ def seed_customer_configuration(*, stores: dict[str, Store]):
                 position=position, measure=measure,
                 attribute=attributes[slug] if slug else None,
             )
+
+    # External measures: the settings an admin would fill for their analytics product.
+    for entity in LegalEntity.objects.all():
+        ExternalMeasuresSettings.objects.get_or_create(
+            legal_entity=entity, defaults={"source_name": "Customer Insights", "match_field": "external_id"})
 
     tags = {}
     for slug, name, outreach, store_code in data.TAGS:

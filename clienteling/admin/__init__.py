@@ -1,4 +1,4 @@
-from . import audit, configuration, customers, org  # noqa: F401  register the admin screens
+from . import audit, configuration, customers, measures, org  # noqa: F401  register the admin screens
 from .audit import CredentialsAuditMixin
 from .read_only import ReadOnlyAdmin
 

@@ -25,7 +25,6 @@ from clienteling.models import (
     Customer,
     CustomerAttribute,
     CustomerAttributeValue,
-    CustomerMeasures,
     Note,
     ProfileSection,
     ProfileSectionAttribute,
@@ -39,6 +38,7 @@ from clienteling.registry import profile_sections
 
 from .attributes import CONSOLE, card_for, client_book_group_id, in_client_book, on_channel
 from .books import card_properties
+from .measures import measures_section, profile_header
 from .navigation import home_store_for
 
 TIMELINE_SIZE = 30
@@ -254,7 +254,7 @@ class _ProfileData:
         ]}
 
     def kind_measures(self) -> dict:
-        return {"measures": CustomerMeasures.objects.filter(customer=self.customer).first()}
+        return measures_section(customer=self.customer)
 
     def kind_contact(self) -> dict:
         """Consent on each channel as it stands, and the latest changes that made it so."""
@@ -362,6 +362,9 @@ def customer_profile(*, user, customer: Customer) -> dict:
     context.update(
         sections=sections,
         card=data.card(),
+        # The header at a glance, from the measures and contact sections' data (selectors.measures).
+        header=profile_header(measures=data._loaded("measures")["measures"],
+                              consents=data._loaded("contact")["consents"], sections=sections),
         tags=customer_tags(customer=customer),
         client_book=client_book_state(user=user, customer=customer, rights=context["rights"],
                                       in_book=user.pk in owners),
