@@ -7,6 +7,7 @@ import pytest
 
 from appointments import services
 from appointments.models import AppointmentType, OpeningHours, WorkingHours
+from tests.conversations.conftest import fake_twilio, messaging, twilio  # noqa: F401  fixtures
 
 # Wednesday 10 June 2026, 08:00 in New York (EDT, UTC-4): before opening.
 MORNING_NY = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
