@@ -223,3 +223,46 @@
     announce(count.textContent.replace(/\s+/g, " ").trim());
   });
 })();
+
+// The phone filter sheet's "Show N results": counted by clienteling:customer_count as the
+// filters change (the newest answer wins), with a spinner meanwhile; tapping it closes the sheet.
+(function () {
+  var pending = null, timer = null;
+  function button() { return document.getElementById("show-results"); }
+  function count() {
+    var form = document.getElementById("filters"), show = button();
+    if (!form || !show) return;
+    if (pending) pending.abort();
+    pending = new AbortController();
+    var label = show.querySelector("[data-show-label]");
+    var spinner = show.querySelector("[data-counting-spinner]");
+    show.setAttribute("aria-busy", "true");
+    spinner.classList.remove("d-none");
+    label.textContent = show.dataset.counting;
+    var query = new URLSearchParams(new FormData(form)).toString();
+    fetch(show.dataset.countUrl + "?" + query, { headers: { "HX-Request": "true" }, signal: pending.signal })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var found = html && new DOMParser().parseFromString(html, "text/html").getElementById("result-count");
+        label.textContent = found ? found.dataset.showLabel : show.dataset.fallback || label.textContent;
+        if (!found) label.textContent = show.dataset.fallback;
+        spinner.classList.add("d-none");
+        show.removeAttribute("aria-busy");
+      })
+      .catch(function (error) {
+        if (error.name === "AbortError") return;
+        label.textContent = show.dataset.fallback;
+        spinner.classList.add("d-none");
+        show.removeAttribute("aria-busy");
+      });
+  }
+  function later() { clearTimeout(timer); timer = setTimeout(count, 300); }
+  document.addEventListener("change", function (e) { if (e.target.form && e.target.form.id === "filters") later(); });
+  document.addEventListener("input", function (e) { if (e.target.form && e.target.form.id === "filters") later(); });
+  // After the sheet closes on "Show N results", the keyboard lands on the results.
+  document.addEventListener("hidden.bs.offcanvas", function (e) {
+    if (e.target.id !== "filter-panel" || document.activeElement !== document.body) return;
+    var results = document.getElementById("results");
+    if (results) { results.setAttribute("tabindex", "-1"); results.focus({ preventScroll: false }); }
+  });
+})();

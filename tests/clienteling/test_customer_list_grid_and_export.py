@@ -28,9 +28,10 @@ def test_columns_are_remembered_per_user(as_manager, manager):
 
 # Session, user, user and group permissions, staff profile, home store, grid columns,
 # the page, its related rows (measures, contact history), tags, mailing lists, saved
-# lists. No count (the list fits on the page); module settings, the filterable
-# attributes and the filters' choices come from caches (catalog.reference).
-LIST_PAGE_QUERIES = 13
+# lists, the phone cards' "in your book" (clienteling.selectors.cards). No count (the list
+# fits on the page); module settings, the filterable attributes and the filters' choices come
+# from caches (catalog.reference).
+LIST_PAGE_QUERIES = 14
 
 
 def test_list_page_query_count_does_not_grow_with_rows(as_manager, org, manager,
