@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from carts import services as cart_services
 from carts.access import carts_available
+from catalog.money import quantize
 from catalog.replica import heavy_reads
 from clienteling import services as clienteling_services
 from clienteling.access import access_customer, is_company_admin
@@ -163,7 +164,7 @@ def suggestion_act(request, suggestion_id: int):
 
 
 def _period(request, store):
-    form = PeriodForm(request.GET or None, today=store_today(store))
+    form = PeriodForm(request.GET, today=store_today(store))
     if not form.is_valid():
         return form, None, None
     return form, form.cleaned_data["start"], form.cleaned_data["end"]
@@ -218,7 +219,16 @@ def dashboard_csv(request):
     writer = csv.writer(response)
     writer.writerow([str(item) for item in header])
     for row in data["leaderboard"]:
-        writer.writerow([row["rank"], row["name"], *(row[metric] for metric in Metric.values)])
+        writer.writerow(
+            [
+                row["rank"],
+                row["name"],
+                *(
+                    quantize(row[metric], store.currency) if metric == Metric.SALES else int(row[metric])
+                    for metric in Metric.values
+                ),
+            ]
+        )
     return response
 
 
@@ -262,12 +272,14 @@ def goal_create(request):
 @insights_view
 @require_http_methods(["GET", "POST"])
 def goal_edit(request, goal_id: int):
+    require_goal_manager(request.user)
     return _goal_form(request, access_goal(request.user, goal_id))
 
 
 @insights_view
 @require_POST
 def goal_delete(request, goal_id: int):
+    require_goal_manager(request.user)
     goal = access_goal(request.user, goal_id)
     services.goal_delete(goal=goal)
     messages.success(request, _("Goal deleted."))
