@@ -51,6 +51,7 @@ from demo.clienteling import (
 )
 from demo.conversations import seed_conversations, seed_messaging
 from demo.data import clienteling as clienteling_data
+from demo.insights import seed_insights
 from demo.writer import BulkWriter, Progress
 
 DEFAULT_SEED = 42
@@ -162,6 +163,9 @@ class Command(BaseCommand):
             associates={c.id: c.associate_ids for c in reference.stores})
         if threads:
             self.stdout.write(f"  {threads} demo conversations started.")
+        insights = seed_insights(stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])))
+        self.stdout.write("  Insights: {goals} goals, {credits} sales credited, {suggestions} suggestions."
+                          .format(**insights))
         self.stdout.write(self.style.SUCCESS(
             f"Finished in {time.monotonic() - started:.1f}s."
         ))
