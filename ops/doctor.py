@@ -50,8 +50,13 @@ class State:
     broker: bool | None = None
 
 
+def settings_module() -> str:
+    # The `settings` fixture of the tests wraps the settings in an override without a module name.
+    return settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+
+
 def in_production() -> bool:
-    return settings.SETTINGS_MODULE.endswith(".production")
+    return settings_module().endswith(".production")
 
 
 def check_database(state: State) -> Finding:
@@ -645,6 +650,6 @@ def diagnose() -> list[Finding]:
 def as_json(findings: list[Finding]) -> dict:
     return {
         "ok": not any(finding.status == PROBLEM for finding in findings),
-        "settings": os.environ.get("DJANGO_SETTINGS_MODULE", settings.SETTINGS_MODULE),
+        "settings": settings_module(),
         "checks": [asdict(finding) for finding in findings],
     }
