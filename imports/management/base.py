@@ -2,7 +2,6 @@
 
 import csv
 import os
-import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -72,10 +71,9 @@ class ImportCommand(BaseCommand):
         def progress(done: int, rows: int) -> None:
             if show:
                 filled = int(30 * min(done / size, 1))
-                sys.stderr.write(
-                    f"\r[{'#' * filled}{'.' * (30 - filled)}] {100 * min(done / size, 1):3.0f}% {rows:,} rows"
-                )
-                sys.stderr.flush()
+                bar = "#" * filled + "." * (30 - filled)
+                self.stderr.write(f"\r[{bar}] {100 * min(done / size, 1):3.0f}% {rows:,} rows", ending="")
+                self.stderr.flush()
 
         try:
             with handle:
@@ -93,7 +91,7 @@ class ImportCommand(BaseCommand):
         except FileUnreadable as error:
             raise CommandError(" ".join(error.messages)) from None
         if show:
-            sys.stderr.write("\n")
+            self.stderr.write("")
         result = report.result
         for row in report.rejected_rows:
             self.stdout.write(

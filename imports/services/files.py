@@ -307,6 +307,7 @@ def file_import(
             transaction.set_rollback(True)
             result = report.result
             result.rolled_back, result.created, result.updated, result.unchanged = True, 0, 0, 0
+    report.rejected_rows.sort(key=lambda row: row.line)
     if progress:
         progress(counter.count, report.rows_read)
     return report
