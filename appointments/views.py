@@ -132,7 +132,7 @@ def book(request, customer_id: int):
                "slots": _slots(pick, store), "tz": store.tzinfo}
     if request.htmx and request.method == "GET" and not request.htmx.boosted:
         return render(request, "appointments/book.html#slots", context)
-    return render(request, "appointments/book.html", context, status=400 if form.errors else 200)
+    return render(request, "appointments/book.html", context, status=400 if request.method == "POST" else 200)
 
 
 def _form_error(form, error: ValidationError) -> None:
@@ -193,7 +193,7 @@ def move(request, appointment_id: int):
                "slots": _slots(pick, store, exclude_id=appointment.pk)}
     if request.htmx and request.method == "GET" and not request.htmx.boosted:
         return render(request, "appointments/move.html#slots", context)
-    return render(request, "appointments/move.html", context, status=400 if form.errors else 200)
+    return render(request, "appointments/move.html", context, status=400 if request.method == "POST" else 200)
 
 
 @appointments_view(permission=CHANGE)
