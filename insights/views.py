@@ -167,7 +167,11 @@ def _period(request, store):
     form = PeriodForm(request.GET, today=store_today(store))
     if not form.is_valid():
         return form, None, None
-    return form, form.cleaned_data["start"], form.cleaned_data["end"]
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    # The fields show the period in effect (this month when none was asked for).
+    form.data = form.data.copy()
+    form.data["start"], form.data["end"] = start.isoformat(), end.isoformat()
+    return form, start, end
 
 
 @insights_view
