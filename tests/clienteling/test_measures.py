@@ -1,4 +1,4 @@
-"""Customer measures: rhythm, RFM and segment, scoring after a sale, list filters and columns, card, profile."""
+"""Customer measures: rhythm, RFM, segment, rescoring after a sale, list filters and columns, card, profile."""
 
 import time
 from datetime import date, timedelta
@@ -73,8 +73,9 @@ def _tiny_model() -> MeasuresModel:
     fitted = measure_model.Fitted(
         churn=HistGradientBoostingClassifier(max_iter=20).fit(x, churned),
         spend=HistGradientBoostingRegressor(max_iter=20).fit(x, x[:, 2]))
-    return MeasuresModel.objects.create(cutoff=date(2025, 1, 1), horizon_days=180, features=features.FEATURES,
-                                        payload=measure_model.dumps(fitted), quality={"rfm_edges": rfm.DEFAULT_EDGES})
+    return MeasuresModel.objects.create(
+        cutoff=date(2025, 1, 1), horizon_days=180, features=features.FEATURES,
+        payload=measure_model.dumps(fitted), quality={"rfm_edges": rfm.DEFAULT_EDGES})
 
 
 def _sell(customer, store, days_ago, amount="400.00", designer=None):
@@ -173,9 +174,11 @@ def test_measure_columns_cost_no_query_per_row(as_manager, org, manager, django_
                               "orders_count", "usual_interval", "next_purchase", "tags", "mailing_lists"]})
 
     def add(n):
-        for customer in CustomerFactory.create_batch(n, legal_entity=org["entity"], primary_salesperson=manager):
-            CustomerMeasures.objects.create(customer=customer, segment=Segment.LOYAL, churn_risk=Decimal("0.634"),
-                                            next_purchase_from=date(2026, 1, 2), next_purchase_to=date(2026, 1, 9))
+        for customer in CustomerFactory.create_batch(n, legal_entity=org["entity"],
+                                                     primary_salesperson=manager):
+            CustomerMeasures.objects.create(
+                customer=customer, segment=Segment.LOYAL, churn_risk=Decimal("0.634"),
+                next_purchase_from=date(2026, 1, 2), next_purchase_to=date(2026, 1, 9))
 
     add(2)
     as_manager.get(reverse(LIST))  # warm per-process caches
