@@ -1,4 +1,4 @@
-"""Customer measures: rhythm, RFM, segment, rescoring after a sale, list filters and columns, card, profile."""
+"""Customer measures: rhythm, RFM, segment, rescoring after a sale, list filters and columns, card, header."""
 
 import time
 from datetime import date, timedelta
