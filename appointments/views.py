@@ -21,6 +21,7 @@ from clienteling.access import access_customer, access_store, stores_for
 from clienteling.htmx import bad_request, form_errors_text
 from conversations.access import access_conversation
 from conversations.drafts import composer_draft_set
+from conversations.selectors import composer_state
 
 from . import selectors, services
 from .access import BOOK, access_appointment, appointments_view
@@ -253,6 +254,10 @@ def booking_link_compose(request, conversation_id: int):
     store = access_store(request.user, conversation.store_id)
     page = services.booking_page_get_or_create(store=store, associate=request.user)
     body = _("Book a time with me at %(store)s: %(link)s") % {"store": store.name, "link": _link_for(page)}
+    state = composer_state(conversation=conversation)
+    if not state.can_send_text:
+        messages.error(request, state.blocked_reason)
+        return redirect("conversations:detail", conversation.pk)
     composer_draft_set(request, conversation_id=conversation.pk, body=body)
     messages.success(request, _("Booking link added to your message: review it and send."))
     return redirect("conversations:detail", conversation.pk)
