@@ -1,13 +1,12 @@
 """Company Admin screens: next best action rules, insights settings (attribution windows,
-leaderboard), goals; credits, suggestions and recomputes to look at."""
+leaderboard), goals. Credits, suggestions and recomputes are seen in the console (dashboard,
+rule report, recompute page)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-from clienteling.admin import ReadOnlyAdmin
-
 from . import services
-from .models import ActionRule, CreditJob, Goal, InsightsSettings, SaleCredit, Suggestion
+from .models import ActionRule, Goal, InsightsSettings
 
 WINDOW_FIELDS = ("message_window_days", "outreach_window_days", "appointment_window_days")
 
@@ -68,24 +67,3 @@ class GoalAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         services.goal_save(goal=obj, user=request.user)
-
-
-@admin.register(SaleCredit)
-class SaleCreditAdmin(ReadOnlyAdmin):
-    list_display = ("sale", "associate", "store", "reason", "amount", "currency", "credited_at")
-    list_filter = ("reason", "store")
-    list_select_related = ("sale", "associate", "store")
-    date_hierarchy = "credited_at"
-
-
-@admin.register(Suggestion)
-class SuggestionAdmin(ReadOnlyAdmin):
-    list_display = ("day", "associate", "customer", "rule", "reason", "status", "replied_at", "revenue")
-    list_filter = ("status", "condition", "store")
-    list_select_related = ("associate", "customer", "rule")
-    date_hierarchy = "day"
-
-
-@admin.register(CreditJob)
-class CreditJobAdmin(ReadOnlyAdmin):
-    list_display = ("created_at", "status", "done", "total", "created_by", "finished_at")
