@@ -37,6 +37,7 @@ from clienteling.models import (
     SaleLine,
     Store,
 )
+from demo.appointments import seed_appointments
 from demo.carts import seed_carts
 from demo.catalog import seed_catalog
 from demo.clienteling import (
@@ -166,6 +167,8 @@ class Command(BaseCommand):
         insights = seed_insights(stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])))
         self.stdout.write("  Insights: {goals} goals, {credits} sales credited, {suggestions} suggestions."
                           .format(**insights))
+        self.stdout.write("  Appointments: {types} types, {appointments} appointments.".format(
+            **seed_appointments(stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])))))
         self.stdout.write(self.style.SUCCESS(
             f"Finished in {time.monotonic() - started:.1f}s."
         ))
