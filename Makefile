@@ -19,7 +19,7 @@ TEST_DATABASE_URL := $(if $(DATABASE_URL),$(DATABASE_URL),$(if $(PG_UP),postgres
 TEST_REDIS_URL := $(if $(REDIS_URL),$(REDIS_URL),$(if $(REDIS_UP),redis://127.0.0.1:6379/14,))
 
 .PHONY: run test test-postgresql test-embedded install install-dev migrate seed lint clean distclean \
-	messages translations
+	messages translations bootstrap-css
 # The 13 translated languages besides English (locale/<dir>: Django's names for them);
 # zh_Hant is made from zh_Hans by bin/zh_hant.py, regional variants read their base's catalog.
 LOCALES := ca zh_Hans cs da nl fr de it ja ko pl es sv
@@ -87,6 +87,11 @@ test-postgresql: install-dev translations
 
 test-embedded: install-dev translations
 	env -u DATABASE_URL -u REDIS_URL ATELIER_TEST_BACKEND=embedded $(PYTEST) $(PYTEST_ARGS)
+
+# Bootstrap's CSS trimmed to the classes the templates, template tags and scripts use
+# (bin/trim_bootstrap.py; tests/test_bootstrap_trim.py says when to run it again).
+bootstrap-css: | $(BIN)/python
+	$(BIN)/python bin/trim_bootstrap.py
 
 # ruff, and the layers contract (import-linter, pyproject.toml): an upward import fails.
 lint: install-dev
