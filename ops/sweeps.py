@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from api.services import webhooks as api_webhooks
 from carts import services as cart_services
 from clienteling import services as clienteling_services
 from conversations import services as conversation_services
@@ -38,6 +39,9 @@ SWEEPS = [
           RECONCILE, conversation_services.webhook_events_requeue_stale),
     Sweep("payment_events", _("Payment notifications left unprocessed, queued again"),
           "carts.tasks.payment_events_requeue_stale", cart_services.payment_events_requeue_stale),
+    # Outbound webhooks to integrators: stale "sending" claims freed, deliveries due queued.
+    Sweep("outbound_webhooks", _("Outbound webhook deliveries due or stuck, queued again"),
+          "api.tasks.webhook_deliveries_retry_due", api_webhooks.webhook_deliveries_retry_due),
 ]
 SWEEP_NAMES = [sweep.name for sweep in SWEEPS]
 

@@ -98,7 +98,8 @@ def test_requeue_stale_queues_a_lost_send_again_and_sends_it_once(twilio, sms_th
     assert "queued_messages: Messages still queued, their send queued again: 1" in first
     assert "queued_messages: Messages still queued, their send queued again: 0" in second
     # Every sweep says what it did, each on its line.
-    for name in ("bulk_jobs", "queued_messages", "sending_messages", "webhook_events", "payment_events"):
+    for name in ("bulk_jobs", "queued_messages", "sending_messages", "webhook_events", "payment_events",
+                 "outbound_webhooks"):
         assert f"\n{name}: " in f"\n{first}"
 
 
