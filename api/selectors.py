@@ -11,8 +11,10 @@ from clienteling.paging import Page, SortKey, keyset_page
 from clienteling.selectors.lists import filterable_attributes, sort_keys
 from conversations.models import Conversation, Message
 
+from .models import WebhookDelivery
+
 __all__ = ["api_carts_page", "api_conversation", "api_customer", "api_customer_conversations",
-           "api_customer_filterset", "api_customers_page", "api_messages_page"]
+           "api_customer_filterset", "api_customers_page", "api_deliveries_page", "api_messages_page"]
 
 # Filters that name the caller (my customers, my book) mean nothing to an integration.
 PERSONAL_FILTERS = frozenset({"scope"})
@@ -24,8 +26,19 @@ def customers_of(legal_entity) -> QuerySet[Customer]:
     return Customer.objects.filter(legal_entity=legal_entity, erased_at__isnull=True)
 
 
+def _id(value) -> int:
+    """An id from the URL; anything else (or an id no row can have) is 404."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < number < 2 ** 63:
+        raise Http404
+    return number
+
+
 def api_customer(*, legal_entity, customer_id) -> Customer:
-    customer = customers_of(legal_entity).filter(pk=customer_id).first()
+    customer = customers_of(legal_entity).filter(pk=_id(customer_id)).first()
     if customer is None:
         raise Http404
     return customer
@@ -56,7 +69,7 @@ def api_customer_conversations(*, customer: Customer, limit: int = 100) -> list[
 
 def api_conversation(*, legal_entity, conversation_id) -> Conversation:
     conversation = Conversation.objects.filter(
-        pk=conversation_id, customer__legal_entity=legal_entity, customer__erased_at__isnull=True,
+        pk=_id(conversation_id), customer__legal_entity=legal_entity, customer__erased_at__isnull=True,
     ).first()
     if conversation is None:
         raise Http404
@@ -78,3 +91,10 @@ def api_carts_page(*, legal_entity, customer_id: int | None, status: str | None,
     carts = carts.prefetch_related(Prefetch(
         "lines", queryset=CartLine.objects.select_related("variant").order_by("position", "id")))
     return keyset_page(carts, CART_KEYS, cursor=cursor, size=size)
+
+
+def api_deliveries_page(*, legal_entity, status: str | None, cursor: str | None, size: int) -> Page:
+    deliveries = WebhookDelivery.objects.filter(endpoint__legal_entity=legal_entity)
+    if status:
+        deliveries = deliveries.filter(status=status)
+    return keyset_page(deliveries, CART_KEYS, cursor=cursor, size=size)

@@ -26,6 +26,20 @@ class BatchResultSerializer(serializers.Serializer):
     rejected = RejectedSerializer(many=True)
 
 
+class MeasuresRequestSerializer(BatchRequestSerializer):
+    source = serializers.CharField(max_length=100, help_text=_(
+        "The source the external measures settings expect (e.g. the analytics product's name)."))
+
+
+class MeasuresResultSerializer(serializers.Serializer):
+    atomic = serializers.BooleanField()
+    applied = serializers.BooleanField()
+    imported = serializers.IntegerField()
+    switched_off = serializers.CharField(allow_blank=True, help_text=_(
+        "Why this import switched the settings off (nothing matched), else empty."))
+    rejected = RejectedSerializer(many=True)
+
+
 class SegmentOperationSerializer(serializers.Serializer):
     op = serializers.ChoiceField(choices=["add", "remove"])
     customer = serializers.CharField(max_length=64, help_text=_("The customer's external id."))
@@ -156,6 +170,26 @@ class CartSerializer(serializers.Serializer):
 
 class CartPageSerializer(serializers.Serializer):
     results = CartSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+    previous_cursor = serializers.CharField(allow_null=True)
+
+
+class DeliverySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event_id = serializers.UUIDField()
+    event = serializers.CharField()
+    endpoint_id = serializers.IntegerField()
+    status = serializers.CharField()
+    attempts = serializers.IntegerField()
+    response_status = serializers.IntegerField(allow_null=True)
+    last_error = serializers.CharField(allow_blank=True)
+    created_at = serializers.DateTimeField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    delivered_at = serializers.DateTimeField(allow_null=True)
+
+
+class DeliveryPageSerializer(serializers.Serializer):
+    results = DeliverySerializer(many=True)
     next_cursor = serializers.CharField(allow_null=True)
     previous_cursor = serializers.CharField(allow_null=True)
 

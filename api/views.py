@@ -1,26 +1,37 @@
 """The REST API: thin views over the api services and selectors (docs/api.md)."""
 
 import json
+import logging
 from datetime import UTC
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from catalog.ingest import products_upsert
+from clienteling.models import SalesChannel
 from clienteling.paging import BadCursor
 from clienteling.services.audit import audit_record
+from clienteling.services.external_measures import external_measures_import
+from clienteling.services.ingest import customers_upsert, sales_upsert
 
 from . import serializers as s
-from .models import CONTACT_SCOPE
+from .models import CONTACT_SCOPE, WebhookDelivery
 from .selectors import (
     api_carts_page,
     api_conversation,
@@ -28,6 +39,7 @@ from .selectors import (
     api_customer_conversations,
     api_customer_filterset,
     api_customers_page,
+    api_deliveries_page,
     api_messages_page,
 )
 from .services.idempotency import (
@@ -40,7 +52,13 @@ from .services.idempotency import (
 from .services.segments import segment_operations_apply
 from .throttling import ApiKeyRateThrottle
 
+logger = logging.getLogger(__name__)
 AUDIT_ACTION = "api.write"
+
+
+class TooLarge(APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
 ERRORS = {400: s.ErrorSerializer, 401: s.ErrorSerializer, 403: s.ErrorSerializer,
           404: s.ErrorSerializer, 429: s.ErrorSerializer}
 WRITE_ERRORS = {**ERRORS, 409: s.ErrorSerializer, 413: s.ErrorSerializer, 422: s.ErrorSerializer}
@@ -51,6 +69,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key", OpenApiTypes.STR, OpenApiParameter.HEADER, description=(
         "Replays the stored answer for the same key and body; 422 for another body, "
         "409 while the first request with this key still runs."))
+CHANNEL = OpenApiParameter("channel", OpenApiTypes.STR, enum=["store", "web", "app"], description=(
+    "The channel the attribute values are written from (store by default)."))
+CUSTOMER_ID = OpenApiParameter("customer_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+CONVERSATION_ID = OpenApiParameter("conversation_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 CURSOR = OpenApiParameter("cursor", OpenApiTypes.STR, description="next_cursor or previous_cursor of a page")
 
 
@@ -132,25 +154,46 @@ class WriteView(ApiView):
 
 
 class BatchView(WriteView):
-    """Bulk upsert keyed by external id through an ingest service."""
+    """Bulk upsert keyed by external id through an ingest service (they own the rules)."""
 
-    service_path = ""
-    source = "api"
+    service = None
+    takes_channel = False
+    key_field = "external_id"
 
-    def write(self, request):
-        payload = s.BatchRequestSerializer(data=request.data)
+    def records(self, request) -> list:
         records = request.data.get("records") if isinstance(request.data, dict) else None
         if isinstance(records, list) and len(records) > settings.API_MAX_BATCH:
-            return Response({"detail": _("At most %(max)d records a request.") % {
-                "max": settings.API_MAX_BATCH}}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
+            raise TooLarge(_("At most %(max)d records a request.") % {"max": settings.API_MAX_BATCH})
+        payload = s.BatchRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
+        records = payload.validated_data["records"]
+        # A record's key is a string (or a number): a list or an object there is a mistake in the
+        # sender's mapping, refused whole before anything is written.
+        wrong = {str(index): {self.key_field: [_("Give a text or a number.")]}
+                 for index, record in enumerate(records)
+                 if isinstance(record.get(self.key_field), (list, dict, bool))}
+        if wrong:
+            raise ValidationError({"records": wrong})
+        return records
+
+    def write(self, request):
+        records = self.records(request)
         atomic = query_bool(request, "atomic")
-        service = import_string(self.service_path)
-        result = service(legal_entity=request.auth.legal_entity, records=payload.validated_data["records"],
-                         source=self.source, all_or_nothing=atomic)
-        rejected = [{"index": index, "external_id": external_id, "errors": errors}
-                    for index, external_id, errors in result.rejected]
-        applied = not (atomic and rejected)
+        extra = {}
+        if self.takes_channel:
+            extra["channel"] = request.query_params.get("channel") or SalesChannel.STORE
+            if extra["channel"] not in SalesChannel.values:
+                raise ValidationError({"channel": [_("Choose one of: %(values)s.") % {
+                    "values": ", ".join(SalesChannel.values)}]})
+        try:
+            result = self.service(legal_entity=request.auth.legal_entity, records=records,
+                             source=f"api key {request.auth.prefix}", all_or_nothing=atomic, **extra)
+        except (TypeError, ValueError) as exc:  # a record of a shape the service cannot read
+            logger.warning("%s refused a batch: %r", self.scope_resource, exc)
+            raise ValidationError({"records": [_("A record has a value of the wrong type.")]}) from exc
+        rejected = [{"index": r.index, "external_id": r.external_id, "errors": r.errors}
+                    for r in result.rejected]
+        applied = not (atomic and (rejected or result.rolled_back))
         body = {"atomic": atomic, "applied": applied,
                 "created": result.created if applied else 0,
                 "updated": result.updated if applied else 0,
@@ -162,45 +205,84 @@ class BatchView(WriteView):
         return Response(body, status=status.HTTP_200_OK if applied else status.HTTP_400_BAD_REQUEST)
 
 
-def batch_schema(resource: str, description: str):
+def refusal(name: str, result):
+    """A 400 is either the batch's result (atomic, nothing applied) or the error shape."""
+    return PolymorphicProxySerializer(component_name=name, serializers=[result, s.ErrorSerializer],
+                                      resource_type_field_name=None)
+
+
+def batch_schema(resource: str, description: str, parameters=()):
     return extend_schema_view(post=extend_schema(
         operation_id=f"{resource}_bulk_upsert", tags=[resource], description=description,
-        request=s.BatchRequestSerializer, parameters=[ATOMIC, IDEMPOTENCY_KEY],
+        request=s.BatchRequestSerializer, parameters=[ATOMIC, IDEMPOTENCY_KEY, *parameters],
         responses={200: s.BatchResultSerializer,
-                   400: OpenApiResponse(s.BatchResultSerializer, description=_(
+                   400: OpenApiResponse(refusal("BatchRefusal", s.BatchResultSerializer), description=_(
                        "An atomic batch with rejected records (nothing applied), or a malformed request.")),
                    **{code: serializer for code, serializer in WRITE_ERRORS.items() if code != 400}}))
 
 
-@batch_schema("customers", "Create or update customers by external_id (up to 1,000).")
+@batch_schema("customers", "Create or update customers by external_id (up to 1,000).", [CHANNEL])
 class CustomersBulkView(BatchView):
     scope_resource = "customers"
-    service_path = "clienteling.services.ingest.customers_upsert"
+    takes_channel = True
+    service = staticmethod(customers_upsert)
 
 
 @batch_schema("sales", "Create or update sales with their lines by external_id (up to 1,000).")
 class SalesBulkView(BatchView):
     scope_resource = "sales"
-    service_path = "clienteling.services.ingest.sales_upsert"
+    service = staticmethod(sales_upsert)
 
 
 @batch_schema("products", "Create or update products with variants, prices and stock (up to 1,000).")
 class ProductsBulkView(BatchView):
     scope_resource = "products"
-    service_path = "catalog.services.ingest.products_upsert"
+    key_field = "sku"
+    service = staticmethod(products_upsert)
 
 
-@batch_schema("measures", "Import external measures for customers by external_id (up to 1,000).")
+@extend_schema_view(post=extend_schema(
+    operation_id="measures_import", tags=["measures"], request=s.MeasuresRequestSerializer,
+    parameters=[ATOMIC, IDEMPOTENCY_KEY],
+    description="Import external measures ({customer, measure, value}; up to 1,000) from the source "
+                "the legal entity's external measures settings name.",
+    responses={200: s.MeasuresResultSerializer, 400: OpenApiResponse(
+        refusal("MeasuresRefusal", s.MeasuresResultSerializer), description=(
+        "An atomic import with rejected records (nothing applied), or a malformed request.")),
+        **{code: serializer for code, serializer in WRITE_ERRORS.items() if code != 400}}))
 class MeasuresBulkView(BatchView):
     scope_resource = "measures"
-    service_path = "clienteling.services.external_measures.external_measures_import"
+    key_field = "customer"
+
+    def write(self, request):
+        records = self.records(request)
+        atomic = query_bool(request, "atomic")
+        source = request.data.get("source")
+        if not isinstance(source, str) or not source.strip():
+            raise ValidationError({"source": [_("Name the source of the measures.")]})
+        with transaction.atomic():  # a savepoint around the service's own: ?atomic=true undoes it
+            result = external_measures_import(legal_entity=request.auth.legal_entity, records=records,
+                                              source=source[:100])
+            applied = not (atomic and result.rejected)
+            if not applied:
+                transaction.set_rollback(True)
+        rejected = [{"index": max(number - 1, 0),
+                     "external_id": str(records[number - 1].get("customer") or "")
+                     if 0 < number <= len(records) else None,
+                     "errors": {"__all__": [str(reason)]}} for number, reason in result.rejected]
+        body = {"atomic": atomic, "applied": applied, "imported": result.imported if applied else 0,
+                "switched_off": result.switched_off, "rejected": rejected}
+        if applied and result.imported:
+            self.audit(request, resource="measures", imported=result.imported, rejected=len(rejected))
+        return Response(body, status=status.HTTP_200_OK if applied else status.HTTP_400_BAD_REQUEST)
 
 
 @extend_schema_view(post=extend_schema(operation_id="segments_apply", tags=["tags"],
                description="Add or remove tag and mailing-list membership by customer external id.",
                request=s.SegmentRequestSerializer, parameters=[ATOMIC, IDEMPOTENCY_KEY],
                responses={200: s.SegmentResultSerializer,
-                          **{code: serializer for code, serializer in WRITE_ERRORS.items()}}))
+                          400: refusal("SegmentRefusal", s.SegmentResultSerializer),
+                          **{code: serializer for code, serializer in WRITE_ERRORS.items() if code != 400}}))
 class SegmentOperationsView(WriteView):
     scope_resource = "tags"
 
@@ -286,12 +368,13 @@ class CustomersView(ApiView):
 
 
 @extend_schema_view(get=extend_schema(operation_id="customer_timeline", tags=["customers"], parameters=[
+    CUSTOMER_ID,
     OpenApiParameter("before", OpenApiTypes.DATETIME, description="next_before of the previous page"),
 ], responses={200: s.TimelineSerializer, **ERRORS}))
 class CustomerTimelineView(ApiView):
     scope_resource = "customers"
 
-    def get(self, request, customer_id: int):
+    def get(self, request, customer_id: str):
         from clienteling.selectors.profile import customer_timeline
 
         customer = api_customer(legal_entity=request.auth.legal_entity, customer_id=customer_id)
@@ -314,11 +397,12 @@ class CustomerTimelineView(ApiView):
 
 
 @extend_schema_view(get=extend_schema(operation_id="customer_conversations", tags=["conversations"],
-               responses={200: s.ConversationListSerializer, **ERRORS}))
+                                      parameters=[CUSTOMER_ID],
+                                      responses={200: s.ConversationListSerializer, **ERRORS}))
 class CustomerConversationsView(ApiView):
     scope_resource = "conversations"
 
-    def get(self, request, customer_id: int):
+    def get(self, request, customer_id: str):
         customer = api_customer(legal_entity=request.auth.legal_entity, customer_id=customer_id)
         rows = [{"id": c.pk, "customer_id": c.customer_id, "store_id": c.store_id, "channel": c.channel,
                  "status": c.status, "last_message_at": c.last_message_at, "created_at": c.created_at}
@@ -327,13 +411,13 @@ class CustomerConversationsView(ApiView):
 
 
 @extend_schema_view(get=extend_schema(
-    operation_id="conversation_messages", tags=["conversations"], parameters=[
+    operation_id="conversation_messages", tags=["conversations"], parameters=[CONVERSATION_ID,
         CURSOR, OpenApiParameter("size", OpenApiTypes.INT, description="1 to 100 (50)")],
     responses={200: s.MessagePageSerializer, **ERRORS}))
 class ConversationMessagesView(ApiView):
     scope_resource = "conversations"
 
-    def get(self, request, conversation_id: int):
+    def get(self, request, conversation_id: str):
         conversation = api_conversation(legal_entity=request.auth.legal_entity,
                                         conversation_id=conversation_id)
         size = page_size(request, default=50)
@@ -374,12 +458,40 @@ class CartsView(ApiView):
         except BadCursor as exc:
             raise ValidationError({"cursor": [str(exc)]}) from None
         rows = [{"id": c.pk, "customer_id": c.customer_id, "store_id": c.store_id, "status": c.status,
-                 "currency": c.currency, "total": c.total, "shared_at": c.shared_at, "paid_at": c.paid_at,
+                 "currency": c.currency, "total": str(c.total), "shared_at": c.shared_at,
+                 "paid_at": c.paid_at,
                  "sale_id": c.sale_id, "created_at": c.created_at,
                  "lines": [{"title": line.title, "sku": line.variant.sku if line.variant_id else "",
-                            "quantity": line.quantity, "unit_price": line.unit_price,
-                            "line_total": line.line_total} for line in c.lines.all()]}
+                            "quantity": line.quantity, "unit_price": str(line.unit_price),
+                            "line_total": str(line.line_total)} for line in c.lines.all()]}
                 for c in page.rows]
+        return Response({"results": rows, "next_cursor": page.next_cursor,
+                         "previous_cursor": page.previous_cursor})
+
+
+@extend_schema_view(get=extend_schema(operation_id="webhook_deliveries_list", tags=["webhooks"], parameters=[
+    OpenApiParameter("status", OpenApiTypes.STR, enum=WebhookDelivery.Status.values),
+    OpenApiParameter("size", OpenApiTypes.INT, description="1 to 100 (50)"), CURSOR,
+], description="The delivery log of the legal entity's webhook endpoints, newest first.",
+    responses={200: s.DeliveryPageSerializer, **ERRORS}))
+class WebhookDeliveriesView(ApiView):
+    scope_resource = "webhooks"
+
+    def get(self, request):
+        size = page_size(request, default=50)
+        wanted = request.query_params.get("status") or None
+        if wanted and wanted not in WebhookDelivery.Status.values:
+            raise ValidationError({"status": [_("Choose one of: %(values)s.") % {
+                "values": ", ".join(WebhookDelivery.Status.values)}]})
+        try:
+            page = api_deliveries_page(legal_entity=request.auth.legal_entity, status=wanted, size=size,
+                                       cursor=request.query_params.get("cursor") or None)
+        except BadCursor as exc:
+            raise ValidationError({"cursor": [str(exc)]}) from None
+        rows = [{"id": d.pk, "event_id": d.event_id, "event": d.event, "endpoint_id": d.endpoint_id,
+                 "status": d.status, "attempts": d.attempts, "response_status": d.response_status,
+                 "last_error": d.last_error, "created_at": d.created_at,
+                 "next_attempt_at": d.next_attempt_at, "delivered_at": d.delivered_at} for d in page.rows]
         return Response({"results": rows, "next_cursor": page.next_cursor,
                          "previous_cursor": page.previous_cursor})
 

@@ -29,6 +29,7 @@ from catalog import services as catalog_services
 from catalog.db import fit, insert_once
 from catalog.money import format_money, from_minor_units, to_minor_units
 from clienteling import services as clienteling_services
+from clienteling.events import event_occurred
 from clienteling.models import Sale, SaleLine, SalesChannel
 from clienteling.services.push import push_notify
 
@@ -285,6 +286,13 @@ def _mark_paid(event: PaymentEvent, link: PaymentLink, cart: Cart) -> str:
             "customer": cart.customer.full_name, "total": format_money(price.total, cart.currency),
             "receipt": sale.external_id})
     push_notify(kind=CART_PAID, object_ids=[cart.pk])
+    event_occurred(event="cart.paid", legal_entity_id=cart.store.legal_entity_id, data={
+        "cart_id": cart.pk, "customer_id": cart.customer_id,
+        "customer_external_id": cart.customer.external_id,
+        "store_id": cart.store_id, "currency": cart.currency, "total": str(price.total),
+        "sale": {"id": sale.pk, "external_id": sale.external_id, "lines": [
+            {"title": str(line["title"]), "quantity": line["quantity"], "amount": str(line["amount"])}
+            for line in sale_lines]}})
     return "paid"
 
 

@@ -15,6 +15,7 @@ from carts.payments import provider_name
 from carts.selectors.cart import cart_price, cart_public_url, cart_ready_problems
 from catalog.money import format_money
 from clienteling.dates import next_store_midnight
+from clienteling.events import event_occurred
 from clienteling.models import Channel
 from conversations import selectors as conversation_selectors
 from conversations import services as conversation_services
@@ -113,6 +114,11 @@ def _share_prepare(*, cart: Cart, user, channel: str | None, draft: bool = False
         user, conversation, now, expires_at)
     if not link.url:
         _tasks().payment_link_create.delay_on_commit(link.pk)
+    event_occurred(event="cart.shared", legal_entity_id=cart.store.legal_entity_id, data={
+        "cart_id": cart.pk, "customer_id": cart.customer_id,
+        "customer_external_id": cart.customer.external_id,
+        "store_id": cart.store_id, "conversation_id": conversation.pk, "currency": link.currency,
+        "total": str(link.amount), "expires_at": expires_at})
     return cart, conversation, link
 
 

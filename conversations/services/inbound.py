@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.db import update_rows
 from clienteling import services as clienteling_services
+from clienteling.events import event_occurred
 from clienteling.models import (
     Channel,
     ConsentState,
@@ -188,6 +189,9 @@ def _inbound_store(*, store, number, channel, body, media_urls, provider_sid, re
             logger.info("no HELP reply on conversation %s: %s", conversation.pk, exc.reason_code)
     if keyword not in KEYWORDS:  # Atelier answers STOP, START and HELP itself
         push_notify(kind=INBOUND_MESSAGE, object_ids=[message.pk])
+    event_occurred(event="message.received", legal_entity_id=customer.legal_entity_id, data={
+        "message_id": message.pk, "conversation_id": conversation.pk, "customer_id": customer.pk,
+        "customer_external_id": customer.external_id, "channel": channel, "body": body})
     return message
 
 
@@ -275,6 +279,11 @@ def inbound_receive_many(*, arrivals: list[tuple[InboundMessage, datetime]]) -> 
         clienteling_services.customer_profile_name_note(customer=customer, profile_name=inbound.profile_name)
     update_rows(Conversation, changed, add=("unread_count",))
     push_notify(kind=INBOUND_MESSAGE, object_ids=[message.pk for message in created])
+    for message, (inbound, _received_at, customer, thread) in zip(created, mine, strict=True):
+        event_occurred(event="message.received", legal_entity_id=customer.legal_entity_id, data={
+            "message_id": message.pk, "conversation_id": thread.pk, "customer_id": customer.pk,
+            "customer_external_id": customer.external_id, "channel": inbound.channel,
+            "body": inbound.body or ""})
     clienteling_services.contact_history_record_inbound(entries=[
         (customer.pk, inbound.channel, _preview_of(inbound), received_at)
         for inbound, received_at, customer, _thread in mine])

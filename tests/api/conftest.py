@@ -5,11 +5,6 @@ from api.models import ALL_SCOPES
 from api.services.keys import api_key_create
 
 
-@pytest.fixture(autouse=True)
-def _api_urls(settings):
-    settings.ROOT_URLCONF = "tests.api.urls"
-
-
 @pytest.fixture
 def make_key(org):
     def make(*scopes, entity=None, rate=600, name="POS"):
@@ -32,4 +27,10 @@ def api(make_key):
 def client_for(secret: str) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+    return client
+
+
+@pytest.fixture
+def admin_client_staff(client, company_admin):
+    client.force_login(company_admin)
     return client

@@ -97,3 +97,23 @@ def test_a_key_sees_only_its_legal_entity(org, make_key):
     _fr, fr_secret = make_key("customers:read", entity=org["other_entity"], name="FR")
     assert client_for(fr_secret).get(
         reverse("api:customer-timeline", args=[ours.pk])).status_code in (403, 404)
+
+
+def test_admin_creates_a_key_shown_once_and_revokes_it(admin_client_staff, org):
+    from django.urls import reverse
+
+    response = admin_client_staff.post(reverse("admin:api_apikey_add"), {
+        "name": "Shopify", "legal_entity": org["entity"].pk, "scopes": ["customers:read", "sales:write"],
+        "rate_limit_per_minute": 120}, follow=True)
+    assert response.status_code == 200
+    key = ApiKey.objects.get(name="Shopify")
+    page = response.content.decode()
+    secret = page.split("<code>", 1)[1].split("</code>", 1)[0]
+    assert secret.startswith(f"atl_{key.prefix}_") and key.hashed_key == key_hash(secret)
+    assert key.scopes == ["customers:read", "sales:write"] and key.created_by.username == "admin"
+    change = admin_client_staff.get(reverse("admin:api_apikey_change", args=[key.pk])).content.decode()
+    assert secret not in change
+    assert client_for(secret).get(CUSTOMERS).status_code == 200
+    admin_client_staff.post(reverse("admin:api_apikey_changelist"), {
+        "action": "revoke", "_selected_action": [key.pk]})
+    assert client_for(secret).get(CUSTOMERS).status_code == 401
