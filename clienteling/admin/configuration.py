@@ -5,6 +5,8 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from clienteling import services
+from clienteling.admin.accessible import LabelledListEditableMixin, MoveUpDownMixin
 from clienteling.models import (
     AttributeGroup,
     AttributeOption,
@@ -96,7 +98,7 @@ class CustomerAttributeForm(forms.ModelForm):
 
 
 @admin.register(CustomerAttribute)
-class CustomerAttributeAdmin(SortableAdminMixin, admin.ModelAdmin):
+class CustomerAttributeAdmin(LabelledListEditableMixin, SortableAdminMixin, admin.ModelAdmin):
     form = CustomerAttributeForm
     list_display = ["name", "slug", "data_type", "group", "enabled_as_filter", "can_be_refined",
                     "show_on_card", "customer_editable", "active"]
@@ -128,7 +130,9 @@ class SectionAttributeInline(SortableInlineAdminMixin, admin.TabularInline):
 
 
 @admin.register(ProfileSection)
-class ProfileSectionAdmin(SortableAdminMixin, admin.ModelAdmin):
+class ProfileSectionAdmin(LabelledListEditableMixin, MoveUpDownMixin, SortableAdminMixin, admin.ModelAdmin):
+    # Besides dragging: select sections, then "Move selected up/down one place".
+    move_service = staticmethod(services.profile_sections_move)
     list_display = ["title", "kind", "enabled", "collapsed"]
     list_editable = ["enabled"]
     list_filter = ["enabled", "kind", "collapsed"]

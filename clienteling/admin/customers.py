@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from clienteling import services
+from clienteling.admin.accessible import LabelledListEditableMixin
 from clienteling.models import (
     Activity,
     ActivityType,
@@ -185,7 +186,7 @@ class CustomerAdmin(admin.ModelAdmin):
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(SortableAdminMixin, admin.ModelAdmin):
+class ActivityTypeAdmin(LabelledListEditableMixin, SortableAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "icon", "counts_as_contact", "active"]
     list_editable = ["active"]
     list_filter = ["active", "counts_as_contact"]

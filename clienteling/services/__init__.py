@@ -26,6 +26,7 @@ from .org import staff_sync_access, store_ensure_stock_location
 from .profile import *  # noqa: F403  notes, follow-ups, activities, contact details, tags
 from .profile import __all__ as _profile_all
 from .sales import customer_measures_refresh, customer_measures_refresh_stale, sale_record
+from .sections import profile_sections_move
 from .sequences import number_sequence_take, number_sequence_update
 
 __all__ = [
@@ -35,6 +36,6 @@ __all__ = [
     "client_book_add", "client_book_add_many", "client_book_get_or_create", "client_book_reassign",
     "client_book_remove", "customers_assign", "customers_store_assign", "customer_measures_refresh",
     "customer_measures_refresh_stale", "number_sequence_take", "number_sequence_update", "sale_record",
-    "staff_sync_access",
+    "profile_sections_move", "staff_sync_access",
     "store_branding_publish", "store_ensure_stock_location", *_profile_all, *_contact_all, *_lists_all,
 ]
