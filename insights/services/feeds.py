@@ -29,6 +29,7 @@ logger = logging.getLogger(__name__)
 
 FEED_BUILD_HOUR = 6
 DISMISSED_QUIET_DAYS = 7
+ALLOWED_BATCH = 200
 SNOOZE_DAYS = {"1": 1, "3": 3, "7": 7}
 
 
@@ -106,21 +107,7 @@ def _build_one(*, run, store, associate, profile, rules, day, now, size) -> int:
     book = ClientBookEntry.objects.filter(book_id__in=book_ids).values("customer_id")
     ctx = Context(associate=associate, store=store, today=day, tz=store.tzinfo, book=book, now=now)
     quiet = _quiet_customers(associate, day)
-    chosen: dict[int, tuple] = {}
-    for rule in rules:
-        for customer_id, (score, reason) in evaluate(ctx, rule).items():
-            if customer_id not in chosen and customer_id not in quiet:
-                chosen[customer_id] = (rule.priority, -score, rule, reason)
-    # Only customers the associate may see (their legal entity, not erased).
-    allowed = set(
-        Customer.objects.filter(
-            pk__in=list(chosen), legal_entity_id=profile.legal_entity_id, erased_at__isnull=True
-        ).values_list("pk", flat=True)
-    )
-    ranked = sorted(
-        ((key, value) for key, value in chosen.items() if key in allowed),
-        key=lambda item: (item[1][0], item[1][1], item[0]),
-    )[:size]
+    ranked = _rank(ctx, rules, quiet=quiet, size=size, legal_entity_id=profile.legal_entity_id)
     Suggestion.objects.filter(associate=associate, day=day).delete()
     suggestions = [
         Suggestion(
@@ -141,6 +128,41 @@ def _build_one(*, run, store, associate, profile, rules, day, now, size) -> int:
     Suggestion.objects.bulk_create(suggestions)
     _fill_measures(associate=associate, day=day, suggestions=suggestions)
     return len(suggestions)
+
+
+def _rank(ctx: Context, rules, *, quiet: set[int], size: int, legal_entity_id: int) -> list:
+    """The feed's top `size` as [(customer_id, (priority, -score, rule, reason))]: rules a
+    priority at a time (rules of the same priority interleave by score), a customer by their
+    first rule. Once the feed is full, lower priorities cannot enter it and are not evaluated
+    (a book of 100,000 customers would match thousands of times)."""
+    chosen: list = []
+    seen: set[int] = set(quiet)
+    by_priority: dict[int, list] = {}
+    for rule in rules:
+        by_priority.setdefault(rule.priority, []).append(rule)
+    for priority in sorted(by_priority):
+        found: dict[int, tuple] = {}
+        for rule in by_priority[priority]:
+            for customer_id, (score, reason) in evaluate(ctx, rule).items():
+                if customer_id not in seen and (customer_id not in found or -score < found[customer_id][1]):
+                    found[customer_id] = (priority, -score, rule, reason)
+        ordered = sorted(found.items(), key=lambda item: (item[1][1], item[0]))
+        # Only customers the associate may see (their legal entity, not erased), checked a
+        # batch at a time until the feed is full.
+        for start in range(0, len(ordered), ALLOWED_BATCH):
+            batch = ordered[start : start + ALLOWED_BATCH]
+            allowed = set(
+                Customer.objects.filter(
+                    pk__in=[pk for pk, _value in batch],
+                    legal_entity_id=legal_entity_id,
+                    erased_at__isnull=True,
+                ).values_list("pk", flat=True)
+            )
+            chosen += [(pk, value) for pk, value in batch if pk in allowed]
+            if len(chosen) >= size:
+                return chosen[:size]
+        seen |= set(found)
+    return chosen
 
 
 def _fill_measures(*, associate, day: date, suggestions: list[Suggestion]) -> None:

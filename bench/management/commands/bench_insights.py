@@ -15,12 +15,14 @@ next best action columns of the measures of the store's book customers.
 
 import json
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.db.models import Count
+from django.template.loader import render_to_string
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -29,6 +31,7 @@ from django.utils import timezone
 from bench.timing import measure
 from clienteling.dates import store_today
 from clienteling.models import ClientBookEntry, Sale, StaffProfile
+from clienteling.selectors.today import today_sections_for
 from insights import services
 from insights.models import FeedRun, SaleCredit, Suggestion
 from insights.selectors import period_bounds
@@ -41,8 +44,11 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
         parser.add_argument("--runs", type=int, default=30)
         parser.add_argument("--user", help="The associate (default: the one with the largest book).")
-        parser.add_argument("--manager", default="manager.ny", help="The manager whose dashboard is timed.")
+        parser.add_argument("--manager",
+                            help="The manager whose dashboard is timed (default: the store's).")
         parser.add_argument("--rebuild", action="store_true", help="Build today's feeds again.")
+        parser.add_argument("--all-stores", action="store_true",
+                            help="Also time today's build of every store's feeds (the morning beat's work).")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
@@ -58,8 +64,12 @@ class Command(BaseCommand):
             if biggest is None:
                 raise CommandError("No client books: seed the demo first.")
             associate = users.get(pk=biggest["book__owner"])
-        manager = users.get(username=options["manager"])
         store = StaffProfile.objects.select_related("home_store").get(user=associate).home_store
+        manager = (users.get(username=options["manager"]) if options["manager"] else
+                   users.filter(staff_profile__home_store=store,
+                                staff_profile__role=StaffProfile.Role.STORE_MANAGER).order_by("pk").first())
+        if manager is None:
+            raise CommandError(f"{store.code} has no manager: name one with --manager.")
         today = store_today(store)
         book = ClientBookEntry.objects.filter(book__owner=associate).count()
 
@@ -77,15 +87,23 @@ class Command(BaseCommand):
         run = services.action_feed_build(store=store, day=today, now=timezone.now())
         build_s = time.perf_counter() - started
         associates = StaffProfile.objects.filter(home_store=store, active=True).count()
+        all_stores = None
+        if options["all_stores"]:
+            FeedRun.objects.filter(day__gte=today - timedelta(days=1)).delete()
+            started = time.perf_counter()
+            stores_built = services.action_feeds_build_due(now=timezone.now())
+            all_stores = {"stores": stores_built, "seconds": round(time.perf_counter() - started, 2),
+                          "associates": StaffProfile.objects.filter(active=True).count()}
 
         result = {
             "associate": associate.username, "book": book, "store": store.code,
             "month_sales": len(month_sales), "credits": SaleCredit.objects.filter(store=store).count(),
             "credit_s": round(credit_s, 2),
             "feed_built": run is not None, "feed_build_s": round(build_s, 2) if run else None,
-            "associates": associates,
+            "associates": associates, "all_stores": all_stores,
             "suggestions": Suggestion.objects.filter(store=store, day=today).count(),
             "today": self.time_view(associate, reverse("clienteling:today"), options["runs"]),
+            "sections": self.time_sections(associate, store, today, options["runs"]),
             "dashboard": self.time_view(manager, reverse("insights:dashboard") + f"?store={store.pk}",
                                         options["runs"]),
         }
@@ -98,14 +116,30 @@ class Command(BaseCommand):
             + (f"built in {build_s:.2f}s ({build_s / max(associates, 1):.2f}s each)" if run
                else "already built")
             + f", {result['suggestions']} suggestions")
-        for name in ("today", "dashboard"):
+        if all_stores:
+            self.stdout.write(f"every store: {all_stores['stores']} stores' feeds "
+                              f"({all_stores['associates']} staff) built in {all_stores['seconds']:.2f}s")
+        for name in ("today", "sections", "dashboard"):
             r = result[name]
-            who = associate.username if name == "today" else manager.username
-            extra = f" (book of {book:,})" if name == "today" else " (this month)"
+            who = manager.username if name == "dashboard" else associate.username
+            extra = {"today": f" (book of {book:,})", "sections": " (insights' cards and goals on Today)",
+                     "dashboard": " (this month)"}[name]
             self.stdout.write(f"{name:<10} {who}{extra}: p50 {r['p50_ms']:.1f} ms p95 {r['p95_ms']:.1f} ms | "
                               f"queries {r['queries']}")
             for sql_ms, sql in r["slowest_sql"]:
                 self.stdout.write(f"    {sql_ms:6.1f} ms  {sql[:110]}")
+
+    def time_sections(self, user, store, today, runs: int) -> dict:
+        """What insights adds to Today alone: its two sections' data and markup."""
+        def sections():
+            return "".join(render_to_string(section["template"], {"data": section["data"]})
+                           for section in today_sections_for(user=user, store=store, today=today))
+
+        with CaptureQueriesContext(connection) as captured:
+            sections()
+        timings = measure(sections, runs=runs)
+        return {"p50_ms": round(timings["p50"], 2), "p95_ms": round(timings["p95"], 2),
+                "queries": len(captured.captured_queries), "slowest_sql": []}
 
     def time_view(self, user, url: str, runs: int) -> dict:
         client = Client()
