@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ImportsConfig(AppConfig):
     name = "imports"
     verbose_name = _("Imports and exports")
+
+    def ready(self):
+        from . import registrations  # noqa: F401
