@@ -10,6 +10,22 @@ from clienteling.models import Channel
 from .models import Appointment, LocationKind
 from .selectors import local_datetime
 
+
+def bootstrap(form: forms.Form) -> None:
+    """Bootstrap's classes on every widget (the console's and the public pages' look)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
 REMINDER_CHOICES = [
     (Channel.EMAIL, _("Email")),
     (Channel.SMS, _("Text message (SMS)")),
@@ -30,6 +46,7 @@ class SlotPickForm(forms.Form):
         self.fields["store"].queryset = stores
         self.fields["appointment_type"].queryset = types
         self.fields["associate"].queryset = associates
+        bootstrap(self)
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -66,6 +83,7 @@ class BookForm(forms.Form):
     def __init__(self, *args, tz, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["starts_at"].tz = tz
+        bootstrap(self)
 
     def clean(self):
         data = super().clean()
@@ -113,6 +131,7 @@ class PublicBookForm(forms.Form):
                                    ("email", "email"), ("phone", "tel")):
             self.fields[name].widget.attrs["autocomplete"] = autocomplete
         self.fields["phone"].widget.attrs["inputmode"] = "tel"
+        bootstrap(self)
 
     def clean(self):
         data = super().clean()
