@@ -20,6 +20,10 @@ STORE_MANAGER_PERMISSIONS = ASSOCIATE_PERMISSIONS | {
     "clienteling.remove_from_client_book", "clienteling.reassign_client_book",
     "clienteling.export_customers", "clienteling.manage_list_templates",
 }
+# Insights: associates use the feed and the dashboard; managers also set goals and read the rule report.
+ASSOCIATE_PERMISSIONS = ASSOCIATE_PERMISSIONS | {"insights.view_insights"}
+STORE_MANAGER_PERMISSIONS = STORE_MANAGER_PERMISSIONS | {"insights.view_insights", "insights.manage_goals",
+                                                         "insights.view_rule_report"}
 
 ROOT = Path(__file__).resolve().parent.parent
 
