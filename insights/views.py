@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from appointments.access import appointments_available
 from carts import services as cart_services
 from carts.access import carts_available
 from catalog.money import quantize
@@ -109,13 +110,11 @@ def _message_body(request, suggestion: Suggestion) -> str:
     return template_render(template=template, variables=variables)
 
 
-def _appointment_url(customer) -> str | None:
-    for name in ("appointments:book_for_customer", "appointments:create_for_customer"):
-        try:
-            return reverse(name, args=[customer.pk])
-        except NoReverseMatch:
-            continue
-    return None
+def _appointment_url(user, customer) -> str | None:
+    """The appointments app's booking for this customer, when the user may book."""
+    if not appointments_available(user):
+        return None
+    return reverse("appointments:book", args=[customer.pk])
 
 
 @insights_view
@@ -147,8 +146,8 @@ def suggestion_act(request, suggestion_id: int):
             )
             url = reverse("clienteling:customer_detail", args=[customer.pk])
             toast = _("Follow-up scheduled in %(days)s days.") % {"days": FOLLOW_UP_IN_DAYS}
-        elif suggestion.action == Action.APPOINTMENT and _appointment_url(customer):
-            url = _appointment_url(customer)
+        elif suggestion.action == Action.APPOINTMENT and _appointment_url(request.user, customer):
+            url = _appointment_url(request.user, customer)
         else:
             url = reverse("clienteling:customer_detail", args=[customer.pk])
         services.suggestion_done(suggestion=suggestion, user=request.user)

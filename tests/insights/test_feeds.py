@@ -211,3 +211,12 @@ def test_outcomes_replies_and_sales_in_the_window(org, associate_a, birthdays):
     services.suggestion_outcomes_record(store=org["store_a"], now=suggestion.created_at + timedelta(days=3))
     suggestion.refresh_from_db()
     assert suggestion.sale is not None and str(suggestion.revenue) == "250.00"
+
+
+def test_appointment_action_opens_the_booking(client, org, associate_a, birthdays):
+    ActionRule.objects.filter(condition=Condition.DATE_SOON).update(action="appointment")
+    services.action_feed_build(store=org["store_a"], day=DAY, now=MORNING)
+    suggestion = Suggestion.objects.order_by("rank").first()
+    client.force_login(associate_a)
+    response = client.post(reverse("insights:suggestion_act", args=[suggestion.pk]), HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("appointments:book", args=[suggestion.customer_id])
