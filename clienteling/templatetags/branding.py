@@ -23,3 +23,14 @@ def store_brand_stylesheet(store) -> str:
 
         services.store_branding_publish(store=store)
     return default_storage.url(name)
+
+
+@register.simple_tag
+def share_store(share):
+    """The store a product share came from: the home store of the associate who shared it (the
+    share itself, in the catalog, knows no store). None for a share without one."""
+    if share is None or not getattr(share, "created_by_id", None):
+        return None
+    from clienteling.models import Store
+
+    return Store.objects.filter(home_staff__user_id=share.created_by_id).first()

@@ -132,3 +132,19 @@ def test_my_details_page_wears_the_store_brand(client, org, customer_a, associat
     body = client.get(reverse("clienteling_public:my_details", args=[token])).content.decode()
     assert 'href="/media/stores/brand/1f4c80-8a4b08.css" data-brand-css' in body
     assert '<span class="public-brand">New York</span>' in body
+
+
+def test_a_shared_product_page_wears_the_brand_of_the_sharers_store(client, org, associate_a, media):
+    from catalog import services as catalog_services
+    from tests.factories import ProductFactory
+
+    Store.objects.filter(pk=org["store_a"].pk).update(brand_primary="#2b4a3f")
+    share = catalog_services.product_share_create(product=ProductFactory(title="Silk Scarf"),
+                                                  created_by=associate_a)
+    body = client.get(reverse("catalog:shared", args=[share.token])).content.decode()
+    assert '<span class="public-brand">New York</span>' in body
+    assert 'href="/media/stores/brand/2b4a3f--.css" data-brand-css' in body
+    assert associate_a.get_full_name() not in body  # the store, never the associate
+    anonymous = catalog_services.product_share_create(product=ProductFactory(), created_by=None)
+    assert '<span class="public-brand">Atelier</span>' in client.get(
+        reverse("catalog:shared", args=[anonymous.token])).content.decode()
