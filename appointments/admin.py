@@ -85,7 +85,6 @@ class AppointmentAdmin(ReadOnlyAdmin):
     list_filter = ["status", "source", "store", "appointment_type"]
     search_fields = ["customer__last_name", "customer__email", "associate__username"]
     list_select_related = ["customer", "store", "associate", "appointment_type"]
-    date_hierarchy = "starts_at"
     inlines = [ReminderInline]
     exclude = ["manage_token_hash"]
     show_full_result_count = False

@@ -4,7 +4,7 @@ days' booked). Idempotent: hours and types are upserted; appointments only into 
 has none yet."""
 
 import random
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from appointments import services
 from appointments.availability import free_slots
-from appointments.models import Appointment, AppointmentType, OpeningHours, WorkingHours
+from appointments.models import Appointment, AppointmentType, ClosedDay, OpeningHours, WorkingHours
 from clienteling.models import Customer, StaffProfile, Store
 
 TYPES = [
@@ -38,6 +38,8 @@ def seed_appointments(*, stores: list[Store], seed: int = 7) -> dict:
     made = 0
     User = get_user_model()
     for store in stores:
+        christmas = date(timezone.now().year, 12, 25)
+        ClosedDay.objects.get_or_create(store=store, date=christmas, defaults={"reason": "Christmas Day"})
         for weekday, (opens, closes) in OPENING.items():
             OpeningHours.objects.update_or_create(store=store, weekday=weekday, opens=opens,
                                                   defaults={"closes": closes})

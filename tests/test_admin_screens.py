@@ -45,6 +45,7 @@ READ_ONLY = {
     ("conversations", "archivepolicy"), ("conversations", "webhookevent"),
     ("axes", "accessattempt"), ("axes", "accessfailurelog"), ("axes", "accesslog"),
     ("clienteling", "auditevent"), ("clienteling", "numbersequence"),
+    ("appointments", "appointment"), ("appointments", "bookingpage"),
 }
 
 
