@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from catalog.ingest import products_upsert
 from clienteling.models import SalesChannel
 from clienteling.paging import BadCursor
+from clienteling.selectors.lists import PAGE_SIZES
 from clienteling.services.audit import audit_record
 from clienteling.services.external_measures import external_measures_import
 from clienteling.services.ingest import customers_upsert, sales_upsert
@@ -37,8 +38,7 @@ from .selectors import (
     api_conversation,
     api_customer,
     api_customer_conversations,
-    api_customer_filterset,
-    api_customers_page,
+    api_customer_list,
     api_deliveries_page,
     api_messages_page,
 )
@@ -343,7 +343,7 @@ def customer_row(customer, *, contact: bool) -> dict:
 @extend_schema_view(get=extend_schema(operation_id="customers_list", tags=["customers"], parameters=[
     OpenApiParameter("q", OpenApiTypes.STR, description="Search (name, email, phone), as the console's."),
     OpenApiParameter("sort", OpenApiTypes.STR, description="A console sort key, e.g. customer or -customer."),
-    OpenApiParameter("size", OpenApiTypes.INT, description="Rows a page, 1 to 100 (100)."),
+    OpenApiParameter("size", OpenApiTypes.INT, enum=list(PAGE_SIZES), description="Rows a page (100)."),
     CURSOR,
 ], description="Customers with the console list's filters (any of its query parameters), cursor paging.",
     responses={200: s.CustomerPageSerializer, **ERRORS}))
@@ -352,17 +352,16 @@ class CustomersView(ApiView):
 
     def get(self, request):
         size = page_size(request)
-        filterset = api_customer_filterset(legal_entity=request.auth.legal_entity,
-                                           params=request.query_params)
-        if not filterset.is_valid():
+        if size not in PAGE_SIZES:
+            raise ValidationError({"size": [_("Choose one of: %(values)s.") % {
+                "values": ", ".join(str(value) for value in PAGE_SIZES)}]})
+        found = api_customer_list(legal_entity=request.auth.legal_entity, params=request.query_params,
+                                  size=size)
+        if found.errors:
             raise ValidationError({name: [str(m) for m in messages]
-                                   for name, messages in filterset.form.errors.items()})
-        try:
-            page = api_customers_page(filterset=filterset, sort=request.query_params.get("sort", ""),
-                                      cursor=request.query_params.get("cursor") or None, size=size)
-        except BadCursor as exc:
-            raise ValidationError({"cursor": [str(exc)]}) from None
+                                   for name, messages in found.errors.items()})
         contact = request.auth.has_scope(CONTACT_SCOPE)
+        page = found.page
         return Response({"results": [customer_row(c, contact=contact) for c in page.rows],
                          "next_cursor": page.next_cursor, "previous_cursor": page.previous_cursor})
 
