@@ -2,14 +2,36 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
 
-from django.db.models import Max, Sum
+from django.db.models import Field, ForeignObject, Lookup, Max, Sum
 
 from clienteling.models import SaleLine
 
-EPOCH = datetime(2000, 1, 1).toordinal()
 PREFERRED_TOP = 3
+
+
+class AnyOf(Lookup):
+    """`field__any_of=ids`: one array parameter on PostgreSQL (`= ANY(%s)`), a plain IN elsewhere.
+
+    A refresh chunk names 5,000 customers in five queries: as 25,000 parameters Django spent
+    longer preparing them than PostgreSQL spent answering.
+    """
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        values = [int(value) for value in self.rhs]
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s::bigint[])", [*lhs_params, values]
+        if not values:
+            return "1 = 0", list(lhs_params)
+        return f"{lhs} IN ({', '.join(['%s'] * len(values))})", [*lhs_params, *values]
+
+
+Field.register_lookup(AnyOf)
+ForeignObject.register_lookup(AnyOf)  # relations look their lookups up on their own classes
 
 
 @dataclass
@@ -26,7 +48,7 @@ def orders_of(ids: list[int]) -> dict[int, Orders]:
     A receipt's amount is net of its returns; a receipt whose net is not positive (a return
     on its own) is not an order.
     """
-    rows = (SaleLine.objects.filter(customer_id__in=ids)
+    rows = (SaleLine.objects.filter(customer_id__any_of=ids)
             .exclude(kind=SaleLine.Kind.LAYAWAY_PAYMENT)
             .values_list("customer_id", "sale_id")
             .annotate(at=Max("sold_at"), amount=Sum("amount"))
@@ -46,7 +68,7 @@ def preferences_of(ids: list[int]) -> tuple[dict[int, list[int]], dict[int, list
     """Top designers and categories by goods spend per customer (ids, best first)."""
     result = []
     for column in ("designer_id", "category_id"):
-        rows = (SaleLine.objects.filter(customer_id__in=ids, kind=SaleLine.Kind.GOODS,
+        rows = (SaleLine.objects.filter(customer_id__any_of=ids, kind=SaleLine.Kind.GOODS,
                                         **{f"{column}__isnull": False})
                 .values_list("customer_id", column).annotate(spent=Sum("amount")).order_by())
         ranked: dict[int, list[tuple[float, int]]] = defaultdict(list)

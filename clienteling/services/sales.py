@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling.dates import months_before
-from clienteling.measures import history, rfm
+from clienteling.measures import history, rfm  # history registers the any_of lookup
 from clienteling.measures import model as measure_model
 from clienteling.measures.features import FEATURES, features_of, next_window, usual_interval
 from clienteling.models import Customer, CustomerMeasures, MeasuresModel, Sale, SaleLine, Store
@@ -46,7 +46,7 @@ def sale_record(*, customer: Customer, store: Store, salesperson, sold_at: datet
 def _zones_of(customer_ids: list[int], default: tzinfo) -> dict[tzinfo, list[int]]:
     """Customers by the time zone of their home store (`default` without one)."""
     zones: dict[str, list[int]] = {}
-    for pk, zone in Customer.objects.filter(pk__in=customer_ids).values_list(
+    for pk, zone in Customer.objects.filter(pk__any_of=customer_ids).values_list(
             "pk", "home_store__timezone"):
         zones.setdefault(zone or "", []).append(pk)
     return {(ZoneInfo(zone) if zone else default): ids for zone, ids in zones.items()}
@@ -64,13 +64,24 @@ def customer_measures_refresh(*, customer_ids: Iterable[int], today: date | None
     if not ids:
         return 0
     default_tz = default_tz or timezone.get_default_timezone()
-    done = 0
+    measures: dict[int, CustomerMeasures] = {}
+    days = {}
     for zone, zone_ids in _zones_of(ids, default_tz).items():
-        done += _refresh(zone_ids, today=today or timezone.now().astimezone(zone).date(), zone=zone)
-    return done
+        day = today or timezone.now().astimezone(zone).date()
+        measures.update(_windows(zone_ids, today=day, zone=zone))
+        days.update(dict.fromkeys(zone_ids, day))
+    # Scored and written once for the whole batch, whatever the zones.
+    _score(measures, list(measures), days=days)
+    return _save(measures)
 
 
 def _refresh(ids: list[int], *, today: date, zone: tzinfo) -> int:
+    measures = _windows(ids, today=today, zone=zone)
+    _score(measures, ids, days=dict.fromkeys(ids, today))
+    return _save(measures)
+
+
+def _windows(ids: list[int], *, today: date, zone: tzinfo) -> dict[int, CustomerMeasures]:
     def since(months: int) -> datetime:
         return datetime.combine(months_before(today, months), time.min, tzinfo=zone)
 
@@ -83,7 +94,7 @@ def _refresh(ids: list[int], *, today: date, zone: tzinfo) -> int:
         return Coalesce(Sum("amount", filter=condition), zero, output_field=money)
 
     rows = (
-        SaleLine.objects.filter(customer_id__in=ids)
+        SaleLine.objects.filter(customer_id__any_of=ids)
         .values("customer_id")
         .annotate(
             last_purchase_at=Max("sold_at"),
@@ -102,7 +113,10 @@ def _refresh(ids: list[int], *, today: date, zone: tzinfo) -> int:
     }
     for pk in ids:
         measures.setdefault(pk, CustomerMeasures(customer_id=pk, computed_on=today))
-    _score(measures, ids, today=today)
+    return measures
+
+
+def _save(measures: dict[int, CustomerMeasures]) -> int:
     fields = ["last_purchase_at", "last_goods_sale_at", "sales_6mo", "sales_12mo", "sales_24mo",
               "sales_all", "orders_count", "computed_on", *SCORED_FIELDS]
     CustomerMeasures.objects.bulk_create(
@@ -121,17 +135,20 @@ CENT = Decimal("0.01")
 PROBABILITY = Decimal("0.001")
 
 
-def _score(measures: dict[int, CustomerMeasures], ids: list[int], *, today: date) -> None:
-    """Order rhythm, RFM, preferences and the model's scores: three grouped queries a batch."""
+def _score(measures: dict[int, CustomerMeasures], ids: list[int], *, days: dict[int, date]) -> None:
+    """Order rhythm, RFM, preferences and the model's scores: three grouped queries a batch.
+
+    `days` is each customer's today (in their home store's zone).
+    """
     orders = history.orders_of(ids)
     designers, categories = history.preferences_of(ids)
     found = measure_model.latest()
     edges = found[1] if found else rfm.DEFAULT_EDGES
-    day = today.toordinal()
     now = timezone.now()
     scored, rows = [], []
     for pk in ids:
         m = measures[pk]
+        day = days[pk].toordinal()
         m.preferred_designer_ids = designers.get(pk, [])
         m.preferred_category_ids = categories.get(pk, [])
         m.scored_at = now
