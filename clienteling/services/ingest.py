@@ -1046,5 +1046,5 @@ def _sales_write(creates: list, replaces: list) -> None:
             line.sale, line.customer_id = sale, plan["customer_id"]
             line.salesperson_id, line.sold_at = plan["salesperson_id"], plan["sold_at"]
             lines.append(line)
-    SaleLine.objects.bulk_create(lines, batch_size=MAX_BATCH)
+    rows_insert(SaleLine, lines)
     customer_measures_refresh(customer_ids=customers)
