@@ -179,8 +179,12 @@ def _period(request, store):
 def dashboard(request):
     """The store dashboard: leaderboard, daily credited sales, goals, for a date range."""
     stores = list(dashboard_stores_for(request.user).order_by("name"))
+    links = {
+        "can_report": request.user.has_perm("insights.view_rule_report"),
+        "can_recompute": is_company_admin(request.user),
+    }
     if not stores:
-        return render(request, "insights/dashboard.html", {"stores": [], "form": None})
+        return render(request, "insights/dashboard.html", {"stores": [], "form": None, **links})
     wanted = request.GET.get("store")
     home = home_store_for(request.user)
     store = (
@@ -191,7 +195,10 @@ def dashboard(request):
     form, start, end = _period(request, store)
     if start is None:
         response = render(
-            request, "insights/dashboard.html", {"stores": stores, "store": store, "form": form}, status=400
+            request,
+            "insights/dashboard.html",
+            {"stores": stores, "store": store, "form": form, **links},
+            status=400,
         )
         return with_toast(response, form_errors_text(form)) if request.htmx else response
     context = selectors.dashboard(user=request.user, store=store, start=start, end=end)
