@@ -14,13 +14,14 @@ from api.services import webhooks as api_webhooks
 from carts import services as cart_services
 from clienteling import services as clienteling_services
 from conversations import services as conversation_services
+from imports import services as import_services
 
 
 @dataclass(frozen=True)
 class Sweep:
     name: str
     label: str
-    beat_task: str
+    beat_task: str  # "" when only this command runs it
     run: Callable[[], int | dict]
 
 
@@ -39,6 +40,9 @@ SWEEPS = [
           RECONCILE, conversation_services.webhook_events_requeue_stale),
     Sweep("payment_events", _("Payment notifications left unprocessed, queued again"),
           "carts.tasks.payment_events_requeue_stale", cart_services.payment_events_requeue_stale),
+    # Imports whose worker died mid-file: queued again (an import is idempotent, rows keyed by external id).
+    Sweep("import_jobs", _("Imports left running by a lost worker, queued again"),
+          "", import_services.import_jobs_requeue_stale),
     # Outbound webhooks to integrators: stale "sending" claims freed, deliveries due queued.
     Sweep("outbound_webhooks", _("Outbound webhook deliveries due or stuck, queued again"),
           "api.tasks.webhook_deliveries_retry_due", api_webhooks.webhook_deliveries_retry_due),

@@ -99,7 +99,7 @@ def test_requeue_stale_queues_a_lost_send_again_and_sends_it_once(twilio, sms_th
     assert "queued_messages: Messages still queued, their send queued again: 0" in second
     # Every sweep says what it did, each on its line.
     for name in ("bulk_jobs", "queued_messages", "sending_messages", "webhook_events", "payment_events",
-                 "outbound_webhooks"):
+                 "import_jobs", "outbound_webhooks"):
         assert f"\n{name}: " in f"\n{first}"
 
 
@@ -137,3 +137,24 @@ def test_requeue_stale_queues_a_lost_bulk_job_which_runs_once(org, associate_a,
     assert "bulk_jobs: Bulk jobs still queued, queued again: 1" in first
     assert "bulk_jobs: Bulk jobs still queued, queued again: 0" in second
     assert "Stale work requeued or settled: 0." in second
+
+
+def test_requeue_stale_queues_an_import_its_worker_lost_once(org, django_capture_on_commit_callbacks):
+    from imports.models import ImportJob
+
+    lost = ImportJob.objects.create(kind="customers", legal_entity=org["entity"], file_name="c.csv",
+                                    format_code="atelier", status=ImportJob.Status.RUNNING,
+                                    started_at=timezone.now() - timedelta(hours=2))
+    busy = ImportJob.objects.create(kind="customers", legal_entity=org["entity"], file_name="d.csv",
+                                    format_code="atelier", status=ImportJob.Status.RUNNING,
+                                    started_at=timezone.now() - timedelta(minutes=5))
+
+    with django_capture_on_commit_callbacks() as queued:  # the task itself is the imports' to test
+        first = run("requeue_stale", "--only", "import_jobs")
+    second = run("requeue_stale", "--only", "import_jobs")
+
+    assert len(queued) == 1
+    assert ImportJob.objects.get(pk=lost.pk).status == ImportJob.Status.QUEUED
+    assert ImportJob.objects.get(pk=busy.pk).status == ImportJob.Status.RUNNING  # still working
+    assert "import_jobs: Imports left running by a lost worker, queued again: 1" in first
+    assert "import_jobs: Imports left running by a lost worker, queued again: 0" in second
