@@ -19,7 +19,7 @@ import phonenumbers
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.db.models.expressions import DatabaseDefault
 from django.db.models.functions import Cast
@@ -198,7 +198,8 @@ def rows_insert(model, objs: list) -> None:
             raw = default.value if hasattr(default, "value") else default
         return field.get_db_prep_save(raw, connection)
 
-    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+    # Django's database errors (IntegrityError ...) for what psycopg raises under COPY.
+    with connection.wrap_database_errors, connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for obj in objs:
             row = obj.__dict__
             copy.write_row(
@@ -513,7 +514,7 @@ def _links_changed(batch: _CustomerBatch, plan: _CustomerPlan) -> bool:
     return False
 
 
-def customers_upsert(
+def _customers_upsert(
     *,
     legal_entity,
     records,
@@ -966,7 +967,7 @@ def _sale_same(batch: _SaleBatch, sale: Sale, plan: dict) -> bool:
     return fields and lines == batch.lines.get(sale.pk, [])
 
 
-def sales_upsert(
+def _sales_upsert(
     *, legal_entity, records, source: str, actor=None, dry_run: bool = False, all_or_nothing: bool = False
 ) -> IngestResult:
     """Create or replace receipts by external id (receipt number) in `legal_entity`.
@@ -1048,3 +1049,59 @@ def _sales_write(creates: list, replaces: list) -> None:
             lines.append(line)
     rows_insert(SaleLine, lines)
     customer_measures_refresh(customer_ids=customers)
+
+
+def _retried(upsert, kwargs: dict) -> IngestResult:
+    """Two batches creating the same new external id at once: the loser's transaction rolls back
+    on the unique constraint, and its second try finds the winner's rows and compares with them."""
+    kwargs["records"] = batch_check(kwargs["records"])
+    try:
+        return upsert(**kwargs)
+    except IntegrityError:
+        return upsert(**kwargs)
+
+
+def customers_upsert(
+    *,
+    legal_entity,
+    records,
+    source: str,
+    actor=None,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    channel: str = SalesChannel.STORE,
+) -> IngestResult:
+    return _retried(
+        _customers_upsert,
+        {
+            "legal_entity": legal_entity,
+            "records": records,
+            "source": source,
+            "actor": actor,
+            "dry_run": dry_run,
+            "all_or_nothing": all_or_nothing,
+            "channel": channel,
+        },
+    )
+
+
+customers_upsert.__doc__ = _customers_upsert.__doc__
+
+
+def sales_upsert(
+    *, legal_entity, records, source: str, actor=None, dry_run: bool = False, all_or_nothing: bool = False
+) -> IngestResult:
+    return _retried(
+        _sales_upsert,
+        {
+            "legal_entity": legal_entity,
+            "records": records,
+            "source": source,
+            "actor": actor,
+            "dry_run": dry_run,
+            "all_or_nothing": all_or_nothing,
+        },
+    )
+
+
+sales_upsert.__doc__ = _sales_upsert.__doc__

@@ -190,3 +190,22 @@ def test_external_ids_are_per_legal_entity(org):
 def test_a_batch_is_at_most_a_thousand(org):
     with pytest.raises(BatchTooLarge):
         upsert(org, [{"external_id": str(n)} for n in range(MAX_BATCH + 1)])
+
+
+def test_a_concurrent_create_of_the_same_external_id_is_retried_as_an_update(org, monkeypatch):
+    from clienteling.services import ingest
+
+    original = ingest._CustomerBatch.__init__
+    raced = []
+
+    def racing(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if not raced:  # another batch creates the customer between our read and our write
+            raced.append(
+                Customer.objects.create(legal_entity=org["entity"], external_id="RACE", first_name="Other")
+            )
+
+    monkeypatch.setattr(ingest._CustomerBatch, "__init__", racing)
+    result = upsert(org, (record for record in [{"external_id": "RACE", "first_name": "Mine"}]))
+    assert (result.created, result.updated) == (0, 1)
+    assert Customer.objects.get(external_id="RACE").first_name == "Mine"
