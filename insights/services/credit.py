@@ -23,7 +23,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import DateTimeField, ExpressionWrapper, OuterRef, Q, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from appointments.models import Appointment
@@ -38,6 +38,7 @@ logger = logging.getLogger(__name__)
 CHUNK = 1000
 RECENT_DAYS = 3  # the sweep credits sales recorded in the last days that have no credit yet
 RECOMPUTE_DAYS = 400
+LOOKBACK_IDS = 10_000
 
 
 def _candidates(sales, windows: dict[str, timedelta]):
@@ -161,11 +162,19 @@ def _reversal(sale) -> SaleCredit | None:
 
 def sale_credits_assign_due(*, now: datetime | None = None) -> int:
     """The sweep: credit sales recorded lately that have none (a sale arrives from the POS, an
-    import or a paid cart; clienteling knows nothing of credit)."""
+    import or a paid cart; clienteling knows nothing of credit).
+
+    Sales have no index on their recording time; their ids grow as they are recorded, so the
+    sweep walks the primary key from a little below the newest credited sale (LOOKBACK_IDS:
+    sales recorded out of order, or credited to nobody yet) and keeps those recorded in the
+    last RECENT_DAYS: a range scan, whatever the size of the history.
+    """
     now = now or timezone.now()
+    newest = SaleCredit.objects.aggregate(newest=Max("sale_id"))["newest"] or 0
     pending = (
-        Sale.objects.filter(created_at__gte=now - timedelta(days=RECENT_DAYS), credit__isnull=True)
-        .order_by("sold_at", "pk")
+        Sale.objects.filter(pk__gt=newest - LOOKBACK_IDS, created_at__gte=now - timedelta(days=RECENT_DAYS),
+                            credit__isnull=True)
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
     written = 0
