@@ -164,11 +164,12 @@ class Command(BaseCommand):
             associates={c.id: c.associate_ids for c in reference.stores})
         if threads:
             self.stdout.write(f"  {threads} demo conversations started.")
+        self.stdout.write("  Appointments: {types} types, {appointments} appointments.".format(
+            **seed_appointments(stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])))))
+        # After appointments: tomorrow's appointments make cards, held ones earn credit.
         insights = seed_insights(stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])))
         self.stdout.write("  Insights: {goals} goals, {credits} sales credited, {suggestions} suggestions."
                           .format(**insights))
-        self.stdout.write("  Appointments: {types} types, {appointments} appointments.".format(
-            **seed_appointments(stores=list(Store.objects.filter(pk__in=[c.id for c in reference.stores])))))
         self.stdout.write(self.style.SUCCESS(
             f"Finished in {time.monotonic() - started:.1f}s."
         ))
