@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from clienteling.access import is_company_admin, managed_stores_for, stores_for
-from clienteling.models import Customer, Store
+from clienteling.access import is_company_admin, managed_stores_for, staff_profile, stores_for
+from clienteling.models import Customer, StaffProfile, Store
 from clienteling.selectors.navigation import home_store_for
 
 from .access import appointments_for, can_book_for_others
@@ -88,13 +88,21 @@ def bookable_associates(*, user, store: Store) -> list:
 
 
 def customer_appointments(*, user, customer: Customer, limit: int = 5) -> dict:
-    """The profile section: the customer's next appointments and the last few, in the user's scope."""
-    rows = (Appointment.objects.filter(customer=customer, store__in=stores_for(user))
-            .select_related("appointment_type", "store", "associate"))
+    """The profile section: the customer's next appointments and the last few. One query.
+
+    The customer is already in the user's scope; every appointment of theirs is listed (as
+    their purchases are), and opens for its associate, managers and admins.
+    """
     now = timezone.now()
-    upcoming = list(rows.filter(starts_at__gte=now,
-                                status=Appointment.Status.BOOKED).order_by("starts_at")[:limit])
-    past = list(rows.filter(starts_at__lt=now).order_by("-starts_at")[:limit])
+    rows = list(Appointment.objects.filter(customer=customer)
+                .select_related("appointment_type", "store", "associate").order_by("-starts_at")[:100])
+    profile = staff_profile(user)
+    opens_all = is_company_admin(user) or bool(profile and profile.role == StaffProfile.Role.STORE_MANAGER)
+    for row in rows:
+        row.openable = opens_all or row.associate_id == user.pk
+    upcoming = sorted((r for r in rows if r.starts_at >= now and r.status == Appointment.Status.BOOKED),
+                      key=lambda r: r.starts_at)[:limit]
+    past = [r for r in rows if r.starts_at < now][:limit]
     return {"upcoming": upcoming, "past": past}
 
 

@@ -83,8 +83,9 @@ def test_profile_page_runs_the_same_queries_for_a_long_history(client, manager, 
     client.get(profile_url(small))  # warm caches (content types, permissions)
 
     # The same for one row of each kind as for twenty: the sections, the consent section's
-    # two (current and history) and the audit line a manager's unmasked view writes.
-    expected = 29
+    # two (current and history), the appointments section's one and the audit line a manager's
+    # unmasked view writes.
+    expected = 31
     with django_assert_num_queries(expected):
         client.get(profile_url(small))
     with django_assert_num_queries(expected):
