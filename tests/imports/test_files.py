@@ -198,3 +198,19 @@ def test_unreadable_files(org, sample, tmp_path):
     (tmp_path / "empty.csv").write_bytes(b"\xef\xbb\xbf\r\n\r\n")
     with (tmp_path / "empty.csv").open("rb") as handle, pytest.raises(FileUnreadable, match="empty"):
         file_import(stream=handle, kind="customers", legal_entity=org["entity"], source="t")
+
+
+def test_legacy_atelier_headers_semicolons_and_european_dates(org, sample):
+    org["store_a"].country = "GB"  # a London store: its numbers are written without +44
+    org["store_a"].save()
+    report = run(org, sample, "atelier_customers_legacy.csv", "customers")
+    assert (report.format.code, report.result.created, report.rejected_rows) == ("atelier_customers", 1, [])
+    nina = Customer.objects.get(external_id="0042")
+    assert (nina.email, str(nina.phone), str(nina.birth_date), nina.zip_code, nina.home_store) == (
+        "nina@example.com",
+        "+447911123456",
+        "1985-06-15",
+        "SW1A 1AA",
+        org["store_a"],
+    )
+    assert dict(nina.consents.values_list("channel", "state")) == {"email": "opted_in", "sms": "opted_out"}
