@@ -244,8 +244,7 @@
       .then(function (response) { return response.ok ? response.text() : ""; })
       .then(function (html) {
         var found = html && new DOMParser().parseFromString(html, "text/html").getElementById("result-count");
-        label.textContent = found ? found.dataset.showLabel : show.dataset.fallback || label.textContent;
-        if (!found) label.textContent = show.dataset.fallback;
+        label.textContent = found ? found.dataset.showLabel : show.dataset.fallback;
         spinner.classList.add("d-none");
         show.removeAttribute("aria-busy");
       })
