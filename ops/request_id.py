@@ -44,7 +44,7 @@ def reset(token: Token) -> None:
 
 
 class RequestIdMiddleware:
-    """First in MIDDLEWARE but for the metrics': every later line of the request has the id."""
+    """First in MIDDLEWARE but for the metrics': every line of the request has the id."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -52,10 +52,14 @@ class RequestIdMiddleware:
     def __call__(self, request):
         request_id = sane(request.META.get(META_KEY)) or new()
         request.request_id = request_id
-        token = bind(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            reset(token)
+        # Left bound until the request finishes (`request_finished`, ops/apps.py): Django logs
+        # a 4xx or 5xx response after the middleware chain has returned it.
+        bind(request_id)
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response
+
+
+def unbind(**kwargs) -> None:
+    """`request_finished`: lines logged after the request (and the thread's next ones) have none."""
+    bind(None)

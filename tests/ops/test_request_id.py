@@ -43,6 +43,18 @@ def test_an_odd_request_id_is_replaced(client, given):
     assert len(response["X-Request-ID"]) == 32
 
 
+def test_django_logs_a_missing_page_with_the_request_id_it_answered_with(client, caplog):
+    """Django logs a 4xx/5xx after the middleware chain has returned: the id is still bound."""
+    caplog.handler.addFilter(RequestIdFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        response = client.get("/no-such-page-at-all/")
+
+    assert response.status_code == 404
+    lines = [record for record in caplog.records if record.name == "django.request"]
+    assert [record.request_id for record in lines] == [response["X-Request-ID"]]
+    assert request_id.get() is None  # unbound once the request finished
+
+
 def test_a_task_run_inline_logs_with_the_request_id_of_its_request(org, caplog):
     """The embedded default and the tests run tasks inline, inside the request that queued them."""
     event = PaymentEvent.objects.create(provider="demo", psp_reference="PSP9", event_code="AUTHORISATION",
