@@ -122,8 +122,13 @@ class Command(BaseCommand):
                 report[run] = self.run(path, entity, store)
         report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
         report["goal_met"] = report["first"]["seconds"] < 60 and report["peak_rss_mb"] < 300
-        if not keep:
-            self.clear(entity)
+        try:
+            self.write(report, rows, as_json)
+        finally:
+            if not keep:
+                self.clear(entity)
+
+    def write(self, report: dict, rows: int, as_json: bool) -> None:
         if as_json:
             self.stdout.write(json.dumps(report, indent=2))
             return
