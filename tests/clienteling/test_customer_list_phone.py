@@ -39,7 +39,7 @@ def test_a_card_shows_name_key_facts_and_opens_the_profile_as_a_whole(as_manager
     assert "Last purchase 03/14/2026" in card  # the list's one short date format
     other = next(card for card in found if "Ben Test" in card)
     assert "In your book" not in other and "No purchase yet" in other
-    assert 'class="list-group shadow-sm d-md-none compact-cards"' in body
+    assert 'class="list-group shadow-sm d-md-none card-list compact-cards"' in body
 
 
 def test_each_active_filter_is_a_chip_that_removes_itself(as_manager, people):
