@@ -53,12 +53,13 @@ def _zones_of(customer_ids: list[int], default: tzinfo) -> dict[tzinfo, list[int
 
 
 def customer_measures_refresh(*, customer_ids: Iterable[int], today: date | None = None,
-                              default_tz: tzinfo | None = None) -> int:
+                              default_tz: tzinfo | None = None, scores: bool = True) -> int:
     """Recompute the sales windows of these customers, one grouped query per time zone.
 
     "The last 12 months" starts at midnight in the customer's home store, on the
     store's today (a worker runs in UTC, the store may already be on tomorrow).
     `default_tz` is for customers without a home store (the sale's store, else UTC).
+    `scores=False` writes the windows only (seed_demo's bulk load; the refresh after it scores).
     """
     ids = list(customer_ids)
     if not ids:
@@ -70,6 +71,8 @@ def customer_measures_refresh(*, customer_ids: Iterable[int], today: date | None
         day = today or timezone.now().astimezone(zone).date()
         measures.update(_windows(zone_ids, today=day, zone=zone))
         days.update(dict.fromkeys(zone_ids, day))
+    if not scores:
+        return _save(measures, fields=WINDOW_FIELDS)
     # Scored and written once for the whole batch, whatever the zones.
     _score(measures, list(measures), days=days)
     return _save(measures)
@@ -116,9 +119,12 @@ def _windows(ids: list[int], *, today: date, zone: tzinfo) -> dict[int, Customer
     return measures
 
 
-def _save(measures: dict[int, CustomerMeasures]) -> int:
-    fields = ["last_purchase_at", "last_goods_sale_at", "sales_6mo", "sales_12mo", "sales_24mo",
-              "sales_all", "orders_count", "computed_on", *SCORED_FIELDS]
+WINDOW_FIELDS = ["last_purchase_at", "last_goods_sale_at", "sales_6mo", "sales_12mo", "sales_24mo",
+                 "sales_all", "orders_count", "computed_on"]
+
+
+def _save(measures: dict[int, CustomerMeasures], *, fields: list[str] | None = None) -> int:
+    fields = fields or [*WINDOW_FIELDS, *SCORED_FIELDS]
     CustomerMeasures.objects.bulk_create(
         measures.values(), update_conflicts=True, unique_fields=["customer"], update_fields=fields,
         batch_size=2000,
