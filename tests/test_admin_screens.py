@@ -16,6 +16,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from api.services.keys import api_key_create
+from api.services.webhooks import webhook_endpoint_create, webhook_test_send
 from carts import services as cart_services
 from carts.models import Cart, PaymentEvent
 from catalog import services as catalog_services
@@ -46,6 +48,7 @@ READ_ONLY = {
     ("axes", "accessattempt"), ("axes", "accessfailurelog"), ("axes", "accesslog"),
     ("clienteling", "auditevent"), ("clienteling", "numbersequence"),
     ("appointments", "appointment"), ("appointments", "bookingpage"),
+    ("api", "webhookdelivery"),
 }
 
 
@@ -84,6 +87,10 @@ def every_kind_of_row(client, django_capture_on_commit_callbacks):
         phone_number_id="106540352242922", business_account_id="102290129340398",
         access_token="meta-token", app_secret="meta-secret", verify_token="verify")
     WebhookEvent.objects.create(provider="twilio", event_id="SM" + "2" * 32, kind="inbound", payload={})
+    # An integrator's key and webhook endpoint, and one delivery in its log (not sent: no worker).
+    api_key_create(name="POS", legal_entity=store.legal_entity, scopes=["customers:read"])
+    webhook_test_send(endpoint=webhook_endpoint_create(legal_entity=store.legal_entity, name="CRM",
+                                                       url="https://crm.example.com/hooks", events=[])[0])
     # A wrong password and a sign-in: the lockout screens' rows.
     client.post("/login/", {"username": "associate.ny2", "password": "wrong"})
     client.post("/login/", {"username": "associate.ny1", "password": "atelier-demo"})
