@@ -25,6 +25,12 @@ ASSOCIATE_PERMISSIONS = ASSOCIATE_PERMISSIONS | {"insights.view_insights"}
 STORE_MANAGER_PERMISSIONS = STORE_MANAGER_PERMISSIONS | {"insights.view_insights", "insights.manage_goals",
                                                          "insights.view_rule_report"}
 
+# Appointments: associates and managers see, book and change them (managers for their stores).
+_APPOINTMENTS = {"appointments.view_appointment", "appointments.add_appointment",
+                 "appointments.change_appointment"}
+ASSOCIATE_PERMISSIONS = ASSOCIATE_PERMISSIONS | _APPOINTMENTS
+STORE_MANAGER_PERMISSIONS = STORE_MANAGER_PERMISSIONS | _APPOINTMENTS
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -49,7 +55,8 @@ def test_role_groups_hold_exactly_their_permissions():
     assert group_permissions(ASSOCIATE) == ASSOCIATE_PERMISSIONS
     assert group_permissions(STORE_MANAGER) == STORE_MANAGER_PERMISSIONS
     every_app_permission = {f"{app}.{codename}" for app, codename in Permission.objects.filter(
-        content_type__app_label__in=["catalog", "clienteling", "conversations", "carts"]).values_list(
+        content_type__app_label__in=["catalog", "clienteling", "conversations", "carts", "appointments",
+                                     "insights", "imports", "api"]).values_list(
         "content_type__app_label", "codename")}
     admin = group_permissions(COMPANY_ADMIN)
     assert every_app_permission <= admin
