@@ -34,7 +34,6 @@ class ApiKeyAdmin(admin.ModelAdmin):
     form = ApiKeyForm
     list_display = ["name", "prefix", "legal_entity", "rate_limit_per_minute", "last_used_at",
                     "created_at", "revoked_at"]
-    list_filter = ["legal_entity", ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["name", "prefix"]
     list_select_related = ["legal_entity"]
     readonly_fields = ["prefix", "created_at", "created_by", "last_used_at", "revoked_at"]
@@ -76,7 +75,6 @@ class WebhookEndpointForm(forms.ModelForm):
 class WebhookEndpointAdmin(admin.ModelAdmin):
     form = WebhookEndpointForm
     list_display = ["name", "url", "legal_entity", "active", "created_at"]
-    list_filter = ["active", "legal_entity"]
     search_fields = ["name", "url"]
     list_select_related = ["legal_entity"]
     readonly_fields = ["created_at", "test_button"]
