@@ -53,6 +53,7 @@ TASK_WORKLOADS = {
     "clienteling.tasks.bulk_jobs_requeue_stale": "sweeps",
     "clienteling.tasks.tag_upload_run": "bulk",
     "imports.tasks.import_job_run": "bulk",
+    "imports.tasks.import_jobs_requeue_stale": "sweeps",
     "carts.tasks.payment_event_process": "payments",
     "carts.tasks.payment_link_create": "payments",
     "carts.tasks.payment_link_expire": "payments",

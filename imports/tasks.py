@@ -6,3 +6,8 @@ from . import services
 @shared_task
 def import_job_run(job_id: int) -> None:
     services.import_job_run(job_id=job_id)
+
+
+@shared_task
+def import_jobs_requeue_stale() -> int:
+    return services.import_jobs_requeue_stale()

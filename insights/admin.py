@@ -62,6 +62,7 @@ class InsightsSettingsAdmin(admin.ModelAdmin):
 class GoalAdmin(admin.ModelAdmin):
     list_display = ("metric", "store", "associate", "target", "starts_on", "ends_on")
     list_filter = ("metric", "store")
+    list_select_related = ("store", "associate")
     raw_id_fields = ("associate",)
     date_hierarchy = "starts_on"
 

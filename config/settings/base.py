@@ -496,6 +496,10 @@ CELERY_BEAT_SCHEDULE["credit-new-sales"] = {
     "task": "insights.tasks.sale_credits_assign_due",
     "schedule": 5 * 60,
 }
+CELERY_BEAT_SCHEDULE["import_jobs_requeue_stale"] = {
+    "task": "imports.tasks.import_jobs_requeue_stale",
+    "schedule": 10 * 60,
+}
 CELERY_BEAT_SCHEDULE["retry-outbound-webhooks"] = {
     "task": "api.tasks.webhook_deliveries_retry_due",
     "schedule": 60,

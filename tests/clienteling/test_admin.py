@@ -62,8 +62,8 @@ def test_module_settings_opens_as_one_object(client, company_admin):
     assert 'name="switch_conversations"' in page and 'name="switch_remote_carts"' in page
     client.post(change, {"switch_conversations": "on"})  # customers and remote carts unticked
     module = ModuleSettings.load()
-    assert module.customers_enabled is False and module.switches == {"conversations": True,
-                                                                     "remote_carts": False}
+    assert module.customers_enabled is False and module.switches == {
+        "conversations": True, "remote_carts": False, "appointments": False, "insights": False}
     assert not module.enabled("conversations")  # needs the customer module too
 
 

@@ -150,6 +150,7 @@ def test_the_communication_filter_and_column_add_no_query_per_row(as_manager, or
 
 # Session, user, user and group permissions, staff profile, home store, the page in two parts
 # (a nullable sort reads the customers with a last contact, then those without: the contact
-# history joined, never the activities), saved lists. No count: the list fits on the page;
-# the columns come from the URL.
-LIST_QUERIES = 9
+# history joined, never the activities), saved lists, and the phone cards' facts (which rows
+# are in my book, their tags, their measures). No count: the list fits on the page; the
+# columns come from the URL.
+LIST_QUERIES = 12
