@@ -190,7 +190,7 @@ def test_public_host_missing_from_allowed_hosts_is_a_problem(healthy, settings, 
             in output)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migrations' rows
 def test_webhook_addresses_are_reached_under_the_public_base_url(healthy, settings, live_server):
     settings.MESSAGING_PROVIDERS = {**settings.MESSAGING_PROVIDERS, "sms": "twilio"}
     TwilioAccount.objects.create(account_sid="AC" + "2" * 32, auth_token=SECRET_TOKEN)
@@ -212,7 +212,7 @@ def test_webhook_addresses_are_reached_under_the_public_base_url(healthy, settin
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migrations' rows
 def test_a_real_worker_and_beats_heartbeat_make_a_healthy_installation(settings, org):
     """PostgreSQL and Redis: a real worker answers the ping, takes every queue, stamps its heartbeat,
     and runs beat's heartbeat task."""

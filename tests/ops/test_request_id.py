@@ -87,7 +87,7 @@ def test_a_message_published_in_a_request_carries_its_id_in_the_headers():
 
 
 @pytest.mark.integration
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migrations' rows
 def test_a_worker_logs_a_task_with_the_request_id_of_the_request_that_queued_it(org):
     event = PaymentEvent.objects.create(provider="demo", psp_reference="PSP10", event_code="AUTHORISATION",
                                         kind="payment", merchant_reference="nobody", payload={})
