@@ -35,7 +35,9 @@ from .models import (
     CustomerAttributeValue,
     CustomerMailingList,
     CustomerTag,
+    ListMeasure,
     MailingList,
+    ModuleSettings,
     SaleLine,
     Segment,
     StaffProfile,
@@ -114,14 +116,35 @@ FILTER_GROUPS = (
         "designers", "categories", "item_types", "skus", "titles")),
     # Computed by clienteling.measures (docs/insights-measures.md).
     FilterGroup("measures", _("Measures"), "graph-up", (
-        "segment", "churn_risk_above", "predicted_spend_min", "overdue")),
+        "segment", "churn_risk_above", "predicted_spend_min", "average_order_value_min", "orders_min",
+        "overdue")),
 )
+# The measure filters, by the measure a Company Admin offers or keeps out of the list.
+MEASURE_FILTERS = {
+    ListMeasure.SEGMENT: ("segment",),
+    ListMeasure.CHURN_RISK: ("churn_risk_above",),
+    ListMeasure.PREDICTED_SPEND: ("predicted_spend_min",),
+    ListMeasure.AVERAGE_ORDER_VALUE: ("average_order_value_min",),
+    ListMeasure.ORDERS: ("orders_min",),
+    ListMeasure.NEXT_PURCHASE: ("overdue",),
+}
+
+
+def hidden_filter_names() -> frozenset[str]:
+    """The filters of the measures a Company Admin keeps out of the list (Admin > Module settings):
+    not in the form and not applied, even when a saved list or a link still names them."""
+    hidden = ModuleSettings.load().hidden_measure_filters
+    return frozenset(name for measure in hidden for name in MEASURE_FILTERS.get(measure, ()))
 ATTRIBUTES_GROUP = ("attributes", _("Attributes"), "person-lines-fill")
 # Selects that always carry a value: they alone do not open their section.
 ALWAYS_SENT = {"tags_match", "mailing_lists_match"}
 
 
 class DaysFilter(filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
+class CountFilter(filters.NumberFilter):
     field_class = forms.IntegerField
 
 
@@ -243,6 +266,10 @@ class CustomerFilterSet(filters.FilterSet):
                                            method="filter_noop")
     churn_risk_above = percent_field(_("Churn risk above (%)"))
     predicted_spend_min = money_field(_("Predicted spend 12 months, from"))
+    average_order_value_min = money_field(_("Average order value, from"))
+    orders_min = CountFilter(
+        label=_("Orders, at least"), method="filter_noop", min_value=0, max_value=100_000,
+        widget=forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}))
     overdue = flag_field(_("Past their usual purchase interval"))
 
     class Meta:
@@ -261,7 +288,10 @@ class CustomerFilterSet(filters.FilterSet):
         self.request = request
         self.form_prefix = None
         self.filters = {}
+        self.hidden = hidden_filter_names()
         for name, declared in self.base_filters.items():
+            if name in self.hidden:
+                continue
             filter_ = copy.copy(declared)
             filter_.extra = dict(declared.extra)
             if declared.method is not None:
@@ -284,9 +314,9 @@ class CustomerFilterSet(filters.FilterSet):
     _form_classes: dict = {}
 
     def get_form_class(self):
-        key = tuple((attribute.pk, attribute.slug, attribute.name, attribute.data_type,
+        key = (self.hidden, *((attribute.pk, attribute.slug, attribute.name, attribute.data_type,
                      tuple((option.value, option.label) for option in attribute.options.all()))
-                    for attribute in self.attributes.values())
+                    for attribute in self.attributes.values()))
         form_class = self._form_classes.get(key)
         if form_class is None:
             form_class = super().get_form_class()
@@ -334,7 +364,14 @@ class CustomerFilterSet(filters.FilterSet):
             rows.append(Range(attribute.name, *names, high_label=_("to")) if len(names) == 2
                         else names[0])
         attributes = [FilterGroup(*ATTRIBUTES_GROUP, tuple(rows))] if rows else []
-        return [*FILTER_GROUPS, *attributes]
+        groups = [group if not self.hidden else FilterGroup(
+            group.key, group.label, group.icon,
+            tuple(row for row in group.rows if not self._row_hidden(row))) for group in FILTER_GROUPS]
+        return [*(group for group in groups if group.rows), *attributes]
+
+    def _row_hidden(self, row) -> bool:
+        names = row.names if isinstance(row, Range) else [row[0] if isinstance(row, tuple) else row]
+        return any(name in self.hidden for name in names)
 
     def form_sections(self, groups=None) -> list[dict]:
         """The sections (all, or `groups`) with their bound fields, for the template."""
@@ -528,6 +565,10 @@ class CustomerFilterSet(filters.FilterSet):
             conditions.append(Q(measures__churn_risk__gt=data["churn_risk_above"] / 100))
         if data.get("predicted_spend_min") is not None:
             conditions.append(Q(measures__predicted_spend_12mo__gte=data["predicted_spend_min"]))
+        if data.get("average_order_value_min") is not None:
+            conditions.append(Q(measures__average_order_value__gte=data["average_order_value_min"]))
+        if data.get("orders_min") is not None:
+            conditions.append(Q(measures__orders_count__gte=data["orders_min"]))
         if data.get("overdue"):
             # The expected window has opened and no purchase came since (one would move it).
             conditions.append(Q(measures__next_purchase_from__lte=self.today))

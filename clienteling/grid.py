@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .access import MASKED, mask_email, mask_phone
 from .measures.display import percent_text, segment_label, window_text
-from .models import ConsentState, Customer
+from .models import ConsentState, Customer, ListMeasure, ModuleSettings
 
 
 def _path(obj, path: str):
@@ -126,6 +126,9 @@ COLUMNS = [
            related=("measures",)),
     Column("next_purchase", _("Next Purchase Expected"), "measures__next_purchase_window",
            kind="window", related=("measures",)),
+    # The day's top suggestion of the associate whose book holds the customer (insights feeds).
+    Column("recommendation_reason", _("Recommendation Reason"), "measures__recommendation_reason",
+           related=("measures",)),
     Column("scheduled_text", _("Scheduled Text"), "contact_history__next_scheduled_text_at",
            kind="datetime", related=("contact_history",)),
     Column("last_text_date", _("Last Text Date"), "contact_history__last_text_at",
@@ -148,15 +151,12 @@ COLUMNS = [
            prefetch=("mailing_lists",)),
     Column("tags", _("Tags"), "tags", kind="list", prefetch=("tags",)),
 ]
-# Not offered until the next-best-action feed fills it: today every cell would be empty.
-# Saved lists and grids that name it keep working; clean_columns drops keys not in COLUMNS.
-WITHHELD_COLUMNS = [
-    Column("recommendation_reason", _("Recommendation Reason"),
-           "measures__recommendation_reason", related=("measures",)),
-]
 COLUMNS_BY_KEY = {column.key: column for column in COLUMNS}
 DEFAULT_COLUMNS = ["customer", "phone", "email", "primary_salesperson", "last_sale", "sales_12mo",
                    "tags"]
+# The computed measures' columns, which an admin may keep out of the list (ListMeasure values).
+MEASURE_COLUMNS = frozenset(ListMeasure.values)
+assert MEASURE_COLUMNS <= set(COLUMNS_BY_KEY), "every list measure is a column"
 # Sort keys offered in the URL: column key, "-" prefix for descending.
 SORTABLE = {column.key: column for column in COLUMNS if column.sort}
 
@@ -175,6 +175,25 @@ def csv_value(value) -> str:
     if text.startswith(FORMULA_START) and not PLAIN_NUMBER.match(text):
         return "'" + text
     return text
+
+
+def hidden_columns() -> frozenset[str]:
+    """The measure columns a Company Admin keeps out of the list (Admin > Module settings).
+
+    Saved lists and grids keep naming them: they come back when the admin offers them again.
+    """
+    return frozenset(ModuleSettings.load().hidden_measure_columns) & MEASURE_COLUMNS
+
+
+def columns_offered() -> list[Column]:
+    hidden = hidden_columns()
+    return [column for column in COLUMNS if column.key not in hidden]
+
+
+def shown_columns(keys) -> list[str]:
+    """clean_columns without the columns the admin does not offer."""
+    hidden = hidden_columns()
+    return [key for key in clean_columns(keys) if key not in hidden]
 
 
 def clean_columns(keys) -> list[str]:

@@ -7,12 +7,14 @@ from django.utils.translation import gettext_lazy as _
 
 from clienteling import services
 from clienteling.admin.accessible import LabelledListEditableMixin, MoveUpDownMixin
+from clienteling.filters import MEASURE_FILTERS
 from clienteling.models import (
     AttributeGroup,
     AttributeOption,
     BulkJob,
     CustomerAttribute,
     CustomerCardProperty,
+    ListMeasure,
     ListTemplate,
     ModuleSettings,
     NumberSequence,
@@ -22,8 +24,24 @@ from clienteling.models import (
 from clienteling.registry import module_switches, profile_sections
 
 
+def _filter_measure_choices():
+    return [(value, label) for value, label in ListMeasure.choices if value in MEASURE_FILTERS]
+
+
 class ModuleSettingsForm(forms.ModelForm):
-    """The customer module, and a box per module the other apps register (on by default)."""
+    """The customer module, a box per module the other apps register (on by default), and the
+    measures the customer list offers as columns and as filters (stored as what is hidden)."""
+
+    offered_measure_columns = forms.MultipleChoiceField(
+        label=_("Measures offered as list columns"), required=False, choices=ListMeasure.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Associates can add these to their grid from the Columns menu."))
+    offered_measure_filters = forms.MultipleChoiceField(
+        label=_("Measures offered as list filters"), required=False, choices=_filter_measure_choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Shown in the Measures section of the customer filters (for example "
+                    "\"Churn risk above\" or \"Segment is\"). A saved list that uses a filter "
+                    "no longer offered lists its customers without it."))
 
     class Meta:
         model = ModuleSettings
@@ -33,10 +51,21 @@ class ModuleSettingsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for switch in module_switches:
             self.fields[f"switch_{switch.key}"].initial = self.instance.switches.get(switch.key, True)
+        self.fields["offered_measure_columns"].initial = [
+            value for value in ListMeasure.values if self.instance.offers_measure_column(value)]
+        self.fields["offered_measure_filters"].initial = [
+            value for value, _label in _filter_measure_choices()
+            if self.instance.offers_measure_filter(value)]
 
     def save(self, commit=True):
         self.instance.switches = {**self.instance.switches, **{
             switch.key: self.cleaned_data[f"switch_{switch.key}"] for switch in module_switches}}
+        self.instance.hidden_measure_columns = [
+            value for value in ListMeasure.values
+            if value not in self.cleaned_data["offered_measure_columns"]]
+        self.instance.hidden_measure_filters = [
+            value for value, _label in _filter_measure_choices()
+            if value not in self.cleaned_data["offered_measure_filters"]]
         return super().save(commit)
 
 
@@ -50,7 +79,8 @@ class ModuleSettingsAdmin(admin.ModelAdmin):
                 for switch in module_switches}
 
     def get_fields(self, request, obj=None):
-        return ["customers_enabled", *self._switch_fields(), "client_book_attribute_group"]
+        return ["customers_enabled", *self._switch_fields(), "client_book_attribute_group",
+                "offered_measure_columns", "offered_measure_filters"]
 
     def get_form(self, request, obj=None, **kwargs):
         kwargs["form"] = type("ModuleSettingsForm", (ModuleSettingsForm,), self._switch_fields())

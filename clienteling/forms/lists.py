@@ -31,10 +31,13 @@ def active_filter_count(params: dict) -> int:
 
 
 def sort_choices():
-    from clienteling.grid import SORTABLE
+    from clienteling.grid import SORTABLE, hidden_columns
 
     choices = [("", _("Customer name (A to Z)"))]
+    hidden = hidden_columns()
     for key, column in SORTABLE.items():
+        if key in hidden:
+            continue
         if key == "customer":
             choices.append(("-customer", _("Customer name (Z to A)")))
             continue
@@ -55,10 +58,10 @@ class ColumnsForm(forms.Form):
                                      widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, **kwargs):
-        from clienteling.grid import COLUMNS
+        from clienteling.grid import columns_offered
 
         super().__init__(*args, **kwargs)
-        self.fields["cols"].choices = [(c.key, c.label) for c in COLUMNS]
+        self.fields["cols"].choices = [(c.key, c.label) for c in columns_offered()]
 
 
 class TemplateForm(forms.Form):

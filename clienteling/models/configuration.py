@@ -32,6 +32,12 @@ class ModuleSettings(models.Model):
                     "marked \"can be refined\" and \"show on customer card\"); a customer's profile "
                     "shows them only while the customer is in a client book. Empty: every attribute."),
     )
+    # Measures a Company Admin keeps out of the customer list (its Columns menu, its filter form):
+    # stored as what is hidden, so a measure Atelier adds later is offered until switched off.
+    hidden_measure_columns = models.JSONField(_("measures not offered as list columns"),
+                                              default=list, blank=True)
+    hidden_measure_filters = models.JSONField(_("measures not offered as list filters"),
+                                              default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -53,6 +59,12 @@ class ModuleSettings(models.Model):
     def enabled(self, key: str) -> bool:
         """A registered module is on when the customer module is, unless switched off."""
         return self.customers_enabled and self.switches.get(key, True) is not False
+
+    def offers_measure_column(self, measure: str) -> bool:
+        return measure not in self.hidden_measure_columns
+
+    def offers_measure_filter(self, measure: str) -> bool:
+        return measure not in self.hidden_measure_filters
 
     @classmethod
     def load(cls) -> "ModuleSettings":
@@ -81,6 +93,19 @@ class ModuleSettings(models.Model):
         finally:
             _this_request.active = False
             _this_request.module_settings = None
+
+
+class ListMeasure(models.TextChoices):
+    """The computed measures the customer list can show as columns and filter on (admin-chosen)."""
+
+    SEGMENT = "segment", _("Segment")
+    CHURN_RISK = "churn_risk", _("Churn risk")
+    PREDICTED_SPEND = "predicted_spend", _("Predicted spend 12 months")
+    AVERAGE_ORDER_VALUE = "average_order_value", _("Average order value")
+    ORDERS = "orders_count", _("Orders")
+    USUAL_INTERVAL = "usual_interval", _("Usual purchase interval")
+    NEXT_PURCHASE = "next_purchase", _("Next purchase expected")
+    RECOMMENDATION_REASON = "recommendation_reason", _("Recommendation reason")
 
 
 def profile_section_kind_choices():

@@ -18,8 +18,9 @@ from clienteling.grid import (
     COLUMNS_BY_KEY,
     DEFAULT_COLUMNS,
     SORTABLE,
-    clean_columns,
     csv_value,
+    hidden_columns,
+    shown_columns,
 )
 from clienteling.models import (
     AttributeGroup,
@@ -77,16 +78,18 @@ def filterable_attributes(*, for_client_book: bool = False) -> list[CustomerAttr
 
 def columns_for(*, user, params, saved_list: SavedCustomerList | None = None) -> list[str]:
     if params.getlist("cols"):
-        return clean_columns(params.getlist("cols"))
+        return shown_columns(params.getlist("cols"))
     if saved_list and saved_list.columns:
-        return clean_columns(saved_list.columns)
+        return shown_columns(saved_list.columns)
     preference = GridPreference.objects.filter(user=user).values_list("columns", flat=True).first()
-    return clean_columns(preference or DEFAULT_COLUMNS)
+    return shown_columns(preference or DEFAULT_COLUMNS)
 
 
 def sort_keys(sort: str) -> tuple[str, list[SortKey]]:
     descending = sort.startswith("-")
-    column = SORTABLE.get(sort.lstrip("-")) or SORTABLE["customer"]
+    column = SORTABLE.get(sort.lstrip("-"))
+    if column is None or column.key in hidden_columns():
+        column = SORTABLE["customer"]
     if column.key == "customer":
         keys = [SortKey("last_name", descending), SortKey("first_name", descending)]
     else:
@@ -136,7 +139,7 @@ def customer_list(*, user, params, saved_list: SavedCustomerList | None = None,
     """
     filterset, queryset = filtered_customers(user=user, params=params, base=base,
                                              for_client_book=for_client_book)
-    column_keys = (clean_columns(columns) if columns is not None
+    column_keys = (shown_columns(columns) if columns is not None
                    else columns_for(user=user, params=params, saved_list=saved_list))
     columns = [COLUMNS_BY_KEY[key] for key in column_keys]
     sort, keys = sort_keys(params.get("sort") or (saved_list.sort if saved_list else "") or "")

@@ -121,8 +121,8 @@ def filter_chips(filterset, query_string: str, saved_list=None, sort: str = "") 
 
     chips = []
     for key, values in query.items():
-        if key in MODIFIER_PARAMS:
-            continue
+        if key in MODIFIER_PARAMS or key in getattr(filterset, "hidden", ()):
+            continue  # a measure filter the admin no longer offers is not applied either
         field = form.fields.get(key)
         label = labels.get(key) or (str(field.label) if field is not None and field.label else key)
         shown = _choice_labels(field, values) if field is not None else {}

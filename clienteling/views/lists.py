@@ -34,7 +34,7 @@ from clienteling.forms.lists import (
     active_filter_count,
     filter_params,
 )
-from clienteling.grid import COLUMNS, COLUMNS_BY_KEY, clean_columns
+from clienteling.grid import COLUMNS_BY_KEY, columns_offered, shown_columns
 from clienteling.htmx import bad_request, with_toast
 from clienteling.models import AuditAction, BulkJob, SavedCustomerList
 from clienteling.registry import bulk_actions
@@ -76,7 +76,7 @@ def _available_actions(user):
 def _column_menu(chosen_keys: list[str]) -> list[dict]:
     """The eye-icon menu: the shown columns first, in their order, then the others."""
     shown = [COLUMNS_BY_KEY[key] for key in chosen_keys]
-    hidden = [column for column in COLUMNS if column.key not in chosen_keys]
+    hidden = [column for column in columns_offered() if column.key not in chosen_keys]
     return ([{"column": c, "checked": True} for c in shown]
             + [{"column": c, "checked": False} for c in hidden])
 
@@ -335,7 +335,7 @@ def _template_editor(request, template: SavedCustomerList | None):
     invalid = request.method == "POST" and bool(form.errors or filterset.form.errors)
     return render(request, "clienteling/list_template_edit.html", {
         "template": template, "form": form, "filterset": filterset,
-        "filter_form": filterset.form, "column_menu": _column_menu(clean_columns(columns)),
+        "filter_form": filterset.form, "column_menu": _column_menu(shown_columns(columns)),
     }, status=400 if invalid else 200)
 
 
