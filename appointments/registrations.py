@@ -10,14 +10,16 @@ from clienteling.registry import (
     NavItem,
     ProfileSectionKind,
     RolePermissions,
+    activity_kinds,
     module_switches,
     nav_items,
     profile_sections,
     role_permissions,
+    timeline_texts,
 )
 from conversations.registry import ThreadAction, thread_actions
 
-from . import selectors
+from . import selectors, timeline
 from .access import appointments_available
 
 RIGHTS = frozenset({"appointments.view_appointment", "appointments.add_appointment",
@@ -28,6 +30,10 @@ nav_items.register(NavItem("appointments", _("Appointments"), "calendar-check", 
 module_switches.register(ModuleSwitch("appointments", _("Appointments"),
                                       _("Appointments booked by associates and by customers online.")))
 role_permissions.register(RolePermissions("appointments", associate=RIGHTS, store_manager=RIGHTS))
+for text in timeline.TEXTS:
+    timeline_texts.register(text)
+for kind in timeline.KINDS:
+    activity_kinds.register(kind)
 
 
 def _appointments_section(*, user, customer, section) -> dict:

@@ -20,19 +20,23 @@ from .models import (
     Tag,
 )
 from .registry import (
+    ActivityKind,
     BulkAction,
     NavItem,
     PersonalDataPart,
     ProfileSectionKind,
     RolePermissions,
+    TimelineText,
+    activity_kinds,
     bulk_actions,
     nav_items,
     personal_data,
     profile_sections,
     role_permissions,
+    timeline_texts,
 )
 from .roles import CLIENTELING_ASSOCIATE, CLIENTELING_STORE_MANAGER
-from .selectors.self_service import self_service_links_export
+from .selectors.self_service import SELF_SERVICE_TEXT, self_service_links_export, self_service_text
 from .services.self_service import self_service_links_rotate
 
 
@@ -95,3 +99,13 @@ personal_data.register(PersonalDataPart(
 # one of these is saved.
 reference.watch(Tag, MailingList, Designer, Category, ItemType, CustomerAttribute, AttributeOption,
                 AttributeGroup, CustomerCardProperty, ExternalMeasuresSettings)
+
+
+# The activity types the migrations and the "my details" page create, by slug: their names in
+# the reader's language until an admin renames them.
+for slug, label in (("store-visit", _("Store visit")), ("phone-call", _("Phone call")),
+                    ("email", _("Email")), ("appointment", _("Appointment")),
+                    ("private-viewing", _("Private viewing")), ("gift-sent", _("Gift sent")),
+                    ("customer-self-service", _("My details (by the customer)"))):
+    activity_kinds.register(ActivityKind(slug, label))
+timeline_texts.register(TimelineText(SELF_SERVICE_TEXT, self_service_text))

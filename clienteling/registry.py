@@ -138,6 +138,26 @@ class Registry:
         return [(item.key, item.label) for item in self._items.values()]
 
 
+@dataclass(frozen=True)
+class ActivityKind:
+    """An activity type Atelier creates (by slug): its name in the reader's language, as long as
+    the Company Admin keeps the English name it was created with."""
+
+    key: str  # ActivityType.slug
+    label: Any  # lazy translation
+
+
+@dataclass(frozen=True)
+class TimelineText:
+    """A timeline line an app writes itself (an appointment booked, details a customer changed):
+    stored as this key and plain parameters, rendered in the reader's language when shown.
+    Activity.summary keeps the line in the site's language, for search and the admin."""
+
+    key: str
+    # render(params: dict) -> str, called in the reader's language
+    render: Callable[[dict], str]
+
+
 profile_sections = Registry("profile section")
 bulk_actions = Registry("bulk action")
 nav_items = Registry("navigation item")
@@ -146,6 +166,8 @@ module_switches = Registry("module switch")
 role_permissions = Registry("role permissions")
 login_notices = Registry("login notice")
 link_composers = Registry("link composer")
+activity_kinds = Registry("activity kind")
+timeline_texts = Registry("timeline text")
 
 
 @dataclass(frozen=True)

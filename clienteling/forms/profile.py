@@ -100,7 +100,7 @@ class ActivityForm(BootstrapForm):
         kwargs["initial"].setdefault("occurred_at", timezone.now())
         super().__init__(*args, **kwargs)
         self.fields["activity_type"].choices = [
-            (activity_type.pk, activity_type.name) for activity_type in activity_types
+            (activity_type.pk, activity_type.shown_name) for activity_type in activity_types
         ]
         self.fields["occurred_at"] = StoreDateTimeField(label=_("When"), tz=tz)
         self.style_widgets()

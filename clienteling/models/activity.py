@@ -26,6 +26,22 @@ class ActivityType(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def shown_name(self) -> str:
+        """The name in the reader's language while it is the English one Atelier created the type
+        with (clienteling.registry.activity_kinds); a name an admin wrote stays as written."""
+        from django.utils import translation
+
+        from ..registry import activity_kinds
+
+        kind = activity_kinds.get(self.slug)
+        if kind is not None:
+            with translation.override("en"):
+                english = str(kind.label)
+            if self.name == english:
+                return str(kind.label)
+        return self.name
+
 
 class Activity(models.Model):
     customer = models.ForeignKey(Customer, models.CASCADE, related_name="activities")
@@ -39,6 +55,9 @@ class Activity(models.Model):
     occurred_at = models.DateTimeField(_("when"))
     summary = models.CharField(_("summary"), max_length=200)
     details = models.TextField(_("details"), blank=True)
+    # A line an app wrote (clienteling.registry.timeline_texts): shown in the reader's language.
+    text_key = models.CharField(max_length=60, blank=True, default="", db_default="")
+    text_params = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,6 +70,19 @@ class Activity(models.Model):
             # Today's "recently active": the newest activities first, index only.
             models.Index(fields=["occurred_at", "customer"], name="activity_time_customer"),
         ]
+
+    @property
+    def shown_summary(self) -> str:
+        """The summary in the reader's language when an app wrote it; what was typed otherwise."""
+        from ..registry import timeline_texts
+
+        text = timeline_texts.get(self.text_key) if self.text_key else None
+        if text is None:
+            return self.summary
+        try:
+            return text.render(self.text_params or {})
+        except (KeyError, TypeError, ValueError):  # parameters of an older shape: the stored line
+            return self.summary
 
 
 class Note(models.Model):

@@ -297,7 +297,7 @@ def customer_timeline(*, customer: Customer, tz: tzinfo, today: date,
         notes = notes.filter(created_at__lt=before)
     entries = [
         {"kind": "activity", "at": a.occurred_at, "icon": a.activity_type.icon,
-         "label": a.activity_type.name, "summary": a.summary, "details": a.details,
+         "label": a.activity_type.shown_name, "summary": a.shown_summary, "details": a.details,
          "actor": _person(a.actor)}
         for a in activities[:size + 1]
     ] + [

@@ -3,11 +3,14 @@
 import re
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clienteling.models import (
     Channel,
     ConsentState,
+    Customer,
     CustomerAttributeValue,
     CustomerConsent,
     SelfServiceLink,
@@ -20,6 +23,29 @@ from .attributes import CUSTOMER_FACING, customer_attributes
 # secrets.token_urlsafe(32): 43 URL-safe characters. Anything else is not looked up.
 TOKEN_SHAPE = re.compile(r"[A-Za-z0-9_-]{43}")
 CONSENT_CHANNELS = (Channel.SMS, Channel.WHATSAPP, Channel.EMAIL)
+
+
+SELF_SERVICE_TEXT = "customer-self-service-update"
+
+
+def self_service_changes(params: dict) -> list[str]:
+    """What the customer changed, in the reader's language: fields, attributes (their names
+    as the admin wrote them), and consent per channel."""
+    changed = []
+    for name in params.get("fields", []):
+        try:
+            changed.append(str(Customer._meta.get_field(name).verbose_name))
+        except FieldDoesNotExist:
+            changed.append(name)
+    changed += [str(name) for name in params.get("attributes", [])]
+    changed += [_("%(channel)s: %(state)s") % {"channel": Channel(channel).label,
+                                               "state": ConsentState(state).label}
+                for channel, state in params.get("consents", [])]
+    return changed
+
+
+def self_service_text(params: dict) -> str:
+    return _("Updated by the customer: %(what)s") % {"what": ", ".join(self_service_changes(params))}
 
 
 @dataclass(frozen=True)

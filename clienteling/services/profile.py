@@ -20,6 +20,7 @@ from clienteling.models import (
     Tag,
     Task,
 )
+from clienteling.registry import timeline_texts
 
 from .attributes import attribute_values_set
 from .contact_history import contact_history_record_activity
@@ -128,7 +129,12 @@ def task_set_done(*, task: Task, done: bool, changed_by) -> bool:
 
 def activity_create(*, customer: Customer, activity_type: ActivityType, actor, summary: str,
                     occurred_at: datetime | None = None, details: str = "",
-                    store: Store | None = None) -> Activity:
+                    store: Store | None = None, text_key: str = "",
+                    text_params: Mapping | None = None) -> Activity:
+    """`summary` in the site's language; an app's own line also names its registered
+    `text_key` and `text_params`, so each reader sees it in their language."""
+    if text_key and text_key not in timeline_texts:
+        raise ValueError(f"unregistered timeline text {text_key!r}")
     summary = (summary or "").strip()
     if not summary:
         raise ValidationError({"summary": _("Say in a few words what happened.")})
@@ -141,6 +147,7 @@ def activity_create(*, customer: Customer, activity_type: ActivityType, actor, s
         activity = Activity.objects.create(
             customer=customer, activity_type=activity_type, actor=actor, store=store,
             occurred_at=occurred_at, summary=summary, details=(details or "").strip(),
+            text_key=text_key, text_params=dict(text_params or {}) if text_key else None,
         )
         if activity_type.counts_as_contact:
             # The list's "communication within" and Last Contact read this, as for messages.

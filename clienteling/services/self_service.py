@@ -20,7 +20,6 @@ from clienteling.models import (
     Activity,
     ActivityType,
     AuditAction,
-    Channel,
     ConsentState,
     Customer,
     CustomerAttribute,
@@ -31,6 +30,7 @@ from clienteling.models import (
     token_digest,
 )
 
+from ..selectors.self_service import SELF_SERVICE_TEXT, self_service_changes, self_service_text
 from .audit import audit_record
 from .contact_history import customer_consent_set
 from .profile import customer_attributes_set, customer_update_contact
@@ -173,19 +173,12 @@ def my_details_save(
         consent_changes[channel] = state
     if not (fields or attributes or consent_changes):
         return []
-    with translation.override(settings.LANGUAGE_CODE):  # the associates read the timeline
-        changed = (
-            [str(Customer._meta.get_field(name).verbose_name) for name in fields]
-            + [a.name for a, _raw in attributes]
-            + [
-                _("%(channel)s: %(state)s")
-                % {"channel": Channel(channel).label, "state": ConsentState(state).label}
-                for channel, state in consent_changes.items()
-            ]
-        )
-        summary = fit(
-            Activity, "summary", _("Updated by the customer: %(what)s") % {"what": ", ".join(changed)}
-        )
+    # Shown in each associate's language (selectors.self_service_text); stored in the site's.
+    params = {"fields": list(fields), "attributes": [a.name for a, _raw in attributes],
+              "consents": [[channel, state] for channel, state in consent_changes.items()]}
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = fit(Activity, "summary", self_service_text(params))
+    changed = self_service_changes(params)
     now = timezone.now()
     Activity.objects.create(
         customer=customer,
@@ -194,6 +187,8 @@ def my_details_save(
         store=customer.home_store,
         occurred_at=now,
         summary=summary,
+        text_key=SELF_SERVICE_TEXT,
+        text_params=params,
     )
     SelfServiceLink.objects.filter(pk=link.pk).update(last_used_at=now)
     # Field names and slugs only: the trail outlives erasure.

@@ -154,3 +154,42 @@ def test_cancel_frees_the_time_and_goes_in_the_timeline(org, styling, hours, ass
     assert Activity.objects.filter(customer=customer_a,
                                    activity_type__slug="appointment-cancelled").count() == 1
     book(org=org, customer=customer_a, associate=associate_a, kind=styling, at=ONE)
+
+
+def test_timeline_lines_are_written_once_and_read_in_each_readers_language(
+        org, styling, hours, associate_a, customer_a, morning):
+    from django.utils import translation
+
+    from clienteling.selectors.profile import customer_timeline
+
+    appointment = book(org=org, customer=customer_a, associate=associate_a, kind=styling, at=ONE)
+    services.appointment_move(appointment=appointment, starts_at=ONE + timedelta(hours=2), by=associate_a)
+    services.appointment_cancel(appointment=appointment, by=None)
+
+    def lines(language):
+        with translation.override(language):
+            shown = customer_timeline(customer=customer_a, tz=NY, today=date(2026, 6, 9))
+            return [(e["label"], e["summary"]) for day in shown["days"] for e in day["entries"]]
+
+    # Stored once, in the site's language (search, the admin); the 13:00 of New York, whoever writes it.
+    booked = Activity.objects.get(customer=customer_a, text_key="appointment-booked")
+    assert booked.summary.startswith("Appointment booked: Styling session on")
+    assert booked.text_params["tz"] == "America/New_York"
+    english = lines("en")
+    later = _en(ONE + timedelta(hours=2))
+    assert ("Appointment cancelled", f"Appointment on {later} cancelled by the customer") in english
+    assert ("Appointment", f"Appointment moved from {_en(ONE)} to {_en(ONE + timedelta(hours=2))}") in english
+    french = lines("fr")
+    assert ("Rendez-vous", "Rendez-vous réservé : Styling session le 10 juin 2026 13:00") in french
+    assert all(not summary.startswith("Appointment") for _label, summary in french)
+    # An admin's own name for the type is shown as written, in every language.
+    Activity.objects.get(pk=booked.pk).activity_type.__class__.objects.filter(slug="appointment").update(
+        name="Rendez-vous privé")
+    assert ("Rendez-vous privé", booked.summary) in lines("en")
+
+
+def _en(moment) -> str:
+    local = moment.astimezone(NY)
+    from django.utils.formats import date_format
+
+    return f"{date_format(local, 'DATE_FORMAT')} {date_format(local, 'TIME_FORMAT')}"
