@@ -6,6 +6,7 @@ time zone (a 10:00 opening is 10:00 on both sides of a DST change).
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -55,6 +56,10 @@ class AppointmentType(models.Model):
     bookable_by_customers = models.BooleanField(
         _("bookable by customers"), default=True,
         help_text=_("Offered on the public booking pages; otherwise only associates book it."))
+    notice_minutes = models.PositiveIntegerField(
+        _("notice for customers (minutes)"), default=60, validators=[MaxValueValidator(14 * 24 * 60)],
+        help_text=_("Customers book and move this type at least this long ahead, so the store is "
+                    "never surprised. Associates may book any time."))
     active = models.BooleanField(_("active"), default=True)
     position = models.PositiveIntegerField(_("position"), default=0)
 
@@ -68,6 +73,10 @@ class AppointmentType(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def notice(self) -> timedelta:
+        return timedelta(minutes=self.notice_minutes)
 
 
 class OpeningHours(models.Model):

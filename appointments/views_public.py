@@ -8,6 +8,7 @@ per contact (email or phone) in the shared cache: past it the customer gets a fr
 
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -26,11 +27,8 @@ from .ics import appointment_ics
 from .models import Appointment, AppointmentType, BookingPage
 from .tokens import appointment_for_manage_token, manage_token
 
-# Bookings (and booking attempts that reach the service) an address or a contact may make an hour.
-BOOKINGS_PER_HOUR = 5
+# Bookings (and booking attempts that reach the service) per address or contact: settings.BOOKINGS_PER_HOUR.
 RATE_WINDOW_SECONDS = 3600
-# Customers book at least this long ahead, so a store is never surprised by a booking for now.
-NOTICE = timedelta(hours=1)
 DAYS_SHOWN = 7
 DAYS_AHEAD = 90
 
@@ -50,7 +48,7 @@ def _over_rate(*keys: str) -> bool:
         except ValueError:  # expired between add and incr: the first of a new window
             cache.set(cache_key, 1, RATE_WINDOW_SECONDS)
             count = 1
-        over = over or count > BOOKINGS_PER_HOUR
+        over = over or count > settings.BOOKINGS_PER_HOUR
     return over
 
 
@@ -91,7 +89,7 @@ def page(request, token: str):
 
 def _week(page: BookingPage, kind: AppointmentType, first: date, *, exclude_id=None) -> list[dict]:
     slots = free_slots(store=page.store, appointment_type=kind, first_day=first, days=DAYS_SHOWN,
-                       associate_id=page.associate_id, earliest=timezone.now() + NOTICE,
+                       associate_id=page.associate_id, earliest=timezone.now() + kind.notice,
                        exclude_appointment_id=exclude_id)
     return [{"day": day, "slots": day_slots} for day, day_slots in slots.items()]
 

@@ -82,3 +82,19 @@ def format_clock(value: datetime, *, store=None, width: str = "short", language:
 def format_moment(value: datetime, *, store=None, width: str = "short", language: str | None = None) -> str:
     """Date and time in the store's zone, in the reader's language and region."""
     return babel_dates.format_datetime(_in_zone(value, store), format=width, locale=babel_locale(language))
+
+
+def duration_text(minutes: int) -> str:
+    """"1 hour", "1 hour 30 minutes", "2 days": a span as people say it, in the active language."""
+    from django.utils.translation import ngettext
+
+    days, rest = divmod(int(minutes), 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+    if hours:
+        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+    if minutes or not parts:
+        parts.append(ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes})
+    return " ".join(parts)

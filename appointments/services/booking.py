@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from catalog.db import fit
 from clienteling import services as clienteling_services
+from clienteling.dates import duration_text
 from clienteling.models import (
     Activity,
     ActivityType,
@@ -28,50 +28,44 @@ from clienteling.models import (
     LegalEntity,
     Store,
 )
+from clienteling.registry import timeline_texts
 
+from .. import timeline
 from ..availability import bookable_staff_ids, slot_free
 from ..models import Appointment, AppointmentType, BookingPage, LocationKind
 from ..tokens import manage_secret_new
 
 DOUBLE_BOOKED = "appointment_no_overlap"
-ACTIVITY_TYPES = {
-    # slug: (name, icon, counts as contact)
-    "appointment": ("Appointment", "calendar-check", True),
-    "appointment-no-show": ("Appointment no-show", "x-circle", False),
-    "appointment-cancelled": ("Appointment cancelled", "x-circle", False),
-}
-
-
 def double_booked_message() -> str:
     return _("This time is no longer free for this associate: another appointment overlaps it. "
              "Choose another time.")
 
 
 def _activity_type(slug: str) -> ActivityType:
-    name, icon, counts = ACTIVITY_TYPES[slug]
+    name, icon, counts = timeline.ACTIVITY_TYPES[slug]
+    with override("en"):  # created with the English name, shown in the reader's (ActivityType.shown_name)
+        name = str(name)
     kind, _created = ActivityType.objects.get_or_create(
         slug=slug, defaults={"name": name, "icon": icon, "counts_as_contact": counts, "position": 900})
     return kind
 
 
-def _timeline(appointment: Appointment, *, slug: str, summary: str, actor,
+def _timeline(appointment: Appointment, *, slug: str, text_key: str, params: dict, actor,
               at: datetime | None = None) -> None:
-    """A line in the customer's timeline (an Activity, which counts as contact when its type does)."""
+    """A line in the customer's timeline (an Activity, which counts as contact when its type does),
+    shown in each reader's language (appointments.timeline)."""
     kind = _activity_type(slug)
     if not kind.active:  # an admin retired it: the timeline stays quiet
         return
+    with override(None):
+        summary = timeline_texts.get(text_key).render(params)
     clienteling_services.activity_create(
         customer=appointment.customer, activity_type=kind, actor=actor if getattr(actor, "pk",
                                                                                   None) else None,
-        summary=fit(Activity, "summary", summary),
+        summary=fit(Activity, "summary", summary), text_key=text_key, text_params=params,
         occurred_at=at or timezone.now(), store=appointment.store,
         details=appointment.notes if slug == "appointment" else "",
     )
-
-
-def _when(appointment: Appointment) -> str:
-    local = appointment.starts_at.astimezone(appointment.store.tzinfo)
-    return f"{date_format(local, 'DATE_FORMAT')} {date_format(local, 'TIME_FORMAT')}"
 
 
 def _check(*, store: Store, appointment_type: AppointmentType, customer: Customer, associate,
@@ -149,10 +143,8 @@ def appointment_book(*, store: Store, appointment_type: AppointmentType, custome
         _refuse_unless_free(store=store, appointment_type=appointment_type, starts_at=starts_at,
                             associate=associate, within_hours=within_hours)
         _save_refusing_overlap(appointment)
-        with override(None):
-            _timeline(appointment, slug="appointment", actor=created_by,
-                      summary=_("Appointment booked: %(type)s on %(when)s") % {
-                          "type": appointment_type.name, "when": _when(appointment)})
+        _timeline(appointment, slug="appointment", actor=created_by, text_key=timeline.BOOKED,
+                  params=timeline.params_for(appointment))
         from ..tasks import appointment_confirmation_send  # tasks import services: late import
 
         if appointment.reminder_channel == Channel.EMAIL and customer.email:
@@ -176,7 +168,7 @@ def appointment_move(*, appointment: Appointment, starts_at: datetime, by=None,
             raise ValidationError(_("Only a booked appointment can be moved."))
         _refuse_unless_free(store=current.store, appointment_type=kind, starts_at=starts_at,
                             associate=associate, within_hours=within_hours, exclude_id=current.pk)
-        old = _when(current)
+        old = current.starts_at
         current.starts_at = starts_at
         current.ends_at = starts_at + timedelta(minutes=kind.duration_minutes)
         current.blocked_until = current.ends_at + timedelta(minutes=kind.buffer_minutes)
@@ -184,9 +176,8 @@ def appointment_move(*, appointment: Appointment, starts_at: datetime, by=None,
         _save_refusing_overlap(current, fields=["starts_at", "ends_at", "blocked_until", "associate",
                                                 "updated_at"])
         current.reminders.all().delete()  # the new time gets its own reminders
-        with override(None):
-            _timeline(current, slug="appointment", actor=by, summary=_(
-                "Appointment moved from %(old)s to %(new)s") % {"old": old, "new": _when(current)})
+        _timeline(current, slug="appointment", actor=by, text_key=timeline.MOVED,
+                  params=timeline.params_for(current, **{"from": old.isoformat()}))
         from ..tasks import appointment_confirmation_send
 
         if current.reminder_channel == Channel.EMAIL and current.customer.email:
@@ -210,11 +201,10 @@ def appointment_cancel(*, appointment: Appointment, by=None) -> bool:
         changed = _transition(appointment, to=Appointment.Status.CANCELLED,
                               expected=(Appointment.Status.BOOKED,))
         if changed:
-            who = _("by the customer") if by is None else _("by %(name)s") % {
-                "name": by.get_full_name() or by.get_username()}
-            with override(None):
-                _timeline(appointment, slug="appointment-cancelled", actor=by, summary=_(
-                    "Appointment on %(when)s cancelled %(who)s") % {"when": _when(appointment), "who": who})
+            appointment.refresh_from_db()  # its time as it is now, whatever the caller last read
+            who = "" if by is None else by.get_full_name() or by.get_username()
+            _timeline(appointment, slug="appointment-cancelled", actor=by, text_key=timeline.CANCELLED,
+                      params=timeline.params_for(appointment, by=who))
             if appointment.reminder_channel == Channel.EMAIL and appointment.customer.email:
                 from ..tasks import appointment_confirmation_send
 
@@ -233,15 +223,12 @@ def appointment_mark(*, appointment: Appointment, status: str, by) -> bool:
     with transaction.atomic():
         changed = _transition(appointment, to=status, expected=expected)
         if changed:
-            with override(None):
-                if status == Appointment.Status.HELD:
-                    _timeline(appointment, slug="appointment", actor=by, at=appointment.starts_at,
-                              summary=_("Appointment held: %(type)s") % {
-                                  "type": appointment.appointment_type.name})
-                else:
-                    _timeline(appointment, slug="appointment-no-show", actor=by, at=appointment.starts_at,
-                              summary=_("No-show: %(type)s on %(when)s") % {
-                                  "type": appointment.appointment_type.name, "when": _when(appointment)})
+            if status == Appointment.Status.HELD:
+                _timeline(appointment, slug="appointment", actor=by, at=appointment.starts_at,
+                          text_key=timeline.HELD, params=timeline.params_for(appointment))
+            else:
+                _timeline(appointment, slug="appointment-no-show", actor=by, at=appointment.starts_at,
+                          text_key=timeline.NO_SHOW, params=timeline.params_for(appointment))
     return changed
 
 
@@ -283,6 +270,15 @@ def booking_customer_match_or_create(*, legal_entity: LegalEntity, store: Store,
     return customer
 
 
+def _refuse_short_notice(appointment_type: AppointmentType, starts_at: datetime) -> None:
+    """Customers book (and move) with the type's notice; the page offers no earlier slot, and a
+    form posted by hand or left open past it is told so."""
+    if starts_at < timezone.now() + appointment_type.notice:
+        raise ValidationError({"starts_at": _(
+            "This time is too soon to book online: choose a time at least %(notice)s from now, or "
+            "call the store.") % {"notice": duration_text(appointment_type.notice_minutes)}})
+
+
 def public_booking_create(*, page: BookingPage, appointment_type: AppointmentType, starts_at: datetime,
                           first_name: str, last_name: str, email: str, phone: str, reminder_channel: str,
                           consent: bool, notes: str = "") -> Appointment:
@@ -295,11 +291,12 @@ def public_booking_create(*, page: BookingPage, appointment_type: AppointmentTyp
         raise ValidationError({"phone": _("Give a mobile number for reminders by text.")})
     if reminder_channel == Channel.EMAIL and not email:
         raise ValidationError({"email": _("Give an email address for reminders by email.")})
+    _refuse_short_notice(appointment_type, starts_at)
     day = starts_at.astimezone(store.tzinfo).date()
     from ..availability import free_slots
 
     slots = free_slots(store=store, appointment_type=appointment_type, first_day=day, days=1,
-                       associate_id=page.associate_id, earliest=timezone.now())
+                       associate_id=page.associate_id, earliest=timezone.now() + appointment_type.notice)
     slot = next((s for s in slots[day] if s.starts_at == starts_at), None)
     if slot is None:
         raise ValidationError({"starts_at": _("This time has just been taken. Please choose another.")})
@@ -325,7 +322,8 @@ def public_booking_create(*, page: BookingPage, appointment_type: AppointmentTyp
 
 
 def public_booking_move(*, appointment: Appointment, starts_at: datetime) -> Appointment:
-    """The customer moves their own booking from their manage link (within hours, from now on)."""
+    """The customer moves their own booking from their manage link (within hours, with the type's notice)."""
     if starts_at <= timezone.now():
         raise ValidationError({"starts_at": _("Choose a time in the future.")})
+    _refuse_short_notice(appointment.appointment_type, starts_at)
     return appointment_move(appointment=appointment, starts_at=starts_at, by=None)

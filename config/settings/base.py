@@ -484,6 +484,8 @@ CELERY_BEAT_SCHEDULE["fit-customer-measures"] = {
     "task": "clienteling.tasks.customer_measures_fit",
     "schedule": 24 * 60 * 60,
 }
+# Public booking pages: bookings (and moves, cancels) an address or a contact may make an hour.
+BOOKINGS_PER_HOUR = env.int("BOOKINGS_PER_HOUR", default=5)
 CELERY_BEAT_SCHEDULE["send-appointment-reminders"] = {
     "task": "appointments.tasks.appointment_reminders_send_due",
     "schedule": 5 * 60,

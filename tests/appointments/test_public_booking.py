@@ -7,6 +7,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from icalendar import Calendar
 
@@ -203,3 +204,30 @@ def test_rate_limit_per_contact(client, org, page, styling, hours, morning):
     limited = client.post(url, details(starts_at=(SLOT + timedelta(hours=6)).isoformat()),
                           REMOTE_ADDR="10.0.2.1")
     assert limited.status_code == 429
+
+
+def test_the_types_notice_is_kept_on_the_page_and_by_the_service(client, page, styling, hours, morning):
+    # 08:00 in New York; the store opens at 10:00. Three hours' notice: 11:00 is the first time.
+    styling.notice_minutes = 180
+    styling.save()
+    too_soon = wall_clock(date(2026, 6, 10), time(10), NY)
+    first = wall_clock(date(2026, 6, 10), time(11), NY)
+    week = client.get(reverse("booking:slots", args=[page.token, styling.pk])).text.replace("&amp;", "&")
+    assert quote(too_soon.isoformat(), safe="") not in week
+    assert quote(first.isoformat(), safe="") in week
+    url = reverse("booking:book", args=[page.token, styling.pk])
+    refused = client.post(url, details(starts_at=too_soon.isoformat()))
+    assert refused.status_code == 400
+    assert "too soon to book online" in refused.text and "3 hours" in refused.text
+    assert not Appointment.objects.exists()
+    assert client.post(url, details(starts_at=first.isoformat())).status_code == 302
+    # The customer's own move keeps the notice too.
+    with pytest.raises(ValidationError, match="too soon"):
+        services.public_booking_move(appointment=Appointment.objects.get(), starts_at=too_soon)
+
+
+def test_duration_text_says_a_span_as_people_do():
+    from clienteling.dates import duration_text
+
+    assert [duration_text(m) for m in (0, 45, 60, 90, 24 * 60, 25 * 60 + 5)] == [
+        "0 minutes", "45 minutes", "1 hour", "1 hour 30 minutes", "1 day", "1 day 1 hour 5 minutes"]
