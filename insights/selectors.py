@@ -281,9 +281,16 @@ def dashboard(*, user, store: Store, start: date, end: date) -> dict:
 
 def rule_report(*, user, start: date, end: date) -> list[dict]:
     """Per rule, over suggestions of the period in the user's managed stores: shown, done,
-    dismissed, snoozed, replies, sales and revenue (one grouped query)."""
+    dismissed, snoozed, replies, sales, and revenue in each store currency (two grouped queries:
+    stores of different currencies are never added together)."""
+    suggestions = Suggestion.objects.filter(store__in=managed_stores_for(user), day__gte=start, day__lte=end)
+    revenue: dict[int, list[dict]] = {}
+    for row in (suggestions.filter(sale__isnull=False).values("rule_id", "store__currency")
+                .annotate(amount=Sum("revenue")).order_by("rule_id", "store__currency")):
+        revenue.setdefault(row["rule_id"], []).append({"amount": row["amount"] or ZERO,
+                                                       "currency": row["store__currency"]})
     rows = (
-        Suggestion.objects.filter(store__in=managed_stores_for(user), day__gte=start, day__lte=end)
+        suggestions
         .values("rule_id")
         .annotate(
             shown=Count("pk"),
@@ -292,7 +299,6 @@ def rule_report(*, user, start: date, end: date) -> list[dict]:
             snoozed=Count("pk", filter=Q(status=Suggestion.Status.SNOOZED)),
             replies=Count("pk", filter=Q(replied_at__isnull=False)),
             sales=Count("pk", filter=Q(sale__isnull=False)),
-            revenue=Sum("revenue"),
         )
     )
     by_rule = {row["rule_id"]: row for row in rows}
@@ -309,7 +315,7 @@ def rule_report(*, user, start: date, end: date) -> list[dict]:
                 "snoozed": row.get("snoozed", 0),
                 "replies": row.get("replies", 0),
                 "sales": row.get("sales", 0),
-                "revenue": row.get("revenue") or ZERO,
+                "revenue": revenue.get(rule.pk, []),
                 "reply_rate": round(100 * row.get("replies", 0) / shown) if shown else 0,
             }
         )

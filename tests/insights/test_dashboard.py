@@ -204,3 +204,33 @@ def test_today_shows_goal_progress(client, org, associate_a, sales, time_machine
     client.force_login(associate_a)
     page = client.get(reverse("clienteling:today")).content.decode()
     assert "My goals" in page and "50 % reached" in page
+
+
+def test_the_rule_report_keeps_each_currency_apart(client, org, company_admin, associate_a, book):
+    """New York sells in dollars, a Toronto store of the same company in Canadian dollars: the
+    report shows each, formatted, and never adds them together."""
+    from django.utils import timezone
+
+    from insights.models import ActionRule, FeedRun, Suggestion
+
+    toronto = org["store_a2"]
+    toronto.currency = "CAD"
+    toronto.save()
+    rule = ActionRule.objects.order_by("priority", "pk").first()
+    today = date.today()
+    for customer, store, amount in ((book[0], org["store_a"], "120.00"), (book[1], org["store_a"], "30.00"),
+                                    (book[2], toronto, "200.00")):
+        sale = clienteling_services.sale_record(
+            customer=customer, store=store, salesperson=associate_a, sold_at=timezone.now(),
+            lines=[{"title": "Coat", "amount": Decimal(amount), "quantity": 1}])
+        run, _created = FeedRun.objects.get_or_create(store=store, day=today)
+        Suggestion.objects.create(run=run, day=today, associate=associate_a, store=store, customer=customer,
+                                  rule=rule, condition=rule.condition, action=rule.action, reason="r",
+                                  sale=sale, revenue=Decimal(amount))
+    client.force_login(company_admin)
+    page = client.get(reverse("insights:rule_report"))
+    row = next(r for r in page.context["rows"] if r["rule"] == rule)
+    assert row["sales"] == 3
+    assert row["revenue"] == [{"amount": Decimal("200.00"), "currency": "CAD"},
+                              {"amount": Decimal("150.00"), "currency": "USD"}]
+    assert "$150.00" in page.text and "CA$200.00" in page.text
