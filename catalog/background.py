@@ -70,6 +70,7 @@ TASK_WORKLOADS = {
     "conversations.tasks.templates_approval_sync": "sweeps",
     "insights.tasks.action_feeds_build_due": "sweeps",
     "insights.tasks.sale_credits_assign_due": "sweeps",
+    "insights.tasks.sale_credits_assign": "sweeps",  # a few sales each: short, not urgent to the second
     "insights.tasks.credit_recompute_run": "bulk",
     "ops.tasks.heartbeat": "sweeps",
     "appointments.tasks.appointment_reminders_send_due": "sweeps",

@@ -3,8 +3,9 @@
 The app that writes a fact sends it once, inside the transaction that wrote it, with ids and
 plain values only; a receiver that fails never takes the sender down (send_robust), and one
 that does work outside the database waits for the commit (transaction.on_commit).
-Events: "message.received", "cart.shared", "cart.paid". Consent changes and bookings are
-rows of their own (ConsentChange, Appointment), read from their post_save.
+Events: "message.received", "cart.shared", "cart.paid", "sales.recorded" (data: `sale_ids`
+new, `changed_sale_ids` rewritten by an import). Consent changes and bookings are rows of their
+own (ConsentChange, Appointment), read from their post_save.
 """
 
 import logging
@@ -13,6 +14,7 @@ from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
 
+SALES_RECORDED = "sales.recorded"
 occurred = Signal()  # keyword arguments: event (str), legal_entity_id (int), data (dict)
 
 

@@ -1,8 +1,10 @@
 """What insights adds to the apps below it: menu items, module switch, role rights and the
 Today sections (the next best actions and goal progress). Imported once, by InsightsConfig.ready()."""
 
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from clienteling.events import SALES_RECORDED, occurred
 from clienteling.registry import (
     ModuleSwitch,
     NavItem,
@@ -56,3 +58,15 @@ today_sections.register(
 today_sections.register(
     TodaySection("insights_goals", "insights/partials/today_goals.html", _goals_section, order=20)
 )
+
+
+@receiver(occurred, dispatch_uid="insights-sales-recorded")
+def _sales_recorded(sender, event, legal_entity_id, data, **kwargs):
+    """Credit new sales as soon as they are committed (the five-minute sweep stays the safety net);
+    a sale an import rewrote is credited again."""
+    if event != SALES_RECORDED or not (data.get("sale_ids") or data.get("changed_sale_ids")):
+        return
+    from .tasks import sale_credits_assign  # tasks import services: late import
+
+    sale_credits_assign.delay_on_commit(list(data.get("sale_ids") or []),
+                                        list(data.get("changed_sale_ids") or []))

@@ -20,6 +20,13 @@ def sale_credits_assign_due() -> int:
 
 
 @shared_task(acks_late=True)
+def sale_credits_assign(sale_ids: list[int], changed_sale_ids: list[int] = ()) -> int:
+    # Idempotent: a credited sale is skipped; a changed one is credited again from scratch.
+    return (services.sale_credits_assign(sale_ids=list(changed_sale_ids), replace=True)
+            + services.sale_credits_assign(sale_ids=list(sale_ids)))
+
+
+@shared_task(acks_late=True)
 def credit_recompute_run(job_id: int) -> int:
     # Idempotent: resumes from the job's last sale.
     return services.credit_recompute_run(job_id=job_id).done

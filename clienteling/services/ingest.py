@@ -32,6 +32,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from catalog.db import fit, update_rows
 from catalog.ingest_result import MAX_BATCH, Errors, IngestResult, Rejection, batch_check
 from catalog.models import Product, ProductVariant
+from clienteling.events import SALES_RECORDED, event_occurred
 from clienteling.models import (
     AttributeOption,
     Channel,
@@ -1049,6 +1050,13 @@ def _sales_write(creates: list, replaces: list) -> None:
             lines.append(line)
     rows_insert(SaleLine, lines)
     customer_measures_refresh(customer_ids=customers)
+    entities = {plan["store"].legal_entity_id for _sale, plan in pairs}
+    for legal_entity_id in entities:
+        event_occurred(event=SALES_RECORDED, legal_entity_id=legal_entity_id, data={
+            "sale_ids": [sale.pk for sale, plan in zip(sales, creates, strict=True)
+                         if plan["store"].legal_entity_id == legal_entity_id],
+            "changed_sale_ids": [sale.pk for sale, plan in replaces
+                                 if plan["store"].legal_entity_id == legal_entity_id]})
 
 
 def _retried(upsert, kwargs: dict) -> IngestResult:

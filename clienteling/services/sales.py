@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clienteling.dates import months_before
+from clienteling.events import SALES_RECORDED, event_occurred
 from clienteling.measures import history, rfm  # history registers the any_of lookup
 from clienteling.measures import model as measure_model
 from clienteling.measures.features import FEATURES, features_of, next_window, usual_interval
@@ -40,6 +41,8 @@ def sale_record(*, customer: Customer, store: Store, salesperson, sold_at: datet
         for line in lines
     )
     customer_measures_refresh(customer_ids=[customer.pk], default_tz=store.tzinfo)
+    event_occurred(event=SALES_RECORDED, legal_entity_id=customer.legal_entity_id,
+                   data={"sale_ids": [sale.pk], "changed_sale_ids": []})
     return sale
 
 

@@ -102,6 +102,9 @@ def sale_credits_assign(*, sale_ids: list[int], replace: bool = False) -> int:
     if not sale_ids:
         return 0
     windows = InsightsSettings.load().windows()
+    # The sales' rows locked first: the sweep and the task a new sale queues may credit the same
+    # sale at once, and the second then sees the first's credit instead of writing another.
+    list(Sale.objects.select_for_update().filter(pk__in=sale_ids).order_by("pk").values_list("pk", flat=True))
     if replace:
         SaleCredit.objects.filter(sale_id__in=sale_ids).delete()
     done = set(SaleCredit.objects.filter(sale_id__in=sale_ids).values_list("sale_id", flat=True))

@@ -171,3 +171,34 @@ def test_recompute_after_the_windows_change(team, customer_a, django_capture_on_
     job.refresh_from_db()
     assert (job.status, job.done, job.total, job.percent) == (CreditJob.Status.DONE, 1, 1, 100)
     assert not SaleCredit.objects.filter(sale=found).exists()  # 10 days is outside 7 now
+
+
+def test_a_new_sale_is_credited_once_it_is_committed(team, customer_a, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        found = sale(customer_a, team["store"], who=team["a"])
+        assert not SaleCredit.objects.exists()  # not before the commit
+    assert callbacks
+    assert SaleCredit.objects.get(sale=found).associate == team["a"]
+    assert services.sale_credits_assign_due() == 0  # the sweep finds nothing left to do
+
+
+def test_imported_sales_are_credited_and_a_rewritten_one_again(team, customer_a,
+                                                               django_capture_on_commit_callbacks):
+    from clienteling.services.ingest import sales_upsert
+
+    customer_a.external_id = "C-1"
+    customer_a.save()
+
+    def upsert(salesperson, amount):
+        record = {"external_id": "R-1", "customer": "C-1", "store": team["store"].code,
+                  "salesperson": salesperson, "sold_at": NOON.isoformat(),
+                  "lines": [{"kind": "custom", "title": "Alterations", "amount": amount, "quantity": 1}]}
+        with django_capture_on_commit_callbacks(execute=True):
+            result = sales_upsert(legal_entity=team["store"].legal_entity, records=[record], source="pos")
+        assert not result.rejected, result.rejected
+
+    upsert(team["a"].username, "300")
+    credited = SaleCredit.objects.get(sale__external_id="R-1")
+    assert (credited.associate, credited.amount) == (team["a"], Decimal("300.00"))
+    upsert(team["a"].username, "450")
+    assert SaleCredit.objects.get(sale__external_id="R-1").amount == Decimal("450.00")
