@@ -43,36 +43,38 @@ def compact_cards(context, rows: list[dict]):
     checkbox sits above it with its own 44 px target. Written in Python: a page has 25 to 100."""
     customers = [row["customer"] for row in rows]
     facts = customer_card_facts(user=context["request"].user, customers=customers)
-    book_label, book_icon = escape(gettext("In your book")), icon("book", 12)
+    # What every card repeats, made once a page (a page has up to 100 cards).
+    book_fact = f'<span class="fact-book">{icon("book", 12)} {escape(gettext("In your book"))}</span>'
+    tag_icon, chevron = icon("tag", 12), icon("chevron-right", 16, "card-chevron")
+    no_purchase = f'<span>{escape(gettext("No purchase yet"))}</span>'
+    select_text, last_text, more_text = gettext("Select %(name)s"), gettext("Last purchase %(date)s"), \
+        gettext("+%(count)s")
+    marker = 987654321  # a pk no customer has: the profile's URL is made once and filled in
+    url_pattern = reverse("clienteling:customer_detail", args=[marker]).replace(str(marker), "{pk}")
     cards = []
     for customer in customers:
         found = facts[customer.pk]
-        url = escape(reverse("clienteling:customer_detail", args=[customer.pk]))
-        select = escape(gettext("Select %(name)s") % {"name": customer})
-        line = []
-        if found["in_book"]:
-            line.append(f'<span class="fact-book">{book_icon} {book_label}</span>')
+        name = escape(customer)
+        line = [book_fact] if found["in_book"] else []
         if found["tags"]:
-            tags = ", ".join(escape(name) for name in found["tags"])
+            tags = ", ".join(escape(tag) for tag in found["tags"])
             if found["more_tags"]:
-                tags += " " + escape(gettext("+%(count)s") % {"count": found["more_tags"]})
-            line.append(f'<span>{icon("tag", 12)} {tags}</span>')
+                tags += " " + escape(more_text % {"count": found["more_tags"]})
+            line.append(f"<span>{tag_icon} {tags}</span>")
         if found["last_purchase"]:
-            line.append("<span>" + escape(gettext("Last purchase %(date)s") % {
-                "date": _date(found["last_purchase"])}) + "</span>")
-        if not line:
-            line.append(f'<span>{escape(gettext("No purchase yet"))}</span>')
+            line.append("<span>" + escape(last_text % {"date": _date(found["last_purchase"])}) + "</span>")
         properties = " · ".join(_property_text(prop, customer) for prop in found["properties"])
         cards.append(
             '<li class="list-group-item customer-card">'
             f'<label class="card-check"><input class="form-check-input row-check" type="checkbox" name="ids" '
-            f'value="{customer.pk}" form="bulk-form" aria-label="{select}"></label>'
+            f'value="{customer.pk}" form="bulk-form" aria-label="{escape(select_text % {"name": customer})}">'
+            '</label>'
             f'<span class="avatar avatar-sm" aria-hidden="true">{escape(initials(customer))}</span>'
             '<div class="min-w-0 flex-grow-1">'
-            f'<a class="card-name stretched-link" href="{url}">{escape(customer)}</a>'
-            f'<div class="card-facts">{" · ".join(line)}</div>'
+            f'<a class="card-name stretched-link" href="{url_pattern.format(pk=customer.pk)}">{name}</a>'
+            f'<div class="card-facts">{" · ".join(line) if line else no_purchase}</div>'
             + (f'<div class="card-props">{properties}</div>' if properties else "")
-            + f'</div>{icon("chevron-right", 16, "card-chevron")}</li>')
+            + f'</div>{chevron}</li>')
     return mark_safe("".join(cards))  # noqa: S308 - every value escaped
 
 
