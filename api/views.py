@@ -24,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalog.ingest import products_upsert
-from clienteling.models import SalesChannel
+from clienteling.models import AuditAction, SalesChannel
 from clienteling.paging import BadCursor
 from clienteling.selectors.lists import PAGE_SIZES
 from clienteling.services.audit import audit_record
@@ -53,7 +53,6 @@ from .services.segments import segment_operations_apply
 from .throttling import ApiKeyRateThrottle
 
 logger = logging.getLogger(__name__)
-AUDIT_ACTION = "api.write"
 
 
 class TooLarge(APIException):
@@ -149,8 +148,8 @@ class WriteView(ApiView):
         return response
 
     def audit(self, request, **detail):
-        audit_record(action=AUDIT_ACTION, actor_name=request.user.get_username(), target=request.path,
-                     request=request, detail={"key": request.auth.prefix, **detail})
+        audit_record(action=AuditAction.API_WRITE, actor_name=request.user.get_username(),
+                     target=request.path, request=request, detail={"key": request.auth.prefix, **detail})
 
 
 class BatchView(WriteView):

@@ -24,6 +24,7 @@ class AuditAction(models.TextChoices):
     ERASURE = "customer.erasure", _("Erased a customer's personal data")
     SELF_SERVICE_LINK = "customer.self_service_link", _("Sent or revoked a my-details link")
     SELF_SERVICE = "customer.self_service", _("Customer changed their own details")
+    API_WRITE = "api.write", _("Wrote through the integration API")
 
 
 class AuditEvent(models.Model):

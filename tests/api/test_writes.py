@@ -46,6 +46,7 @@ def test_partial_batch_applies_the_valid_and_lists_exactly_the_rejected(api, peo
     assert CustomerMailingList.objects.filter(customer=people["C2"], mailing_list=news).exists()
     event = AuditEvent.objects.get(action="api.write")
     assert event.actor_name == "api:POS" and event.detail["added"] == 2 and event.target == URL
+    assert event.get_action_display() == "Wrote through the integration API"  # named in the admin
 
 
 def test_atomic_batch_with_a_rejection_writes_nothing(api, people, vip):

@@ -222,3 +222,26 @@ def test_profile_header_at_a_glance(as_manager, org, people):
     assert "Spend 12 months" in header and "Preferred channel" in header and "Consent" in header
     for action in ("message", "cart", "follow_up"):
         assert f'data-header-action="{action}"' in header
+
+
+def test_admin_shows_fitted_models_and_imported_measures_read_only(admin_client, people):
+    from clienteling.models import ExternalMeasure
+
+    model = MeasuresModel.objects.create(cutoff=date(2025, 12, 1), horizon_days=365, payload=b"x",
+                                         training_rows=4200, quality={
+                                             "churn_auc": 0.83, "churn_auc_baseline": 0.78,
+                                             "spend_mae": 5335.3, "spend_mae_baseline": 8156.35})
+    ExternalMeasure.objects.create(customer=people["Ann"], source="Customer Insights", name="CLV",
+                                   value="1200", imported_at=timezone.now())
+    models_page = admin_client.get(reverse("admin:clienteling_measuresmodel_changelist"))
+    assert models_page.status_code == 200 and b"0.83" in models_page.content
+    detail = admin_client.get(reverse("admin:clienteling_measuresmodel_change", args=[model.pk]))
+    assert detail.status_code == 200
+    assert b"5335.3" in detail.content and b"8156.35" in detail.content and b"payload" not in detail.content
+    imported = admin_client.get(reverse("admin:clienteling_externalmeasure_changelist"), {"q": "Test"})
+    assert imported.status_code == 200
+    assert b"Customer Insights" in imported.content and b"1200" in imported.content
+    assert admin_client.get(reverse("admin:clienteling_externalmeasure_add")).status_code == 403
+    assert admin_client.post(reverse("admin:clienteling_measuresmodel_delete", args=[model.pk]),
+                             {"post": "yes"}).status_code == 403
+    assert MeasuresModel.objects.filter(pk=model.pk).exists()
