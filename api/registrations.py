@@ -12,7 +12,7 @@ from django.dispatch import receiver
 
 from appointments.models import Appointment
 from catalog import reference
-from clienteling.events import occurred
+from clienteling.events import CONSENTS_CHANGED, occurred
 from clienteling.models import ConsentChange, ConsentState
 from clienteling.registry import RolePermissions, role_permissions
 
@@ -66,6 +66,17 @@ def _consent_changed(sender, instance, created, raw=False, **kwargs):
         "customer_id": customer.pk, "customer_external_id": customer.external_id,
         "channel": instance.channel, "state": instance.state, "source": instance.source,
         "changed_at": instance.changed_at})
+
+
+@receiver(occurred, dispatch_uid="api-webhooks-consents-imported")
+def _consents_imported(sender, event, legal_entity_id, data, **kwargs):
+    """A bulk import's consent changes (no post_save): the same webhook per opt-in or opt-out."""
+    if event != CONSENTS_CHANGED:
+        return
+    for change in data.get("changes", []):
+        webhook_event = CONSENT_EVENTS.get(change["state"])
+        if webhook_event is not None:
+            emit_after_commit(event=webhook_event, legal_entity_id=legal_entity_id, data=change)
 
 
 @receiver(post_save, sender=Appointment, dispatch_uid="api-webhooks-appointment")

@@ -4,8 +4,9 @@ The app that writes a fact sends it once, inside the transaction that wrote it, 
 plain values only; a receiver that fails never takes the sender down (send_robust), and one
 that does work outside the database waits for the commit (transaction.on_commit).
 Events: "message.received", "cart.shared", "cart.paid", "sales.recorded" (data: `sale_ids`
-new, `changed_sale_ids` rewritten by an import). Consent changes and bookings are rows of their
-own (ConsentChange, Appointment), read from their post_save.
+new, `changed_sale_ids` rewritten by an import), "consents.changed" (data: `changes`, the
+ConsentChange rows a bulk import wrote, which fire no post_save). Single consent changes and
+bookings are rows of their own (ConsentChange, Appointment), read from their post_save.
 """
 
 import logging
@@ -15,6 +16,7 @@ from django.dispatch import Signal
 logger = logging.getLogger(__name__)
 
 SALES_RECORDED = "sales.recorded"
+CONSENTS_CHANGED = "consents.changed"
 occurred = Signal()  # keyword arguments: event (str), legal_entity_id (int), data (dict)
 
 

@@ -32,7 +32,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from catalog.db import fit, update_rows
 from catalog.ingest_result import MAX_BATCH, Errors, IngestResult, Rejection, batch_check
 from catalog.models import Product, ProductVariant
-from clienteling.events import SALES_RECORDED, event_occurred
+from clienteling.events import CONSENTS_CHANGED, SALES_RECORDED, event_occurred
 from clienteling.models import (
     AttributeOption,
     Channel,
@@ -702,6 +702,12 @@ def _consents_write(batch: _CustomerBatch, plans: list, *, actor, source: str) -
         batch_size=MAX_BATCH,
     )
     rows_insert(ConsentChange, changes)
+    # Plain inserts fire no post_save: the facts go out as one event (the API's opt-in webhooks).
+    external_ids = {plan.customer.pk: plan.customer.external_id for plan in plans}
+    event_occurred(event=CONSENTS_CHANGED, legal_entity_id=batch.legal_entity.pk, data={"changes": [
+        {"customer_id": c.customer_id, "customer_external_id": external_ids.get(c.customer_id),
+         "channel": c.channel, "state": c.state, "source": c.source, "changed_at": c.changed_at}
+        for c in changes]})
     histories: dict[int, CustomerContactHistory] = {}
     for (channel, state), pks in facts.items():
         for pk in pks:

@@ -243,3 +243,23 @@ def test_integrators_read_their_delivery_log(api, endpoint, org, make_key):
     assert [(row["endpoint_id"], row["status"]) for row in body["results"]] == [(endpoint.pk, "pending")]
     assert api.get("/api/v1/webhooks/deliveries/", {"status": "delivered"}).json()["results"] == []
     assert api.get("/api/v1/webhooks/deliveries/", {"status": "lost"}).status_code == 400
+
+
+def test_consent_imported_in_bulk_reaches_the_endpoints_too(org, endpoint, receiver,
+                                                             django_capture_on_commit_callbacks):
+    """A file import or the bulk API writes consent without post_save; its opt-ins and opt-outs
+    still go out, one delivery each, after the commit."""
+    from clienteling.services.ingest import customers_upsert
+
+    records = [{"external_id": "IMP-1", "first_name": "Ines", "last_name": "Import",
+                "consent": {"email": "opted_in", "sms": "opted_out"}},
+               {"external_id": "IMP-2", "first_name": "Ivo", "last_name": "Import",
+                "consent": {"email": "unknown"}}]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = customers_upsert(legal_entity=org["entity"], records=records, source="import test.csv")
+    assert result.created == 2 and not result.rejected
+    payloads = [verify(r, endpoint.plain_secret) for r in receiver.requests]
+    events = sorted((payload["event"], payload["data"]["channel"]) for payload in payloads)
+    assert events == [("customer.opted_in", "email"), ("customer.opted_out", "sms")]
+    data = verify(receiver.requests[0], endpoint.plain_secret)["data"]
+    assert data["customer_external_id"] == "IMP-1"
