@@ -25,7 +25,11 @@ from clienteling.registry import module_switches, profile_sections
 
 
 def _filter_measure_choices():
-    return [(value, label) for value, label in ListMeasure.choices if value in MEASURE_FILTERS]
+    """Each measure by the filter the list offers for it ("Churn risk above (%)")."""
+    from clienteling.filters import CustomerFilterSet
+
+    return [(value, CustomerFilterSet.base_filters[MEASURE_FILTERS[value][0]].label)
+            for value in ListMeasure.values if value in MEASURE_FILTERS]
 
 
 class ModuleSettingsForm(forms.ModelForm):

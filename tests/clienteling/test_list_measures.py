@@ -107,4 +107,6 @@ def test_the_settings_page_shows_what_is_offered(admin_client):
         dict(form.fields["offered_measure_columns"].choices))
     # Only measures that have a filter are offered as filters.
     assert "recommendation_reason" not in dict(form.fields["offered_measure_filters"].choices)
+    assert str(dict(form.fields["offered_measure_filters"].choices)["next_purchase"]) == \
+        "Past their usual purchase interval"  # each measure by the filter it offers
     assert b"Measures offered as list filters" in page.content
