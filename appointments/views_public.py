@@ -91,7 +91,9 @@ def _week(page: BookingPage, kind: AppointmentType, first: date, *, exclude_id=N
     slots = free_slots(store=page.store, appointment_type=kind, first_day=first, days=DAYS_SHOWN,
                        associate_id=page.associate_id, earliest=timezone.now() + kind.notice,
                        exclude_appointment_id=exclude_id)
-    return [{"day": day, "slots": day_slots} for day, day_slots in slots.items()]
+    # On a phone a week of slots is metres long: each day folds, the first with free times open.
+    first_free = next((day for day, day_slots in slots.items() if day_slots), None)
+    return [{"day": day, "slots": day_slots, "open": day == first_free} for day, day_slots in slots.items()]
 
 
 def _first_day(request, tz) -> tuple[date, date]:
