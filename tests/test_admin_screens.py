@@ -29,7 +29,9 @@ from clienteling.models import (
     Customer,
     CustomerAttribute,
     CustomerCardProperty,
+    ExternalMeasure,
     ListTemplate,
+    MeasuresModel,
     Shift,
     StaffProfile,
     Store,
@@ -51,6 +53,7 @@ READ_ONLY = {
     ("clienteling", "auditevent"), ("clienteling", "numbersequence"),
     ("appointments", "appointment"), ("appointments", "bookingpage"),
     ("api", "webhookdelivery"),
+    ("clienteling", "externalmeasure"), ("clienteling", "measuresmodel"),
 }
 # "Add" is an upload form of its own (a file, then its preview), not the model's fields.
 UPLOAD_FORMS = {("imports", "importjob")}
@@ -81,6 +84,11 @@ def every_kind_of_row(client, django_capture_on_commit_callbacks):
     catalog_services.product_share_create(product=variant.product, created_by=associate, currency="USD")
     clienteling_services.note_create(customer=customer, author=associate, body="Prefers navy", store=store)
     BulkJob.objects.create(action="tag", created_by=admin_user, total=3)
+    # A fitted model (the nightly fit needs more history than 20 customers) and an imported measure.
+    MeasuresModel.objects.create(cutoff=timezone.localdate(), horizon_days=365, payload=b"",
+                                 quality={"churn_auc": 0.8, "churn_auc_baseline": 0.7})
+    ExternalMeasure.objects.create(customer=customer, source="Customer Insights", name="CLV", value="900",
+                                   imported_at=timezone.now())
     ListTemplate.objects.create(owner=admin_user, name="VIP this month", is_template=True,
                                 template_status=ListTemplate.TemplateStatus.PUBLISHED)
     Shift.objects.create(store=store, staff=associate, starts_at=timezone.now(),
