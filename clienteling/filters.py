@@ -135,6 +135,8 @@ def hidden_filter_names() -> frozenset[str]:
     not in the form and not applied, even when a saved list or a link still names them."""
     hidden = ModuleSettings.load().hidden_measure_filters
     return frozenset(name for measure in hidden for name in MEASURE_FILTERS.get(measure, ()))
+
+
 ATTRIBUTES_GROUP = ("attributes", _("Attributes"), "person-lines-fill")
 # Selects that always carry a value: they alone do not open their section.
 ALWAYS_SENT = {"tags_match", "mailing_lists_match"}
@@ -314,9 +316,10 @@ class CustomerFilterSet(filters.FilterSet):
     _form_classes: dict = {}
 
     def get_form_class(self):
-        key = (self.hidden, *((attribute.pk, attribute.slug, attribute.name, attribute.data_type,
-                     tuple((option.value, option.label) for option in attribute.options.all()))
-                    for attribute in self.attributes.values()))
+        definitions = tuple((attribute.pk, attribute.slug, attribute.name, attribute.data_type,
+                             tuple((option.value, option.label) for option in attribute.options.all()))
+                            for attribute in self.attributes.values())
+        key = (self.hidden, definitions)
         form_class = self._form_classes.get(key)
         if form_class is None:
             form_class = super().get_form_class()

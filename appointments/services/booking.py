@@ -36,6 +36,8 @@ from ..models import Appointment, AppointmentType, BookingPage, LocationKind
 from ..tokens import manage_secret_new
 
 DOUBLE_BOOKED = "appointment_no_overlap"
+
+
 def double_booked_message() -> str:
     return _("This time is no longer free for this associate: another appointment overlaps it. "
              "Choose another time.")
