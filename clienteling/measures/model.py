@@ -7,18 +7,18 @@ cutoff a year back, the labels from the year after it: churn is "no order in the
 One customer in five (by id) is held out and the quality figures are theirs, next to
 the naive baselines (days since the last order for churn, the last 12 months' spend
 for spend).
+
+scikit-learn, NumPy and joblib are imported when a model is fitted, loaded or used, not with
+this module: a web process that never scores (most never do) spares their memory and the
+garbage collector their hundred thousand objects.
 """
+
+from __future__ import annotations
 
 import io
 import threading
 from dataclasses import dataclass
-
-import joblib
-import numpy as np
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import log_loss, mean_absolute_error, roc_auc_score
-from threadpoolctl import ThreadpoolController
+from typing import TYPE_CHECKING, Any
 
 from clienteling.models import Customer, MeasuresModel
 
@@ -31,6 +31,9 @@ SPEND_HORIZON_DAYS = 365
 HOLDOUT_EVERY = 5  # customers whose id is a multiple of 5 are the holdout
 MIN_ROWS = 50
 
+if TYPE_CHECKING:
+    import numpy as np
+
 
 class NotEnoughHistory(Exception):
     """Too few customers with orders before the cutoff (or too few of either label) to fit."""
@@ -38,12 +41,13 @@ class NotEnoughHistory(Exception):
 
 @dataclass
 class Fitted:
-    churn: HistGradientBoostingClassifier
-    spend: HistGradientBoostingRegressor
+    churn: Any  # sklearn's HistGradientBoostingClassifier
+    spend: Any  # and HistGradientBoostingRegressor
 
 
 def _training_rows(*, cutoff: int, chunk_size: int, max_customers: int):
     """Features as of `cutoff`, labels from after it, ids; customers read in keyset chunks."""
+    import numpy as np
     rows, churned, spent, ids = [], [], [], []
     recency, frequency, monetary = [], [], []
     after = 0
@@ -74,6 +78,11 @@ def _training_rows(*, cutoff: int, chunk_size: int, max_customers: int):
 
 def fit(*, today_ordinal: int, chunk_size: int = 5000, max_customers: int = 300_000) -> dict:
     """Fit both models; return the fitted pair, the quality figures and the RFM edges."""
+    import numpy as np
+    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss, mean_absolute_error, roc_auc_score
+
     cutoff = today_ordinal - SPEND_HORIZON_DAYS
     x, churned, spent, ids, edges = _training_rows(cutoff=cutoff, chunk_size=chunk_size,
                                                    max_customers=max_customers)
@@ -110,6 +119,8 @@ def fit(*, today_ordinal: int, chunk_size: int = 5000, max_customers: int = 300_
 
 
 def dumps(fitted: Fitted) -> bytes:
+    import joblib
+
     buffer = io.BytesIO()
     joblib.dump({"churn": fitted.churn, "spend": fitted.spend}, buffer)
     return buffer.getvalue()
@@ -128,6 +139,8 @@ def latest() -> tuple[Fitted, dict] | None:
     if pk not in _loaded:
         with _lock:
             if pk not in _loaded:
+                import joblib
+
                 stored = MeasuresModel.objects.get(pk=pk)
                 parts = joblib.load(io.BytesIO(bytes(stored.payload)))
                 if list(features) != FEATURES:
@@ -148,6 +161,9 @@ def predict(fitted: Fitted, rows: list[list[float]]) -> tuple[np.ndarray, np.nda
     rows take (5,000 rows: 0.1 s on one thread, 1.4 s on two on a busy machine), and the
     refresh runs beside the web and the other workers anyway.
     """
+    import numpy as np
+    from threadpoolctl import ThreadpoolController
+
     global _one_thread
     x = np.array(rows, dtype=float).reshape(-1, len(FEATURES))
     if _one_thread is None:
