@@ -37,6 +37,14 @@ app.autodiscover_tasks()
 _bound = {}
 
 
+@signals.worker_init.connect
+def _freeze_what_is_loaded(**kwargs):
+    """As config/wsgi.py does for the web: what is loaded before the pool forks stays put."""
+    import gc
+
+    gc.freeze()
+
+
 @signals.before_task_publish.connect
 def _request_id_publish(headers=None, **kwargs):
     value = request_id.get()

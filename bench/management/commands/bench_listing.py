@@ -11,6 +11,7 @@ after; `count_deferred` says how often that happened and `count_request_p95_ms`
 times that request.
 """
 
+import gc
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -97,6 +98,9 @@ class Command(BaseCommand):
         self.user = user
         client = Client()
         client.force_login(user)
+        # What is loaded stays out of the collector's walks, as config/wsgi.py does for every web
+        # process: timed otherwise, a full collection adds ~150 ms to one page in a hundred.
+        gc.freeze()
         cases = [case for case in self.cases(user)
                  if not options["only"] or any(part in case.name for part in options["only"])]
         results = []
